@@ -1,0 +1,133 @@
+/**
+ * Domain events: everything that happens, past tense, as flat records. The event log, stdout
+ * logs and OpenTelemetry subscribe to these; business code never calls a logger directly.
+ * Field names are the event log's contract (README "Event log"): money and prices are decimal
+ * strings, durations and counts numbers, absent values null.
+ */
+
+export type FieldValue = string | number | boolean | null | FieldRecord | readonly FieldValue[];
+export interface FieldRecord {
+  readonly [key: string]: FieldValue;
+}
+
+/** Fields every order-scoped event carries so one client id finds the whole story. */
+interface OrderRef {
+  readonly symbol: string;
+  readonly client_id: string;
+}
+
+export interface EventFields {
+  runner_start: { symbol: string; marginType: string; config: FieldRecord; exchange: string; shadow: boolean };
+  runner_stop_signal: { symbol: string; marginType: string; config: FieldRecord; signal: string };
+  runner_stopped: { reason: string; open_orders_left: number; duration_ms: number };
+  ws_connected: { stream: string; listenKey: string | null; url: string };
+  ws_disconnected: { stream: string; listenKey: string | null; reason: string };
+  listen_key_event: { action: 'created' | 'renewed' | 'renew_failed' | 'expired' | 'recreated' | 'closed'; listenKey: string | null; error: string | null };
+  reconcile_done: { symbol: string; open_orders: number; adopted: number; cancelled: number; position: string; trigger: string };
+  quote_decided: { symbol: string; mid: string | null; bid: string | null; ask: string | null; bid_qty: string | null; ask_qty: string | null; skew_bps: number; risk_state: number; suppressed: string | null; decision_id: string };
+  quote_suppressed: { symbol: string; reason: string; detail: string | null };
+  quote_resumed: { symbol: string; previous_reason: string };
+  order_submit: OrderRef & { side: string; type: string; price: string | null; qty: string; reduce_only: boolean; time_in_force: string | null; purpose: string };
+  order_submit_result: OrderRef & { side: string; type: string; price: string | null; qty: string; duration_ms: number; outcome: string; order_id: string | null; error: string | null; error_code: number | null };
+  order_placed: OrderRef & { order_id: string; side: string; price: string | null; qty: string };
+  order_rejected: OrderRef & { side: string; reason: string; code: number | null; source: string };
+  order_ambiguous: OrderRef & { side: string; reason: string };
+  order_settled: OrderRef & { status: string; via: string };
+  order_update: OrderRef & { order_id: string; status: string; execution: string; side: string; price: string; qty: string; last_qty: string; last_price: string; cum_qty: string; commission: string; commission_asset: string; realized_pnl: string; is_maker: boolean; pending_buy: string; pending_sell: string };
+  order_filled: OrderRef & { order_id: string; side: string; price: string; qty: string; commission: string; realized_pnl: string; is_maker: boolean; full: boolean };
+  order_cancel: OrderRef & { reason: string };
+  order_cancel_result: OrderRef & { outcome: string; duration_ms: number; error: string | null };
+  cancel_all_done: { symbol: string; cancelled: number; open_orders_left: number; duration_ms: number; error: string | null };
+  position_update: { symbol: string; position: string; entry_price: string; pnl: string; unrealized_pnl: string; reason: string };
+  funding_update: { symbol: string; rate: string; predicted_rate: string; accum_pnl: string; funding_fee: string | null; next_funding_time: number | null };
+  risk_state_changed: { symbol: string; from: number; to: number; reason: string; position_notional: string; worst_long: string; worst_short: string };
+  risk_freeze: { symbol: string; reason: string; risk_ratio: number };
+  freeze_triggered: { symbol: string; reason: string; edge_bps: number | null };
+  freeze_cleared: { symbol: string; reason: string };
+  reduce_only_force: { symbol: string; side: string; qty: string; price: string | null; client_id: string };
+  reduce_only_force_error: { symbol: string; side: string; qty: string; error: string; client_id: string | null };
+  grinding: { symbol: string; side: string; qty: string; price: string; entry_price: string; client_id: string };
+  runner_snapshot: { symbol: string; mid: string | null; position: string; pending_buy: string; pending_sell: string; risk_state: number; realized_pnl: string; unrealized_pnl: string; fees: string; funding_accum: string; open_orders: number; suppressed: string | null };
+  exchange_error: { operation: string; error: string; code: number | null; http_status: number | null };
+  malformed_message: { source: string; error: string; sample: string };
+  rate_limited: { status: number; retry_after_ms: number; operation: string };
+  time_sync: { offset_ms: number; rtt_ms: number };
+  countdown_cancel_all: { symbol: string; countdown_ms: number; ok: boolean; error: string | null };
+}
+
+export type EventName = keyof EventFields;
+
+/** One domain event. */
+export interface DomainEvent<E extends EventName = EventName> {
+  readonly event: E;
+  readonly fields: EventFields[E];
+  /** The order's client id when the event concerns one order (for trace correlation). */
+  readonly clientOrderId?: string;
+}
+
+/** Returns a typed domain event. */
+export function domainEvent<E extends EventName>(event: E, fields: EventFields[E], clientOrderId?: string): DomainEvent<E> {
+  return clientOrderId === undefined ? { event, fields } : { event, fields, clientOrderId };
+}
+
+/** Severity a subscriber should log an event at. */
+export function eventSeverity(event: EventName): 'debug' | 'info' | 'warn' | 'error' {
+  switch (event) {
+    case 'quote_decided':
+      return 'debug';
+    case 'order_rejected':
+    case 'order_ambiguous':
+    case 'ws_disconnected':
+    case 'quote_suppressed':
+    case 'risk_freeze':
+    case 'freeze_triggered':
+    case 'reduce_only_force':
+    case 'rate_limited':
+    case 'malformed_message':
+    case 'risk_state_changed':
+      return 'warn';
+    case 'reduce_only_force_error':
+    case 'exchange_error':
+      return 'error';
+    default:
+      return 'info';
+  }
+}
+
+/** A subscriber to domain events. */
+export type EventListener = (event: DomainEvent) => void;
+
+/** Synchronous fan-out of domain events; a failing listener never stops the others. */
+export class EventBus {
+  private readonly listeners: EventListener[] = [];
+  private readonly onListenerError: (error: unknown, event: DomainEvent) => void;
+
+  constructor(onListenerError: (error: unknown, event: DomainEvent) => void = () => {}) {
+    this.onListenerError = onListenerError;
+  }
+
+  /** Adds a listener; returns a function that removes it. */
+  subscribe(listener: EventListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  /** Delivers an event to every listener in subscription order. */
+  publish(event: DomainEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.onListenerError(error, event);
+      }
+    }
+  }
+
+  /** Publishes a typed event. */
+  emit<E extends EventName>(event: E, fields: EventFields[E], clientOrderId?: string): void {
+    this.publish(domainEvent(event, fields, clientOrderId));
+  }
+}
