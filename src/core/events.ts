@@ -48,6 +48,8 @@ export interface EventFields {
   reduce_only_force_error: { symbol: string; side: string; qty: string; error: string; client_id: string | null };
   grinding: { symbol: string; side: string; qty: string; price: string; entry_price: string; client_id: string };
   runner_snapshot: { symbol: string; mid: string | null; position: string; pending_buy: string; pending_sell: string; risk_state: number; realized_pnl: string; unrealized_pnl: string; fees: string; funding_accum: string; open_orders: number; suppressed: string | null };
+  book_resync: { symbol: string; reason: string };
+  margin_call: { cross_wallet_balance: string; symbols: string };
   exchange_error: { operation: string; error: string; code: number | null; http_status: number | null };
   malformed_message: { source: string; error: string; sample: string };
   rate_limited: { status: number; retry_after_ms: number; operation: string };
@@ -88,6 +90,7 @@ export function eventSeverity(event: EventName): 'debug' | 'info' | 'warn' | 'er
       return 'warn';
     case 'reduce_only_force_error':
     case 'exchange_error':
+    case 'margin_call':
       return 'error';
     default:
       return 'info';

@@ -80,7 +80,7 @@ export interface OrderSnapshot {
  */
 export type CommandOutcome<T> =
   | { readonly kind: 'accepted'; readonly value: T }
-  | { readonly kind: 'rejected'; readonly code: number; readonly reason: string; readonly httpStatus: number }
+  | { readonly kind: 'rejected'; readonly code: number; readonly reason: string; readonly httpStatus: number; readonly retryAfterMs?: number }
   | { readonly kind: 'denied'; readonly reason: string }
   | { readonly kind: 'ambiguous'; readonly reason: string };
 

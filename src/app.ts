@@ -1,0 +1,187 @@
+/**
+ * The composition root: builds every concrete component from a validated Config and wires them
+ * together (constructor injection, nothing global but the OTel API's providers). Used by
+ * src/main.ts and, in-process, by the end-to-end tests.
+ */
+import { readFileSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { redactedConfig, type Config } from './config/index.ts';
+import { EventBus } from './core/events.ts';
+import { BinanceVenue } from './exchange/binance-venue.ts';
+import { createClock, UtcNanosFormatter } from './runner/clocks.ts';
+import { Runner } from './runner/runner.ts';
+import { startSimulator, type SimulatorHandle } from './sim/simulator.ts';
+import { EventLog } from './telemetry/event-log.ts';
+import { RunnerMetrics } from './telemetry/metrics.ts';
+import { startOpsServer, type OpsServer } from './telemetry/ops-server.ts';
+import { OrderContexts } from './telemetry/order-contexts.ts';
+import { OtelEventBridge } from './telemetry/otel-events.ts';
+import { tracingTransport } from './telemetry/rest-tracing.ts';
+import { startTelemetry, type LogRecordExporter, type SpanExporter, type Telemetry } from './telemetry/sdk.ts';
+import { StdoutLogger } from './telemetry/stdout-logger.ts';
+
+export interface AppDeps {
+  /** OTEL_* variables for the SDK. */
+  readonly otelEnv: Readonly<Record<string, string | undefined>>;
+  /** Where human-facing logs go (process.stdout in production). */
+  readonly stdout: Writable;
+  /** Test hooks: in-memory exporters instead of OTLP. */
+  readonly spanExporter?: SpanExporter;
+  readonly logExporter?: LogRecordExporter;
+}
+
+export interface App {
+  readonly config: Config;
+  readonly bus: EventBus;
+  readonly runner: Runner;
+  readonly venue: BinanceVenue;
+  readonly sim: SimulatorHandle | null;
+  readonly ops: OpsServer | null;
+  readonly telemetry: Telemetry;
+  readonly eventLog: EventLog;
+  /** Stops trading (cancel everything), then flushes telemetry and closes servers; bounded. */
+  stop(reason: string): Promise<void>;
+  /** Resolves once the app has fully stopped (signal, iteration bound or failure). */
+  readonly done: Promise<void>;
+}
+
+/** Returns the service version from package.json. */
+export function serviceVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
+}
+
+/** Builds and starts everything; rejects (after cleaning up) when start-up fails. */
+export async function startApp(config: Config, deps: AppDeps): Promise<App> {
+  const clock = createClock(config.freezeAtMs);
+  const version = serviceVersion();
+  const telemetry = startTelemetry({
+    serviceVersion: version,
+    environment: config.environment,
+    otelEnv: deps.otelEnv,
+    flushTimeoutMs: config.telemetryFlushTimeoutMs,
+    ...(deps.spanExporter ? { spanExporter: deps.spanExporter } : {}),
+    ...(deps.logExporter ? { logExporter: deps.logExporter } : {}),
+  });
+  const secrets = [config.secrets.apiKey, config.secrets.apiSecret].filter((s): s is string => s !== null && s.length > 0);
+  const timestamp = new UtcNanosFormatter(clock).now;
+  const stdoutLogger = new StdoutLogger({ timestamp, level: config.logLevel, out: deps.stdout, knownSecrets: secrets });
+  const log = stdoutLogger.component('mm-runner');
+  const bus = new EventBus((error, event) => log.error('event_listener_failed', { event: event.event, error: error instanceof Error ? error.message : String(error) }));
+  const eventLog = new EventLog({ path: config.eventLog.path, maxBytes: config.eventLog.maxBytes, keep: config.eventLog.keep, timestamp, knownSecrets: secrets });
+
+  let sim: SimulatorHandle | null = null;
+  let restUrl = config.restUrl;
+  let wsUrl = config.wsUrl;
+  let apiKey = config.secrets.apiKey;
+  let apiSecret = config.secrets.apiSecret;
+  if (config.exchange === 'sim' && (restUrl === null || wsUrl === null)) {
+    sim = await startSimulator({ host: '127.0.0.1', port: 0, seed: config.sim.seed, fundingIntervalMs: config.sim.fundingIntervalS * 1000, symbols: config.symbols });
+    restUrl = sim.restUrl;
+    wsUrl = sim.wsUrl;
+    apiKey = sim.apiKey;
+    apiSecret = sim.apiSecret;
+  }
+  if (restUrl === null || wsUrl === null || apiKey === null || apiSecret === null) {
+    throw new Error('venue URLs and API credentials are required outside the embedded simulator');
+  }
+
+  const orderContexts = new OrderContexts();
+  let runnerRef: Runner | null = null;
+  const venueRef: { current: BinanceVenue | null } = { current: null };
+  const metrics = new RunnerMetrics(
+    telemetry.meter,
+    {
+      views: () => runnerRef?.views() ?? [],
+      instrument: (symbol) => runnerRef?.instruments().find((i) => i.symbol === symbol),
+      venueStatus: () => venueRef.current?.status() ?? null,
+      rateLimits: () => venueRef.current?.rateLimits() ?? {},
+      droppedOutsideSdk: () => ({ event_log: eventLog.stats().linesDropped }),
+    },
+    () => telemetry.dropped,
+  );
+  metrics.prime(config.symbols);
+  const peerService = config.exchange === 'sim' ? 'exchange-sim' : config.exchange === 'binance' ? 'binance-fapi' : 'binance-fapi-testnet';
+  const venue = new BinanceVenue({
+    restUrl,
+    wsUrl,
+    apiKey,
+    apiSecret,
+    clock,
+    recvWindowMs: config.recvWindowMs,
+    requestTimeoutMs: config.requestTimeoutMs,
+    transport: (inner) => tracingTransport(inner, { baseUrl: restUrl, peerService, duration: metrics.httpDuration, orderContexts }),
+  });
+  venueRef.current = venue;
+
+  bus.subscribe(eventLog.listener);
+  bus.subscribe(stdoutLogger.eventListener());
+  bus.subscribe(metrics.listener());
+  bus.subscribe(new OtelEventBridge(orderContexts, () => clock.nowMs()).listener());
+
+  const runner = new Runner(
+    { venue, clock, bus },
+    {
+      symbols: config.symbols,
+      params: config.strategy,
+      shadow: config.shadow,
+      clientIdPrefix: config.clientIdPrefix,
+      leverage: config.leverage,
+      marginType: config.marginType,
+      snapshotIntervalMs: config.snapshotIntervalS * 1000,
+      iterations: config.iterations,
+      deadmanMs: config.deadmanMs,
+      shutdownTimeoutMs: config.shutdownTimeoutMs,
+      settleIntervalMs: 1000,
+    },
+  );
+  runnerRef = runner;
+
+  const ops = config.obs.enabled
+    ? await startOpsServer({ host: config.obs.host, port: config.obs.port, metrics: (req, res) => telemetry.prometheus.getMetricsRequestHandler(req, res), readiness: () => runner.readiness() })
+    : null;
+
+  const redacted = redactedConfig(config);
+  bus.emit('runner_start', { symbol: config.symbols.join(','), marginType: config.marginType, config: redacted, exchange: config.exchange, shadow: config.shadow });
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      eventLog.flush();
+      metrics.close();
+      await venue.close().catch(() => undefined);
+      await telemetry.shutdown();
+      await ops?.close();
+      await sim?.close();
+      eventLog.close();
+      stdoutLogger.flush();
+    })();
+    return closing;
+  };
+
+  try {
+    await runner.start();
+  } catch (error) {
+    bus.emit('exchange_error', { operation: 'start', error: error instanceof Error ? error.message : String(error), code: null, http_status: null });
+    await close();
+    throw error;
+  }
+
+  const done = runner.stopped().then(close);
+  return {
+    config,
+    bus,
+    runner,
+    venue,
+    sim,
+    ops,
+    telemetry,
+    eventLog,
+    async stop(reason: string) {
+      bus.emit('runner_stop_signal', { symbol: config.symbols.join(','), marginType: config.marginType, config: redacted, signal: reason });
+      await runner.stop(reason);
+      await done;
+    },
+    done,
+  };
+}

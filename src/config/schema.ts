@@ -1,0 +1,310 @@
+/**
+ * The one configuration schema. Its input is the raw record of strings gathered from the
+ * environment and the command line (defaults already filled in, see load.ts); its output is
+ * the typed `Config`. The object is strict, every field is checked, and the cross-field checks
+ * run even when some fields are invalid, so one run reports every problem.
+ */
+import { z } from 'zod';
+import { decimalsOf, parseScaled } from '../core/decimal.ts';
+import type { MarginType } from '../core/model.ts';
+import type { StrategyParams } from '../core/params.ts';
+import type { FieldKey } from './fields.ts';
+
+export type ExchangeName = 'sim' | 'binance-testnet' | 'binance';
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type Command = 'run' | 'sim';
+
+/** The validated configuration. Secrets live only in `secrets`; see `redactedConfig`. */
+export interface Config {
+  readonly command: Command;
+  readonly exchange: ExchangeName;
+  readonly symbols: readonly string[];
+  /** REST base URL, or null for the in-process simulator. */
+  readonly restUrl: string | null;
+  /** WebSocket base URL, or null for the in-process simulator. */
+  readonly wsUrl: string | null;
+  readonly shadow: boolean;
+  /** Decision cycles before a bounded run stops, or null to run until stopped. */
+  readonly iterations: number | null;
+  readonly eventLog: { readonly path: string; readonly maxBytes: number; readonly keep: number };
+  readonly snapshotIntervalS: number;
+  /** The frozen wall-clock instant (MM_FREEZE_UTC_ISO) in epoch ms, or null. */
+  readonly freezeAtMs: number | null;
+  readonly obs: { readonly enabled: boolean; readonly host: string; readonly port: number };
+  readonly logLevel: LogLevel;
+  readonly environment: string;
+  readonly leverage: number;
+  readonly marginType: MarginType;
+  readonly clientIdPrefix: string;
+  readonly recvWindowMs: number;
+  readonly requestTimeoutMs: number;
+  /** countdownCancelAll countdown, ms; 0 disables the dead-man switch. */
+  readonly deadmanMs: number;
+  readonly shutdownTimeoutMs: number;
+  readonly telemetryFlushTimeoutMs: number;
+  readonly sim: { readonly seed: number; readonly fundingIntervalS: number; readonly host: string; readonly port: number };
+  readonly strategy: StrategyParams;
+  readonly secrets: { readonly apiKey: string | null; readonly apiSecret: string | null };
+}
+
+/** Default endpoints of the real venues. */
+export const DEFAULT_ENDPOINTS = {
+  binance: { restUrl: 'https://fapi.binance.com', wsUrl: 'wss://fstream.binance.com' },
+  'binance-testnet': { restUrl: 'https://demo-fapi.binance.com', wsUrl: 'wss://fstream.binancefuture.com' },
+} as const;
+
+const INT_RE = /^-?\d+$/;
+const NUMBER_RE = /^-?\d+(?:\.\d+)?$/;
+const DECIMAL_RE = /^\d+(?:\.\d+)?$/;
+const SYMBOL_RE = /^[A-Z0-9]{2,24}$/;
+const ISO_INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+const BOOLEANS: Readonly<Record<string, boolean>> = { true: true, false: false, '1': true, '0': false, yes: true, no: false, on: true, off: false };
+
+function int(min: number, max: number = Number.MAX_SAFE_INTEGER) {
+  return z
+    .string()
+    .trim()
+    .regex(INT_RE, 'must be an integer')
+    .transform(Number)
+    .pipe(z.number().min(min, `must be >= ${min}`).max(max, `must be <= ${max}`));
+}
+
+function num(min: number, max: number, bound: 'inclusive' | 'exclusive-min' = 'inclusive') {
+  const lower = bound === 'inclusive' ? z.number().min(min, `must be >= ${min}`) : z.number().gt(min, `must be > ${min}`);
+  return z
+    .string()
+    .trim()
+    .regex(NUMBER_RE, 'must be a number such as 2 or -0.5')
+    .transform(Number)
+    .pipe(lower.max(max, `must be <= ${max}`));
+}
+
+function decimal() {
+  return z.string().trim().regex(DECIMAL_RE, 'must be a non-negative decimal string such as "0.005"');
+}
+
+function bool() {
+  return z
+    .string()
+    .trim()
+    .refine((text) => text.toLowerCase() in BOOLEANS, 'must be true or false')
+    .transform((text) => BOOLEANS[text.toLowerCase()] === true);
+}
+
+function host() {
+  return z.string().trim().regex(/^[^\s/]+$/, 'must be a host name or IP address');
+}
+
+function port() {
+  return int(0, 65535);
+}
+
+function url(protocols: readonly string[]) {
+  return z
+    .string()
+    .trim()
+    .refine((text) => URL.canParse(text), 'must be an absolute URL')
+    .refine((text) => !URL.canParse(text) || protocols.includes(new URL(text).protocol), `must use ${protocols.join(' or ')}`)
+    .transform((text) => text.replace(/\/+$/, ''));
+}
+
+function symbols() {
+  return z
+    .string()
+    .transform((text) => text.split(',').map((symbol) => symbol.trim().toUpperCase()))
+    .superRefine((list, ctx) => {
+      if (list.length === 1 && list[0] === '') {
+        ctx.addIssue({ code: 'custom', message: 'must name at least one symbol' });
+        return;
+      }
+      for (const symbol of list) {
+        if (!SYMBOL_RE.test(symbol)) ctx.addIssue({ code: 'custom', message: `"${symbol.slice(0, 30)}" is not a symbol (2-24 letters or digits, e.g. BTCUSDT)` });
+      }
+      const duplicates = list.filter((symbol, i) => list.indexOf(symbol) !== i);
+      if (duplicates.length > 0) ctx.addIssue({ code: 'custom', message: `lists ${[...new Set(duplicates)].join(', ')} more than once` });
+    });
+}
+
+function isoInstant() {
+  return z
+    .string()
+    .trim()
+    .regex(ISO_INSTANT_RE, 'must be an ISO-8601 instant with a time zone, e.g. 2026-11-21T19:52:44Z')
+    .transform((text) => Date.parse(text))
+    .pipe(z.number().refine(Number.isFinite, 'is not a valid date'));
+}
+
+const shape = {
+  exchange: z.enum(['sim', 'binance-testnet', 'binance'], 'must be sim, binance-testnet or binance'),
+  symbols: symbols(),
+  apiKey: z.string().trim().min(1, 'must not be empty').optional(),
+  apiSecret: z.string().trim().min(1, 'must not be empty').optional(),
+  apiKeyFile: z.string().min(1).optional(),
+  apiSecretFile: z.string().min(1).optional(),
+  restUrl: url(['http:', 'https:']).optional(),
+  wsUrl: url(['ws:', 'wss:']).optional(),
+  shadow: bool(),
+  iterations: int(1).optional(),
+  eventLog: z.string().trim().min(1, 'must be a file path'),
+  eventLogMaxBytes: int(1024),
+  eventLogKeep: int(1, 1000),
+  snapshotIntervalS: int(1, 86_400),
+  freezeUtcIso: isoInstant().optional(),
+  obs: bool(),
+  obsHost: host(),
+  obsPort: port(),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error'], 'must be debug, info, warn or error'),
+  environment: z.string().trim().regex(/^[\w.-]{1,64}$/, 'must be 1-64 characters of letters, digits, "_", "." or "-"'),
+  leverage: int(1, 125),
+  marginType: z.enum(['CROSSED', 'ISOLATED'], 'must be CROSSED or ISOLATED'),
+  clientIdPrefix: z.string().regex(/^[A-Za-z0-9]{1,8}$/, 'must be 1-8 characters of A-Z, a-z, 0-9 (the id suffix takes 20 of the 36 allowed)'),
+  recvWindowMs: int(1, 60_000),
+  requestTimeoutMs: int(1, 300_000),
+  deadmanMs: int(0, 3_600_000),
+  shutdownTimeoutMs: int(1, 600_000),
+  telemetryFlushTimeoutMs: int(1, 600_000),
+  simSeed: int(0),
+  simFundingIntervalS: int(1),
+  simHost: host(),
+  simPort: port(),
+  halfSpreadBps: num(0, 10_000, 'exclusive-min'),
+  orderQty: decimal(),
+  levels: int(1, 10),
+  levelSpacingBps: num(0, 10_000),
+  inventorySkewBps: num(0, 10_000),
+  fundingSkewFactor: num(-1000, 1000),
+  requoteToleranceTicks: int(0, 1_000_000),
+  softPositionNotional: decimal(),
+  hardPositionNotional: decimal(),
+  maxWorstCaseNotional: decimal(),
+  softReduceSizeFactor: num(0, 1, 'exclusive-min'),
+  reduceOnlyClipQty: decimal(),
+  minEdgeBps: num(-10_000, 10_000),
+  edgeWindowFills: int(1, 100_000),
+  freezeCooldownMs: int(0),
+  makerFeeRate: decimal(),
+  takerFeeRate: decimal(),
+  staleBookMs: int(1),
+  grindEnabled: bool(),
+  grindClipQty: decimal(),
+  grindMinProfitBps: num(0, 10_000),
+} satisfies Record<FieldKey, z.ZodType>;
+
+type Fields = z.output<z.ZodObject<typeof shape>>;
+
+/** Keys whose own validation failed, per value, so cross-field checks can skip them. */
+const failedKeys = new WeakMap<object, ReadonlySet<PropertyKey>>();
+
+function compareDecimals(a: string, b: string): number {
+  const scale = Math.max(decimalsOf(a), decimalsOf(b));
+  const diff = parseScaled(a, scale) - parseScaled(b, scale);
+  return diff < 0n ? -1 : diff > 0n ? 1 : 0;
+}
+
+function crossFieldChecks(fields: Fields, ctx: z.RefinementCtx<Fields>): void {
+  const failed = failedKeys.get(fields) ?? new Set<PropertyKey>();
+  const ok = (...keys: FieldKey[]): boolean => keys.every((key) => !failed.has(key));
+  const issue = (key: FieldKey, message: string): void => ctx.addIssue({ code: 'custom', path: [key], message });
+
+  for (const key of ['orderQty', 'reduceOnlyClipQty', 'softPositionNotional'] as const) {
+    if (ok(key) && compareDecimals(fields[key], '0') <= 0) issue(key, 'must be > 0');
+  }
+  if (ok('grindEnabled', 'grindClipQty') && fields.grindEnabled && compareDecimals(fields.grindClipQty, '0') <= 0) {
+    issue('grindClipQty', 'must be > 0 while grinding is enabled');
+  }
+  if (ok('softPositionNotional', 'hardPositionNotional') && compareDecimals(fields.softPositionNotional, fields.hardPositionNotional) >= 0) {
+    issue('hardPositionNotional', `must be greater than MM_SOFT_POSITION_NOTIONAL (${fields.softPositionNotional})`);
+  }
+  if (ok('hardPositionNotional', 'maxWorstCaseNotional') && compareDecimals(fields.hardPositionNotional, fields.maxWorstCaseNotional) > 0) {
+    issue('maxWorstCaseNotional', `must be at least MM_HARD_POSITION_NOTIONAL (${fields.hardPositionNotional})`);
+  }
+  if (ok('makerFeeRate') && compareDecimals(fields.makerFeeRate, '0.1') > 0) issue('makerFeeRate', 'must be <= 0.1');
+  if (ok('takerFeeRate') && compareDecimals(fields.takerFeeRate, '0.1') > 0) issue('takerFeeRate', 'must be <= 0.1');
+  if (ok('exchange') && fields.exchange !== 'sim') {
+    if (ok('apiKey') && fields.apiKey === undefined) issue('apiKey', `is required for ${fields.exchange} (set MM_API_KEY or MM_API_KEY_FILE)`);
+    if (ok('apiSecret') && fields.apiSecret === undefined) issue('apiSecret', `is required for ${fields.exchange} (set MM_API_SECRET or MM_API_SECRET_FILE)`);
+  }
+  if (ok('exchange', 'restUrl', 'wsUrl') && fields.exchange === 'sim' && (fields.restUrl === undefined) !== (fields.wsUrl === undefined)) {
+    issue(fields.restUrl === undefined ? 'restUrl' : 'wsUrl', 'an external simulator needs both MM_REST_URL and MM_WS_URL');
+  }
+  if (ok('obs', 'obsHost', 'obsPort', 'simHost', 'simPort') && fields.obs && fields.obsPort !== 0 && fields.obsPort === fields.simPort && fields.obsHost === fields.simHost) {
+    issue('obsPort', `must differ from MM_SIM_PORT (${fields.simPort})`);
+  }
+  if (ok('deadmanMs', 'requestTimeoutMs') && fields.deadmanMs > 0 && fields.deadmanMs < fields.requestTimeoutMs) {
+    issue('deadmanMs', `must be 0 (disabled) or at least MM_REQUEST_TIMEOUT_MS (${fields.requestTimeoutMs}), or one slow re-arm request lets it fire`);
+  }
+}
+
+/** Builds the typed configuration from validated fields. */
+function toConfig(fields: Fields, command: Command): Config {
+  const endpoints = fields.exchange === 'sim' ? null : DEFAULT_ENDPOINTS[fields.exchange];
+  return {
+    command,
+    exchange: fields.exchange,
+    symbols: fields.symbols,
+    restUrl: fields.restUrl ?? endpoints?.restUrl ?? null,
+    wsUrl: fields.wsUrl ?? endpoints?.wsUrl ?? null,
+    shadow: fields.shadow,
+    iterations: fields.iterations ?? null,
+    eventLog: { path: fields.eventLog, maxBytes: fields.eventLogMaxBytes, keep: fields.eventLogKeep },
+    snapshotIntervalS: fields.snapshotIntervalS,
+    freezeAtMs: fields.freezeUtcIso ?? null,
+    obs: { enabled: fields.obs, host: fields.obsHost, port: fields.obsPort },
+    logLevel: fields.logLevel,
+    environment: fields.environment,
+    leverage: fields.leverage,
+    marginType: fields.marginType,
+    clientIdPrefix: fields.clientIdPrefix,
+    recvWindowMs: fields.recvWindowMs,
+    requestTimeoutMs: fields.requestTimeoutMs,
+    deadmanMs: fields.deadmanMs,
+    shutdownTimeoutMs: fields.shutdownTimeoutMs,
+    telemetryFlushTimeoutMs: fields.telemetryFlushTimeoutMs,
+    sim: { seed: fields.simSeed, fundingIntervalS: fields.simFundingIntervalS, host: fields.simHost, port: fields.simPort },
+    strategy: {
+      halfSpreadBps: fields.halfSpreadBps,
+      orderQty: fields.orderQty,
+      levels: fields.levels,
+      levelSpacingBps: fields.levelSpacingBps,
+      inventorySkewBps: fields.inventorySkewBps,
+      fundingSkewFactor: fields.fundingSkewFactor,
+      requoteToleranceTicks: fields.requoteToleranceTicks,
+      softPositionNotional: fields.softPositionNotional,
+      hardPositionNotional: fields.hardPositionNotional,
+      maxWorstCaseNotional: fields.maxWorstCaseNotional,
+      softReduceSizeFactor: fields.softReduceSizeFactor,
+      reduceOnlyClipQty: fields.reduceOnlyClipQty,
+      minEdgeBps: fields.minEdgeBps,
+      edgeWindowFills: fields.edgeWindowFills,
+      freezeCooldownMs: fields.freezeCooldownMs,
+      makerFeeRate: fields.makerFeeRate,
+      takerFeeRate: fields.takerFeeRate,
+      staleBookMs: fields.staleBookMs,
+      grindEnabled: fields.grindEnabled,
+      grindClipQty: fields.grindClipQty,
+      grindMinProfitBps: fields.grindMinProfitBps,
+    },
+    secrets: { apiKey: fields.apiKey ?? null, apiSecret: fields.apiSecret ?? null },
+  };
+}
+
+/**
+ * Returns the configuration schema for a sub-command: a strict object of raw strings keyed by
+ * field key, transformed into a `Config`.
+ */
+export function configSchema(command: Command) {
+  return z
+    .strictObject(shape)
+    .superRefine(crossFieldChecks, {
+      when: (payload) => {
+        if (typeof payload.value === 'object' && payload.value !== null) {
+          failedKeys.set(payload.value, new Set(payload.issues.map((issue) => issue.path?.[0]).filter((key) => key !== undefined)));
+        }
+        return true;
+      },
+    })
+    .transform((fields) => toConfig(fields, command));
+}
+
+/** The raw record the schema accepts: field key to the string written in env or flags. */
+export type RawConfig = Readonly<Record<string, string>>;

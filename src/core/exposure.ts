@@ -1,0 +1,46 @@
+/**
+ * Worst-case exposure: what the position would become if every order that may rest on one side
+ * (open, in flight or ambiguous) filled completely.
+ */
+import type { Instrument, Steps, Ticks } from './instrument.ts';
+import type { Money } from './money.ts';
+
+export interface Exposure {
+  readonly positionSteps: Steps;
+  readonly pendingBuySteps: Steps;
+  readonly pendingSellSteps: Steps;
+  /** position + pending buys. */
+  readonly worstLongSteps: Steps;
+  /** -position + pending sells. */
+  readonly worstShortSteps: Steps;
+}
+
+/** Returns the worst-case exposure of a position and its pending orders. */
+export function worstCase(positionSteps: Steps, pendingBuySteps: Steps, pendingSellSteps: Steps): Exposure {
+  return {
+    positionSteps,
+    pendingBuySteps,
+    pendingSellSteps,
+    worstLongSteps: positionSteps + pendingBuySteps,
+    worstShortSteps: -positionSteps + pendingSellSteps,
+  };
+}
+
+/** Returns the signed notional of `steps` at `priceTicks`. */
+export function signedNotional(instrument: Instrument, priceTicks: Ticks, steps: Steps): Money {
+  return steps < 0 ? -instrument.notional(priceTicks, -steps) : instrument.notional(priceTicks, steps);
+}
+
+/**
+ * Returns the most steps that can be added to a worst case of `worstSteps` while its notional at
+ * `priceTicks` stays within `limit` (0 when it is already at or over the limit).
+ */
+export function headroomSteps(instrument: Instrument, priceTicks: Ticks, worstSteps: Steps, limit: Money): Steps {
+  if (signedNotional(instrument, priceTicks, worstSteps) > limit) return 0;
+  const perStep = instrument.notional(priceTicks, 1);
+  if (perStep <= 0n) return 0;
+  let total = Number(limit / perStep);
+  while (total > worstSteps && signedNotional(instrument, priceTicks, total) > limit) total -= 1;
+  while (signedNotional(instrument, priceTicks, total + 1) <= limit) total += 1;
+  return Math.max(0, total - worstSteps);
+}

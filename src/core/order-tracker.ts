@@ -1,0 +1,345 @@
+/**
+ * Our orders by client id, through four states: in flight (sent, no answer), open (resting),
+ * ambiguous (the answer is unknown: it may or may not rest) and final. Updates are idempotent
+ * (a status never moves backwards, a trade id is applied once) so duplicated or reordered
+ * user-stream messages change nothing.
+ */
+import type { Steps, Ticks } from './instrument.ts';
+import { isFinalStatus, type CommandOutcome, type OrderSnapshot, type OrderStatus, type OrderUpdate, type PlaceOrder, type Side } from './model.ts';
+
+export type OrderPurpose = 'quote' | 'reduce_only_force' | 'grind';
+export type OrderState = 'in_flight' | 'open' | 'ambiguous' | 'final';
+
+/** A read-only view of one tracked order. */
+export interface TrackedOrderView {
+  readonly clientOrderId: string;
+  readonly side: Side;
+  readonly priceTicks: Ticks;
+  readonly qtySteps: Steps;
+  readonly reduceOnly: boolean;
+  readonly purpose: OrderPurpose;
+  /** The quoting slot the order fills (e.g. "quote:BUY:0", "force", "grind"); null when adopted. */
+  readonly slot: string | null;
+  readonly state: OrderState;
+  readonly status: OrderStatus | null;
+  readonly orderId: string | null;
+  readonly filledSteps: Steps;
+  readonly cancelPending: boolean;
+  readonly sentMs: number;
+  readonly ambiguousSinceMs: number | null;
+}
+
+type TrackedOrder = { -readonly [K in keyof TrackedOrderView]: TrackedOrderView[K] };
+
+/** What an order update did. */
+export interface UpdateEffect {
+  /** False when the update was a duplicate or stale and changed nothing. */
+  readonly changed: boolean;
+  /** True when the update carried a trade id never seen before. */
+  readonly newTrade: boolean;
+  /** The tracked order it concerns, when tracked. */
+  readonly order: TrackedOrderView | null;
+  /** Set when the update settled an ambiguous order. */
+  readonly settledFromAmbiguous: boolean;
+}
+
+/** What an order-command outcome did. */
+export type OutcomeEffect =
+  | { readonly kind: 'placed'; readonly order: TrackedOrderView; readonly orderId: string }
+  | { readonly kind: 'rejected'; readonly order: TrackedOrderView; readonly code: number | null; readonly reason: string; readonly source: 'venue' | 'local' }
+  | { readonly kind: 'ambiguous'; readonly order: TrackedOrderView; readonly reason: string }
+  | { readonly kind: 'settled'; readonly order: TrackedOrderView; readonly status: string }
+  | { readonly kind: 'none' };
+
+/** Binance "unknown order" codes: the order is already gone or never existed. */
+const UNKNOWN_ORDER_CODES = new Set([-2011, -2013]);
+const MAX_FINAL_ORDERS = 10_000;
+const MAX_TRADE_IDS = 100_000;
+
+function statusRank(status: OrderStatus): number {
+  switch (status) {
+    case 'NEW':
+      return 0;
+    case 'PARTIALLY_FILLED':
+      return 1;
+    case 'FILLED':
+    case 'CANCELED':
+    case 'REJECTED':
+    case 'EXPIRED':
+    case 'EXPIRED_IN_MATCH':
+      return 2;
+  }
+}
+
+export class OrderTracker {
+  private readonly orders = new Map<string, TrackedOrder>();
+  private readonly finalOrder: string[] = [];
+  private readonly tradeIds = new Set<number>();
+  private readonly tradeOrder: number[] = [];
+
+  /** Returns the tracked order, or undefined. */
+  get(clientOrderId: string): TrackedOrderView | undefined {
+    return this.orders.get(clientOrderId);
+  }
+
+  /** Returns true when the client id was ever registered (it must never be sent again). */
+  knows(clientOrderId: string): boolean {
+    return this.orders.has(clientOrderId);
+  }
+
+  /** Returns every order that may rest at the venue (in flight, open or ambiguous). */
+  active(): TrackedOrderView[] {
+    return [...this.orders.values()].filter((o) => o.state !== 'final');
+  }
+
+  /** Returns the non-final order holding `slot`, if any. */
+  inSlot(slot: string): TrackedOrderView | undefined {
+    for (const o of this.orders.values()) if (o.slot === slot && o.state !== 'final') return o;
+    return undefined;
+  }
+
+  /** Returns the remaining quantity of every non-final order on `side`. */
+  pendingSteps(side: Side): Steps {
+    let total = 0;
+    for (const o of this.orders.values()) if (o.side === side && o.state !== 'final') total += Math.max(0, o.qtySteps - o.filledSteps);
+    return total;
+  }
+
+  /** Returns the number of orders in `state`. */
+  count(state: OrderState): number {
+    let n = 0;
+    for (const o of this.orders.values()) if (o.state === state) n += 1;
+    return n;
+  }
+
+  /** Records an order about to be sent; throws when its client id was already used. */
+  registerPlace(order: PlaceOrder, purpose: OrderPurpose, slot: string | null, nowMs: number): TrackedOrderView {
+    if (this.orders.has(order.clientOrderId)) throw new Error(`client order id ${order.clientOrderId} was already used`);
+    const tracked: TrackedOrder = {
+      clientOrderId: order.clientOrderId,
+      side: order.side,
+      priceTicks: order.priceTicks ?? 0,
+      qtySteps: order.qtySteps,
+      reduceOnly: order.reduceOnly,
+      purpose,
+      slot,
+      state: 'in_flight',
+      status: null,
+      orderId: null,
+      filledSteps: 0,
+      cancelPending: false,
+      sentMs: nowMs,
+      ambiguousSinceMs: null,
+    };
+    this.orders.set(order.clientOrderId, tracked);
+    return tracked;
+  }
+
+  /** Tracks an order found at the venue that we did not send in this session. */
+  adopt(snapshot: OrderSnapshot, nowMs: number): TrackedOrderView {
+    const existing = this.orders.get(snapshot.clientOrderId);
+    if (existing) return existing;
+    const tracked: TrackedOrder = {
+      clientOrderId: snapshot.clientOrderId,
+      side: snapshot.side,
+      priceTicks: snapshot.priceTicks,
+      qtySteps: snapshot.qtySteps,
+      reduceOnly: snapshot.reduceOnly,
+      purpose: 'quote',
+      slot: null,
+      state: isFinalStatus(snapshot.status) ? 'final' : 'open',
+      status: snapshot.status,
+      orderId: snapshot.orderId,
+      filledSteps: snapshot.executedSteps,
+      cancelPending: false,
+      sentMs: nowMs,
+      ambiguousSinceMs: null,
+    };
+    this.orders.set(snapshot.clientOrderId, tracked);
+    if (tracked.state === 'final') this.rememberFinal(tracked.clientOrderId);
+    return tracked;
+  }
+
+  /** Marks a cancel as sent for an open order. */
+  markCancelSent(clientOrderId: string): void {
+    const o = this.orders.get(clientOrderId);
+    if (o && o.state !== 'final') o.cancelPending = true;
+  }
+
+  /** Returns true (and remembers it) when the trade id was never seen before. */
+  recordTrade(tradeId: number): boolean {
+    if (this.tradeIds.has(tradeId)) return false;
+    this.tradeIds.add(tradeId);
+    this.tradeOrder.push(tradeId);
+    if (this.tradeOrder.length > MAX_TRADE_IDS) {
+      const oldest = this.tradeOrder.shift();
+      if (oldest !== undefined) this.tradeIds.delete(oldest);
+    }
+    return true;
+  }
+
+  /**
+   * Applies a user-stream order update to a tracked order (the trade id must already have been
+   * passed to recordTrade; `newTrade` says whether it was new). A status never moves backwards.
+   */
+  applyUpdate(update: OrderUpdate, newTrade: boolean): UpdateEffect {
+    const o = this.orders.get(update.clientOrderId);
+    if (!o) return { changed: newTrade, newTrade, order: null, settledFromAmbiguous: false };
+    const wasAmbiguous = o.state === 'ambiguous';
+    let changed = false;
+    if (newTrade && update.cumulativeFilledSteps > o.filledSteps) {
+      o.filledSteps = update.cumulativeFilledSteps;
+      changed = true;
+    }
+    if (o.orderId === null) o.orderId = update.orderId;
+    if (o.state !== 'final') {
+      const currentRank = o.status === null ? -1 : statusRank(o.status);
+      const rank = statusRank(update.status);
+      if (rank > currentRank || (o.state !== 'open' && !isFinalStatus(update.status))) {
+        changed = true;
+        this.setStatus(o, update.status);
+      }
+    }
+    return { changed: changed || newTrade, newTrade, order: o, settledFromAmbiguous: wasAmbiguous && o.state !== 'ambiguous' };
+  }
+
+  /** Applies the outcome of a place command. */
+  applyPlaceOutcome(clientOrderId: string, outcome: CommandOutcome<OrderSnapshot>, nowMs: number): OutcomeEffect {
+    const o = this.orders.get(clientOrderId);
+    if (!o) return { kind: 'none' };
+    switch (outcome.kind) {
+      case 'accepted': {
+        o.orderId = outcome.value.orderId;
+        if (o.state === 'in_flight' || o.state === 'ambiguous') this.setStatus(o, outcome.value.status);
+        return { kind: 'placed', order: o, orderId: outcome.value.orderId };
+      }
+      case 'rejected':
+      case 'denied': {
+        if (o.state !== 'in_flight') return { kind: 'none' };
+        this.setStatus(o, 'REJECTED');
+        return outcome.kind === 'rejected'
+          ? { kind: 'rejected', order: o, code: outcome.code, reason: outcome.reason, source: 'venue' }
+          : { kind: 'rejected', order: o, code: null, reason: outcome.reason, source: 'local' };
+      }
+      case 'ambiguous': {
+        if (o.state !== 'in_flight') return { kind: 'none' };
+        this.makeAmbiguous(o, nowMs);
+        return { kind: 'ambiguous', order: o, reason: outcome.reason };
+      }
+    }
+  }
+
+  /**
+   * Applies the outcome of a cancel command. An "unknown order" rejection or an ambiguous answer
+   * makes the order ambiguous, to be settled by the user stream or a query; any other failure
+   * clears the pending cancel so it can be sent again.
+   */
+  applyCancelOutcome(clientOrderId: string, outcome: CommandOutcome<OrderSnapshot>, nowMs: number): OutcomeEffect {
+    const o = this.orders.get(clientOrderId);
+    if (!o || o.state === 'final') return { kind: 'none' };
+    switch (outcome.kind) {
+      case 'accepted': {
+        o.cancelPending = false;
+        const status = outcome.value.status;
+        if (isFinalStatus(status)) {
+          o.filledSteps = Math.max(o.filledSteps, outcome.value.executedSteps);
+          this.setStatus(o, status);
+          return { kind: 'settled', order: o, status };
+        }
+        return { kind: 'none' };
+      }
+      case 'rejected': {
+        if (UNKNOWN_ORDER_CODES.has(outcome.code)) {
+          this.makeAmbiguous(o, nowMs);
+          return { kind: 'ambiguous', order: o, reason: `cancel rejected: ${outcome.reason}` };
+        }
+        o.cancelPending = false;
+        return { kind: 'none' };
+      }
+      case 'denied':
+        o.cancelPending = false;
+        return { kind: 'none' };
+      case 'ambiguous':
+        this.makeAmbiguous(o, nowMs);
+        return { kind: 'ambiguous', order: o, reason: `cancel ambiguous: ${outcome.reason}` };
+    }
+  }
+
+  /** Settles an ambiguous order from a status query (null: the venue never had it). */
+  applyQuery(clientOrderId: string, snapshot: OrderSnapshot | null): OutcomeEffect {
+    const o = this.orders.get(clientOrderId);
+    if (!o || o.state !== 'ambiguous') return { kind: 'none' };
+    o.cancelPending = false;
+    if (snapshot === null) {
+      o.state = 'final';
+      o.ambiguousSinceMs = null;
+      this.rememberFinal(o.clientOrderId);
+      return { kind: 'settled', order: o, status: 'NOT_FOUND' };
+    }
+    if (o.orderId === null) o.orderId = snapshot.orderId;
+    o.filledSteps = Math.max(o.filledSteps, snapshot.executedSteps);
+    this.setStatus(o, snapshot.status);
+    return { kind: 'settled', order: o, status: snapshot.status };
+  }
+
+  /** Marks an order the venue no longer lists (found during reconciliation) as final. */
+  markGone(clientOrderId: string): void {
+    const o = this.orders.get(clientOrderId);
+    if (!o || o.state === 'final') return;
+    o.state = 'final';
+    o.cancelPending = false;
+    o.ambiguousSinceMs = null;
+    this.rememberFinal(clientOrderId);
+  }
+
+  /** Syncs an order with the venue's snapshot (reconciliation); returns true when it was ambiguous. */
+  syncFromSnapshot(snapshot: OrderSnapshot): boolean {
+    const o = this.orders.get(snapshot.clientOrderId);
+    if (!o || o.state === 'final') return false;
+    const wasAmbiguous = o.state === 'ambiguous';
+    if (o.orderId === null) o.orderId = snapshot.orderId;
+    o.filledSteps = Math.max(o.filledSteps, snapshot.executedSteps);
+    this.setStatus(o, snapshot.status);
+    return wasAmbiguous;
+  }
+
+  /**
+   * Returns the ambiguous orders whose last query (or ambiguity) is at least `graceMs` old, and
+   * remembers that they were asked for now.
+   */
+  dueForQuery(nowMs: number, graceMs: number): string[] {
+    const due: string[] = [];
+    for (const o of this.orders.values()) {
+      if (o.state === 'ambiguous' && o.ambiguousSinceMs !== null && nowMs - o.ambiguousSinceMs >= graceMs) {
+        due.push(o.clientOrderId);
+        o.ambiguousSinceMs = nowMs;
+      }
+    }
+    return due;
+  }
+
+  private makeAmbiguous(o: TrackedOrder, nowMs: number): void {
+    o.state = 'ambiguous';
+    o.ambiguousSinceMs = nowMs;
+  }
+
+  private setStatus(o: TrackedOrder, status: OrderStatus): void {
+    o.status = status;
+    o.ambiguousSinceMs = null;
+    if (isFinalStatus(status)) {
+      o.state = 'final';
+      o.cancelPending = false;
+      this.rememberFinal(o.clientOrderId);
+    } else {
+      o.state = 'open';
+    }
+  }
+
+  private rememberFinal(clientOrderId: string): void {
+    this.finalOrder.push(clientOrderId);
+    if (this.finalOrder.length > MAX_FINAL_ORDERS) {
+      const oldest = this.finalOrder.shift();
+      if (oldest !== undefined) this.orders.delete(oldest);
+    }
+  }
+}

@@ -1,0 +1,325 @@
+/**
+ * Binance USDⓈ-M REST client: raw methods named after endpoints, all funnelled through one
+ * `RestTransport`. It signs, tracks the venue clock offset and rate-limit headers, honours
+ * 429/418 back-off by refusing to send, and retries only GET/DELETE. A POST is never retried.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Clock } from '../core/clock.ts';
+import type { RateLimitUsage, Side, TimeInForce } from '../core/model.ts';
+import { classifyHttpError, ExchangeError } from './errors.ts';
+import { RequestSigner, encodeParams, type Params } from './signing.ts';
+import { UndiciTransport, type HttpMethod, type OrderInfo, type RestResponse, type RestTransport, type Security } from './rest-transport.ts';
+
+export interface RestClientOptions {
+  readonly restUrl: string;
+  readonly apiKey: string;
+  readonly apiSecret: string;
+  readonly clock: Clock;
+  readonly recvWindowMs?: number;
+  readonly requestTimeoutMs?: number;
+  /** Decorator hook: wraps the transport (telemetry). */
+  readonly transport?: (inner: RestTransport) => RestTransport;
+  /** Replaces the undici transport (tests). */
+  readonly baseTransport?: RestTransport;
+  /** Automatic retries of GET/DELETE on network errors and 5xx. */
+  readonly maxRetries?: number;
+  readonly retryBaseDelayMs?: number;
+  /** Back-off after a 429/418 that came without Retry-After. */
+  readonly defaultBackoffMs?: number;
+}
+
+export interface NewOrderParams {
+  readonly symbol: string;
+  readonly side: Side;
+  readonly type: 'LIMIT' | 'MARKET';
+  readonly quantity: string;
+  readonly price?: string | undefined;
+  readonly timeInForce?: TimeInForce | undefined;
+  readonly reduceOnly: boolean;
+  readonly newClientOrderId: string;
+}
+
+export interface TimeSync {
+  readonly offsetMs: number;
+  readonly rttMs: number;
+}
+
+interface Call {
+  readonly method: HttpMethod;
+  readonly path: string;
+  readonly params: string;
+  readonly security: Security;
+  readonly operation: string;
+  readonly order: OrderInfo | null;
+}
+
+function bodyCode(body: unknown): { code: number | null; msg: string } {
+  if (typeof body === 'object' && body !== null) {
+    const code = (body as Record<string, unknown>)['code'];
+    const msg = (body as Record<string, unknown>)['msg'];
+    return { code: typeof code === 'number' ? code : null, msg: typeof msg === 'string' ? msg : '' };
+  }
+  return { code: null, msg: '' };
+}
+
+function networkMessage(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as Error & { code?: unknown }).code;
+    return typeof code === 'string' ? `${code}: ${error.message}` : error.message;
+  }
+  return String(error);
+}
+
+export class BinanceRestClient {
+  private readonly transport: RestTransport;
+  private readonly signer: RequestSigner;
+  private readonly clock: Clock;
+  private readonly maxRetries: number;
+  private readonly retryBaseDelayMs: number;
+  private readonly defaultBackoffMs: number;
+  private offsetMs = 0;
+  private backoffUntilMs = 0;
+  private backoffStatus = 0;
+  private reachable = false;
+  private usage: { usedWeight1m?: number; orderCount10s?: number; orderCount1m?: number } = {};
+
+  constructor(options: RestClientOptions) {
+    this.clock = options.clock;
+    const base =
+      options.baseTransport ??
+      new UndiciTransport({ baseUrl: options.restUrl, apiKey: options.apiKey, requestTimeoutMs: options.requestTimeoutMs ?? 5000, clock: options.clock });
+    this.transport = options.transport ? options.transport(base) : base;
+    this.signer = new RequestSigner(options.apiSecret, options.recvWindowMs ?? 5000);
+    this.maxRetries = options.maxRetries ?? 2;
+    this.retryBaseDelayMs = options.retryBaseDelayMs ?? 200;
+    this.defaultBackoffMs = options.defaultBackoffMs ?? 60_000;
+  }
+
+  /** Returns the venue clock offset used for signing (venue - local, ms). */
+  clockOffsetMs(): number {
+    return this.offsetMs;
+  }
+
+  /** Returns true when the last request got an HTTP answer from the server. */
+  restReachable(): boolean {
+    return this.reachable;
+  }
+
+  /** Returns the last seen rate-limit header values. */
+  rateLimits(): RateLimitUsage {
+    return { ...this.usage };
+  }
+
+  /** Returns the ms left of a 429/418 back-off (0 when none). */
+  backoffRemainingMs(): number {
+    return Math.max(0, this.backoffUntilMs - this.clock.nowMs());
+  }
+
+  /** Measures the venue clock offset with GET /fapi/v1/time (offset at half the round trip). */
+  async syncTime(): Promise<TimeSync> {
+    const started = this.clock.monoNs();
+    const body = await this.call({ method: 'GET', path: '/fapi/v1/time', params: '', security: 'none', operation: 'time', order: null }, false);
+    const rttMs = Number(this.clock.monoNs() - started) / 1e6;
+    const serverTime = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['serverTime'] : undefined;
+    if (typeof serverTime !== 'number' || !Number.isFinite(serverTime)) {
+      throw new ExchangeError({ operation: 'time', httpStatus: 200, binanceCode: null, outcome: 'rejected', retryAfterMs: null, message: 'no serverTime in /fapi/v1/time' });
+    }
+    this.offsetMs = Math.round(serverTime - (this.clock.nowMs() - rttMs / 2));
+    return { offsetMs: this.offsetMs, rttMs };
+  }
+
+  ping(): Promise<unknown> {
+    return this.get('/fapi/v1/ping', '', 'none', 'ping');
+  }
+
+  time(): Promise<unknown> {
+    return this.get('/fapi/v1/time', '', 'none', 'time');
+  }
+
+  exchangeInfo(): Promise<unknown> {
+    return this.get('/fapi/v1/exchangeInfo', '', 'none', 'exchangeInfo');
+  }
+
+  depth(symbol: string, limit = 1000): Promise<unknown> {
+    return this.get('/fapi/v1/depth', encodeParams({ symbol, limit }), 'none', 'depth');
+  }
+
+  bookTicker(symbol: string): Promise<unknown> {
+    return this.get('/fapi/v1/ticker/bookTicker', encodeParams({ symbol }), 'none', 'bookTicker');
+  }
+
+  premiumIndex(symbol: string): Promise<unknown> {
+    return this.get('/fapi/v1/premiumIndex', encodeParams({ symbol }), 'none', 'premiumIndex');
+  }
+
+  /** POST /fapi/v1/order with newOrderRespType=RESULT. Never retried. */
+  newOrder(order: NewOrderParams): Promise<unknown> {
+    let params = `symbol=${order.symbol}&side=${order.side}&type=${order.type}&quantity=${order.quantity}`;
+    if (order.price !== undefined) params += `&price=${order.price}`;
+    if (order.timeInForce !== undefined) params += `&timeInForce=${order.timeInForce}`;
+    if (order.reduceOnly) params += '&reduceOnly=true';
+    params += `&newClientOrderId=${encodeURIComponent(order.newClientOrderId)}&newOrderRespType=RESULT`;
+    return this.call(
+      {
+        method: 'POST',
+        path: '/fapi/v1/order',
+        params,
+        security: 'signed',
+        operation: 'newOrder',
+        order: { symbol: order.symbol, side: order.side, type: order.type, clientOrderId: order.newClientOrderId },
+      },
+      true,
+    );
+  }
+
+  cancelOrder(symbol: string, origClientOrderId: string): Promise<unknown> {
+    return this.call(
+      {
+        method: 'DELETE',
+        path: '/fapi/v1/order',
+        params: encodeParams({ symbol, origClientOrderId }),
+        security: 'signed',
+        operation: 'cancelOrder',
+        order: { symbol, side: null, type: null, clientOrderId: origClientOrderId },
+      },
+      true,
+    );
+  }
+
+  cancelAllOpenOrders(symbol: string): Promise<unknown> {
+    return this.signed('DELETE', '/fapi/v1/allOpenOrders', { symbol }, 'cancelAllOpenOrders');
+  }
+
+  queryOrder(symbol: string, origClientOrderId: string): Promise<unknown> {
+    return this.call(
+      {
+        method: 'GET',
+        path: '/fapi/v1/order',
+        params: encodeParams({ symbol, origClientOrderId }),
+        security: 'signed',
+        operation: 'queryOrder',
+        order: { symbol, side: null, type: null, clientOrderId: origClientOrderId },
+      },
+      true,
+    );
+  }
+
+  openOrders(symbol: string): Promise<unknown> {
+    return this.signed('GET', '/fapi/v1/openOrders', { symbol }, 'openOrders');
+  }
+
+  positionRisk(symbol: string): Promise<unknown> {
+    return this.signed('GET', '/fapi/v3/positionRisk', { symbol }, 'positionRisk');
+  }
+
+  balance(): Promise<unknown> {
+    return this.signed('GET', '/fapi/v3/balance', {}, 'balance');
+  }
+
+  account(): Promise<unknown> {
+    return this.signed('GET', '/fapi/v3/account', {}, 'account');
+  }
+
+  changeLeverage(symbol: string, leverage: number): Promise<unknown> {
+    return this.signed('POST', '/fapi/v1/leverage', { symbol, leverage }, 'changeLeverage');
+  }
+
+  changeMarginType(symbol: string, marginType: 'ISOLATED' | 'CROSSED'): Promise<unknown> {
+    return this.signed('POST', '/fapi/v1/marginType', { symbol, marginType }, 'changeMarginType');
+  }
+
+  countdownCancelAll(symbol: string, countdownTime: number): Promise<unknown> {
+    return this.signed('POST', '/fapi/v1/countdownCancelAll', { symbol, countdownTime }, 'countdownCancelAll');
+  }
+
+  newListenKey(): Promise<unknown> {
+    return this.call({ method: 'POST', path: '/fapi/v1/listenKey', params: '', security: 'apiKey', operation: 'newListenKey', order: null }, true);
+  }
+
+  keepaliveListenKey(): Promise<unknown> {
+    return this.call({ method: 'PUT', path: '/fapi/v1/listenKey', params: '', security: 'apiKey', operation: 'keepaliveListenKey', order: null }, true);
+  }
+
+  closeListenKey(): Promise<unknown> {
+    return this.call({ method: 'DELETE', path: '/fapi/v1/listenKey', params: '', security: 'apiKey', operation: 'closeListenKey', order: null }, true);
+  }
+
+  /** Closes the transport's sockets. */
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+
+  private get(path: string, params: string, security: Security, operation: string): Promise<unknown> {
+    return this.call({ method: 'GET', path, params, security, operation, order: null }, true);
+  }
+
+  private signed(method: HttpMethod, path: string, params: Params, operation: string): Promise<unknown> {
+    return this.call({ method, path, params: encodeParams(params), security: 'signed', operation, order: null }, true);
+  }
+
+  private async call(call: Call, resyncOnTimestamp: boolean): Promise<unknown> {
+    const retryable = call.method === 'GET' || call.method === 'DELETE';
+    let resynced = !resyncOnTimestamp;
+    for (let attempt = 1; ; attempt++) {
+      const backoff = this.backoffRemainingMs();
+      if (backoff > 0) {
+        throw new ExchangeError({
+          operation: call.operation,
+          httpStatus: this.backoffStatus,
+          binanceCode: null,
+          outcome: 'rejected',
+          retryAfterMs: backoff,
+          message: `not sent: backing off after HTTP ${this.backoffStatus} for ${backoff} ms more`,
+        });
+      }
+      const query = call.security === 'signed' ? this.signer.signQuery(call.params, this.clock.nowMs() + this.offsetMs) : call.params;
+      let response: RestResponse;
+      try {
+        response = await this.transport.send({ method: call.method, path: call.path, query, security: call.security, operation: call.operation, order: call.order, attempt });
+      } catch (error) {
+        this.reachable = false;
+        if (retryable && attempt <= this.maxRetries) {
+          await sleep(this.retryBaseDelayMs * 2 ** (attempt - 1));
+          continue;
+        }
+        throw new ExchangeError({ operation: call.operation, httpStatus: null, binanceCode: null, outcome: 'ambiguous', retryAfterMs: null, message: networkMessage(error), cause: error });
+      }
+      this.reachable = true;
+      this.recordUsage(response);
+      if (response.status >= 200 && response.status < 300) return response.body;
+
+      const { code, msg } = bodyCode(response.body);
+      const message = `HTTP ${response.status}${code === null ? '' : ` ${code}`} ${msg || response.text}`.trim();
+      if (response.status === 429 || response.status === 418) {
+        const waitMs = response.retryAfterMs ?? this.defaultBackoffMs;
+        this.backoffUntilMs = Math.max(this.backoffUntilMs, this.clock.nowMs() + waitMs);
+        this.backoffStatus = response.status;
+        throw new ExchangeError({ operation: call.operation, httpStatus: response.status, binanceCode: code, outcome: 'rejected', retryAfterMs: waitMs, message });
+      }
+      if (code === -1021 && !resynced) {
+        resynced = true;
+        await this.syncTime();
+        if (retryable) continue;
+      }
+      if (response.status >= 500 && retryable && attempt <= this.maxRetries) {
+        await sleep(this.retryBaseDelayMs * 2 ** (attempt - 1));
+        continue;
+      }
+      throw new ExchangeError({
+        operation: call.operation,
+        httpStatus: response.status,
+        binanceCode: code,
+        outcome: classifyHttpError(response.status, code),
+        retryAfterMs: null,
+        message,
+      });
+    }
+  }
+
+  private recordUsage(response: RestResponse): void {
+    const limits = response.rateLimits;
+    if (limits.usedWeight1m !== undefined) this.usage.usedWeight1m = limits.usedWeight1m;
+    if (limits.orderCount10s !== undefined) this.usage.orderCount10s = limits.orderCount10s;
+    if (limits.orderCount1m !== undefined) this.usage.orderCount1m = limits.orderCount1m;
+  }
+}

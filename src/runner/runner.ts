@@ -1,0 +1,459 @@
+/**
+ * The runner joins market data -> core -> order commands -> venue for every symbol: it starts
+ * the venue session (time sync, instruments, leverage, streams, reconciliation), runs one
+ * coalesced decision cycle per symbol whenever its inputs change, settles ambiguous orders,
+ * keeps the dead-man switch armed, writes snapshots, and on stop cancels everything and waits
+ * for the venue to confirm.
+ */
+import { context, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Clock } from '../core/clock.ts';
+import type { EventBus } from '../core/events.ts';
+import type { Instrument } from '../core/instrument.ts';
+import { MarketMaker, type MarketMakerView } from '../core/market-maker.ts';
+import type { AccountUpdate, BookTop, CommandOutcome, MarginCall, MarginType, MarkPriceUpdate, OrderUpdate } from '../core/model.ts';
+import { formatMoney } from '../core/money.ts';
+import type { StrategyParams } from '../core/params.ts';
+import type { ListenKeyEvent, StreamStateChange, Venue, VenueListener } from '../core/venue.ts';
+import { INSTRUMENTATION_SCOPE, SPANS } from '../telemetry/names.ts';
+import { OrderExecutor } from './order-executor.ts';
+import { nodeTimers, sleep, type Timers } from './timers.ts';
+
+export interface RunnerOptions {
+  readonly symbols: readonly string[];
+  readonly params: StrategyParams;
+  readonly shadow: boolean;
+  readonly clientIdPrefix: string;
+  readonly leverage: number;
+  readonly marginType: MarginType;
+  readonly snapshotIntervalMs: number;
+  /** Stop after this many decision cycles (all symbols together); null runs until stopped. */
+  readonly iterations: number | null;
+  /** countdownCancelAll countdown; 0 disables the dead-man switch. */
+  readonly deadmanMs: number;
+  readonly shutdownTimeoutMs: number;
+  /** How often ambiguous orders are checked for a status query. */
+  readonly settleIntervalMs: number;
+}
+
+export type RunnerState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+
+export interface Readiness {
+  readonly exchange: boolean;
+  readonly risk: boolean;
+  readonly state: boolean;
+}
+
+interface SymbolSession {
+  readonly instrument: Instrument;
+  readonly maker: MarketMaker;
+  readonly executor: OrderExecutor;
+  scheduled: boolean;
+  reconciled: boolean;
+  reconciling: Promise<void> | null;
+}
+
+const tracer = trace.getTracer(INSTRUMENTATION_SCOPE);
+
+/** Cool-down after 429/418 when the venue sent no Retry-After. */
+const DEFAULT_BACKOFF_MS: Readonly<Record<number, number>> = { 429: 10_000, 418: 120_000 };
+
+export class Runner {
+  private readonly venue: Venue;
+  private readonly clock: Clock;
+  private readonly bus: EventBus;
+  private readonly timers: Timers;
+  private readonly options: RunnerOptions;
+  private readonly sessions = new Map<string, SymbolSession>();
+  private readonly intervals: unknown[] = [];
+  private rateLimitTimer: unknown = null;
+  private currentState: RunnerState = 'idle';
+  private cycles = 0;
+  private readonly sessionId: string;
+  private stopPromise: Promise<void> | null = null;
+  private readonly stoppedWaiters: Array<() => void> = [];
+  private deadmanArmed = false;
+
+  constructor(deps: { venue: Venue; clock: Clock; bus: EventBus; timers?: Timers }, options: RunnerOptions) {
+    this.venue = deps.venue;
+    this.clock = deps.clock;
+    this.bus = deps.bus;
+    this.timers = deps.timers ?? nodeTimers;
+    this.options = options;
+    this.sessionId = Math.floor(this.clock.nowMs() / 1000).toString(36);
+  }
+
+  /** Returns the lifecycle state. */
+  state(): RunnerState {
+    return this.currentState;
+  }
+
+  /** Returns the number of decision cycles run so far. */
+  cycleCount(): number {
+    return this.cycles;
+  }
+
+  /** Returns each symbol's core view (for metrics, snapshots and tests). */
+  views(): MarketMakerView[] {
+    const now = this.clock.nowMs();
+    return [...this.sessions.values()].map((s) => s.maker.view(now));
+  }
+
+  /** Returns the loaded instruments. */
+  instruments(): Instrument[] {
+    return [...this.sessions.values()].map((s) => s.instrument);
+  }
+
+  /** Returns the three readiness checks behind /ready. */
+  readiness(): Readiness {
+    const status = this.venue.status();
+    const now = this.clock.nowMs();
+    const sessions = [...this.sessions.values()];
+    const running = this.currentState === 'running';
+    return {
+      exchange: running && status.restReachable && status.marketConnected && status.userConnected && status.listenKeyLive,
+      risk: sessions.every((s) => {
+        const view = s.maker.view(now);
+        return view.frozenReason === null && view.riskState < 2;
+      }),
+      state: running && sessions.length === this.options.symbols.length && sessions.every((s) => s.reconciled),
+    };
+  }
+
+  /** Resolves when the runner has stopped (by signal, iteration bound or failure). */
+  stopped(): Promise<void> {
+    if (this.currentState === 'stopped' || this.currentState === 'failed') return Promise.resolve();
+    return new Promise((resolve) => this.stoppedWaiters.push(resolve));
+  }
+
+  /** Starts the venue session and the decision loop; rejects when start-up fails. */
+  async start(): Promise<void> {
+    if (this.currentState !== 'idle') throw new Error(`runner cannot start from state ${this.currentState}`);
+    this.currentState = 'starting';
+    try {
+      const rtt = this.clock.monoNs();
+      const offset = await this.venue.syncTime();
+      this.bus.emit('time_sync', { offset_ms: offset, rtt_ms: Number((this.clock.monoNs() - rtt) / 1_000_000n) });
+      const instruments = await this.venue.loadInstruments(this.options.symbols);
+      for (const instrument of instruments) {
+        await this.venue.configureSymbol(instrument.symbol, { leverage: this.options.leverage, marginType: this.options.marginType });
+        this.addSession(instrument);
+      }
+      await this.venue.connect(this.options.symbols, this.listener());
+      await Promise.all([...this.sessions.values()].map((s) => this.reconcile(s, 'start')));
+      this.currentState = 'running';
+      await this.refreshDeadman();
+      this.startTimers();
+      for (const session of this.sessions.values()) this.schedule(session);
+    } catch (error) {
+      this.currentState = 'failed';
+      await this.venue.disconnect().catch(() => undefined);
+      this.wakeStopped();
+      throw error;
+    }
+  }
+
+  /**
+   * Stops quoting, waits for in-flight commands, cancels every open order, and waits until the
+   * venue reports none left (bounded by shutdownTimeoutMs). Safe to call more than once.
+   */
+  stop(reason: string): Promise<void> {
+    this.stopPromise ??= this.doStop(reason);
+    return this.stopPromise;
+  }
+
+  private async doStop(reason: string): Promise<void> {
+    const started = this.clock.monoNs();
+    this.currentState = 'stopping';
+    for (const interval of this.intervals.splice(0)) this.timers.clearInterval(interval);
+    if (this.rateLimitTimer !== null) this.timers.clearTimeout(this.rateLimitTimer);
+    for (const session of this.sessions.values()) session.maker.setSuppressed('stopping');
+    const deadline = this.clock.monoNs() + BigInt(this.options.shutdownTimeoutMs) * 1_000_000n;
+    await this.withDeadline(Promise.all([...this.sessions.values()].map((s) => s.executor.idle())), deadline);
+    let left = 0;
+    for (const session of this.sessions.values()) {
+      left += await this.cancelEverything(session, deadline);
+    }
+    if (this.deadmanArmed) {
+      for (const symbol of this.sessions.keys()) await this.venue.countdownCancelAll(symbol, 0).catch(() => undefined);
+    }
+    await this.venue.disconnect().catch(() => undefined);
+    this.bus.emit('runner_stopped', { reason, open_orders_left: left, duration_ms: Number((this.clock.monoNs() - started) / 1_000_000n) });
+    this.currentState = 'stopped';
+    this.wakeStopped();
+  }
+
+  private async cancelEverything(session: SymbolSession, deadline: bigint): Promise<number> {
+    const symbol = session.instrument.symbol;
+    const started = this.clock.monoNs();
+    let error: string | null = null;
+    let before = 0;
+    let left = -1;
+    for (let attempt = 0; attempt < 5 && this.clock.monoNs() < deadline; attempt++) {
+      try {
+        if (attempt === 0) before = (await this.venue.openOrders(symbol)).length;
+        const outcome = await this.venue.cancelAllOpenOrders(symbol);
+        if (outcome.kind !== 'accepted') error = outcome.kind === 'rejected' ? outcome.reason : outcome.kind;
+        left = (await this.venue.openOrders(symbol)).length;
+        if (left === 0) {
+          error = null;
+          break;
+        }
+      } catch (e) {
+        error = e instanceof Error ? e.message : String(e);
+      }
+      await sleep(this.timers, 200 * (attempt + 1));
+    }
+    this.bus.emit('cancel_all_done', { symbol, cancelled: Math.max(0, before - Math.max(left, 0)), open_orders_left: left, duration_ms: Number((this.clock.monoNs() - started) / 1_000_000n), error });
+    return Math.max(left, 0);
+  }
+
+  private addSession(instrument: Instrument): void {
+    const maker = new MarketMaker(instrument, this.options.params, { clientIdPrefix: this.options.clientIdPrefix, shadow: this.options.shadow, sessionId: this.sessionId });
+    const executor = new OrderExecutor({ venue: this.venue, clock: this.clock, bus: this.bus, instrument, maker, observe: (o) => this.onOutcome(o) });
+    this.sessions.set(instrument.symbol, { instrument, maker, executor, scheduled: false, reconciled: false, reconciling: null });
+  }
+
+  private listener(): VenueListener {
+    return {
+      onBookTop: (top: BookTop) => {
+        const session = this.sessions.get(top.symbol);
+        if (!session) return;
+        session.maker.onBookTop(top, this.clock.nowMs());
+        this.schedule(session);
+      },
+      onMarkPrice: (update: MarkPriceUpdate) => {
+        const session = this.sessions.get(update.symbol);
+        if (session) this.publish(session.maker.onMarkPrice(update, this.clock.nowMs()));
+      },
+      onOrderUpdate: (update: OrderUpdate) => {
+        const session = this.sessions.get(update.symbol);
+        if (!session) return;
+        this.publish(session.maker.onOrderUpdate(update, this.clock.nowMs()));
+        this.schedule(session);
+      },
+      onAccountUpdate: (update: AccountUpdate) => {
+        const now = this.clock.nowMs();
+        for (const session of this.accountUpdateTargets(update)) {
+          this.publish(session.maker.onAccountUpdate(update, now));
+          this.schedule(session);
+        }
+      },
+      onMarginCall: (call: MarginCall) => {
+        this.bus.emit('margin_call', { cross_wallet_balance: formatMoney(call.crossWalletBalance), symbols: call.positions.map((p) => p.symbol).join(',') });
+      },
+      onStreamState: (change: StreamStateChange) => this.onStreamState(change),
+      onListenKey: (event: ListenKeyEvent) => {
+        this.bus.emit('listen_key_event', { action: event.action, listenKey: event.listenKey, error: event.error });
+      },
+      onMalformed: (source: string, error: string, sample: string) => {
+        this.bus.emit('malformed_message', { source, error, sample });
+      },
+      onBookResync: (symbol: string, reason: string) => {
+        this.bus.emit('book_resync', { symbol, reason });
+      },
+    };
+  }
+
+  /**
+   * Returns the sessions an ACCOUNT_UPDATE concerns. A cross-margin FUNDING_FEE update names no
+   * symbol (Binance sends only the balance), so it goes to the one symbol holding a position, or
+   * to the largest position when several do; every other update goes to all (each core reads
+   * only its own symbol's position).
+   */
+  private accountUpdateTargets(update: AccountUpdate): SymbolSession[] {
+    const all = [...this.sessions.values()];
+    if (update.reason !== 'FUNDING_FEE' || all.length <= 1) return all;
+    const named = update.positions.map((p) => this.sessions.get(p.symbol)).filter((s): s is SymbolSession => s !== undefined);
+    if (named.length > 0) return named.slice(0, 1);
+    const now = this.clock.nowMs();
+    let best: SymbolSession | undefined;
+    let bestNotional = 0n;
+    for (const session of all) {
+      const notional = session.maker.view(now).positionNotional;
+      const size = notional < 0n ? -notional : notional;
+      if (best === undefined || size > bestNotional) {
+        best = session;
+        bestNotional = size;
+      }
+    }
+    return best === undefined ? [] : [best];
+  }
+
+  private onStreamState(change: StreamStateChange): void {
+    const now = this.clock.nowMs();
+    if (change.connected) {
+      this.bus.emit('ws_connected', { stream: change.stream, listenKey: change.listenKey, url: change.url });
+    } else {
+      this.bus.emit('ws_disconnected', { stream: change.stream, listenKey: change.listenKey, reason: change.reason });
+    }
+    for (const session of this.sessions.values()) {
+      this.publish(session.maker.onStreamState(change.stream, change.connected, now));
+      if (change.stream === 'user' && !change.connected) {
+        session.reconciled = false;
+        session.maker.markUnreconciled();
+      }
+      // Only after start-up: a (re)connected user stream may have missed updates, so the venue's
+      // view of orders and position is taken again before quoting resumes.
+      if (change.stream === 'user' && change.connected && this.currentState === 'running') {
+        void this.reconcile(session, 'reconnect');
+      }
+      this.schedule(session);
+    }
+  }
+
+  private reconcile(session: SymbolSession, trigger: string): Promise<void> {
+    session.reconciling ??= tracer.startActiveSpan(SPANS.reconcile, { attributes: { 'mm.symbol': session.instrument.symbol, 'mm.reconcile.trigger': trigger } }, (span) =>
+      this.doReconcile(session, trigger)
+        .catch((error: unknown) => {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+          throw error;
+        })
+        .finally(() => {
+          span.end();
+          session.reconciling = null;
+        }),
+    );
+    return session.reconciling;
+  }
+
+  private async doReconcile(session: SymbolSession, trigger: string): Promise<void> {
+    const symbol = session.instrument.symbol;
+    await session.executor.idle();
+    try {
+      const [open, position] = await Promise.all([this.venue.openOrders(symbol), this.venue.position(symbol)]);
+      const result = session.maker.reconcile(open, position, this.clock.nowMs());
+      this.publish(result.events);
+      session.reconciled = true;
+      await Promise.all(result.cancel.map((c) => session.executor.cancel(c, 'reconcile_unknown')));
+    } catch (error) {
+      this.bus.emit('exchange_error', { operation: `reconcile:${symbol}`, error: error instanceof Error ? error.message : String(error), code: null, http_status: null });
+      if (trigger === 'start') throw error;
+      this.timers.setTimeout(() => {
+        if (this.currentState === 'running' && !session.reconciled) void this.reconcile(session, 'retry');
+      }, 1000);
+    }
+    this.schedule(session);
+  }
+
+  /** Coalesces decision requests: at most one pending cycle per symbol. */
+  private schedule(session: SymbolSession): void {
+    if (session.scheduled || this.currentState !== 'running') return;
+    session.scheduled = true;
+    setImmediate(() => {
+      session.scheduled = false;
+      this.cycle(session);
+    });
+  }
+
+  private cycle(session: SymbolSession): void {
+    if (this.currentState !== 'running') return;
+    const startedAt = performance.timeOrigin + performance.now();
+    const decision = session.maker.decide(this.clock.nowMs());
+    if (decision.commands.length === 0) {
+      this.publish(decision.events);
+    } else {
+      // Only decisions that send something are traced: book ticks are counted, not traced.
+      const span = tracer.startSpan(SPANS.decision, { startTime: startedAt, attributes: { 'mm.symbol': session.instrument.symbol, 'mm.decision.commands': decision.commands.length } });
+      context.with(trace.setSpan(context.active(), span), () => {
+        this.publish(decision.events);
+        const sent = session.executor.execute(decision.commands);
+        void Promise.allSettled(sent).then(() => {
+          span.end();
+          this.schedule(session);
+        });
+      });
+    }
+    this.cycles += 1;
+    const limit = this.options.iterations;
+    if (limit !== null && this.cycles >= limit) void this.stop('iterations');
+  }
+
+  private onOutcome(outcome: CommandOutcome<unknown>): void {
+    if (outcome.kind !== 'rejected' || (outcome.httpStatus !== 429 && outcome.httpStatus !== 418)) return;
+    const waitMs = outcome.retryAfterMs ?? DEFAULT_BACKOFF_MS[outcome.httpStatus] ?? 10_000;
+    this.bus.emit('rate_limited', { status: outcome.httpStatus, retry_after_ms: waitMs, operation: 'order' });
+    for (const session of this.sessions.values()) session.maker.setSuppressed('rate_limited');
+    if (this.rateLimitTimer !== null) this.timers.clearTimeout(this.rateLimitTimer);
+    this.rateLimitTimer = this.timers.setTimeout(() => {
+      this.rateLimitTimer = null;
+      if (this.currentState !== 'running') return;
+      for (const session of this.sessions.values()) {
+        session.maker.setSuppressed(null);
+        this.schedule(session);
+      }
+    }, waitMs);
+  }
+
+  private startTimers(): void {
+    this.intervals.push(this.timers.setInterval(() => this.snapshot(), this.options.snapshotIntervalMs));
+    this.intervals.push(this.timers.setInterval(() => void this.settleAmbiguous(), this.options.settleIntervalMs));
+    if (this.options.deadmanMs > 0) {
+      this.intervals.push(this.timers.setInterval(() => void this.refreshDeadman(), Math.max(1000, Math.floor(this.options.deadmanMs / 3))));
+    }
+  }
+
+  /** Emits one runner_snapshot per symbol. */
+  snapshot(): void {
+    const now = this.clock.nowMs();
+    for (const session of this.sessions.values()) {
+      const v = session.maker.view(now);
+      const fmt = (steps: number) => session.instrument.formatQty(steps);
+      this.bus.emit('runner_snapshot', {
+        symbol: v.symbol,
+        mid: v.midTicks === null ? null : session.instrument.formatPrice(v.midTicks),
+        position: fmt(v.positionSteps),
+        pending_buy: fmt(v.pendingBuySteps),
+        pending_sell: fmt(v.pendingSellSteps),
+        risk_state: v.riskState,
+        realized_pnl: formatMoney(v.realizedPnl),
+        unrealized_pnl: formatMoney(v.unrealizedPnl),
+        fees: formatMoney(v.fees),
+        funding_accum: formatMoney(v.fundingAccum),
+        open_orders: v.openOrders,
+        suppressed: v.suppressed,
+      });
+    }
+  }
+
+  private async settleAmbiguous(): Promise<void> {
+    const now = this.clock.nowMs();
+    for (const session of this.sessions.values()) {
+      for (const clientOrderId of session.maker.ordersToQuery(now)) {
+        const outcome = await this.venue.queryOrder(session.instrument.symbol, clientOrderId).catch((e: unknown) => ({ kind: 'ambiguous' as const, reason: String(e) }));
+        if (outcome.kind === 'accepted') {
+          this.publish(session.maker.onOrderQuery(clientOrderId, outcome.value, this.clock.nowMs()));
+          this.schedule(session);
+        }
+      }
+    }
+  }
+
+  private async refreshDeadman(): Promise<void> {
+    if (this.options.deadmanMs <= 0 || this.options.shadow || this.currentState !== 'running') return;
+    for (const symbol of this.sessions.keys()) {
+      try {
+        await this.venue.countdownCancelAll(symbol, this.options.deadmanMs);
+        if (!this.deadmanArmed) this.bus.emit('countdown_cancel_all', { symbol, countdown_ms: this.options.deadmanMs, ok: true, error: null });
+        this.deadmanArmed = true;
+      } catch (error) {
+        this.bus.emit('countdown_cancel_all', { symbol, countdown_ms: this.options.deadmanMs, ok: false, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+  }
+
+  private publish(events: Iterable<Parameters<EventBus['publish']>[0]>): void {
+    for (const event of events) this.bus.publish(event);
+  }
+
+  private async withDeadline(work: Promise<unknown>, deadlineNs: bigint): Promise<void> {
+    const remainingMs = Number((deadlineNs - this.clock.monoNs()) / 1_000_000n);
+    if (remainingMs <= 0) return;
+    let handle: unknown = null;
+    await Promise.race([work, new Promise<void>((resolve) => (handle = this.timers.setTimeout(resolve, remainingMs)))]);
+    if (handle !== null) this.timers.clearTimeout(handle);
+  }
+
+  private wakeStopped(): void {
+    for (const wake of this.stoppedWaiters.splice(0)) wake();
+  }
+}

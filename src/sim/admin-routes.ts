@@ -1,0 +1,128 @@
+/**
+ * The simulator's admin API under /sim/admin/* (JSON in, JSON out), so that another process
+ * can read the account state and drive the fault knobs of a running simulator.
+ */
+import { z } from 'zod';
+import type { FaultController } from './faults.ts';
+import type { SimulatedExchange } from './simulated-exchange.ts';
+import { simState } from './sim-state.ts';
+
+export interface AdminContext {
+  readonly exchange: SimulatedExchange;
+  readonly faults: FaultController;
+  readonly step: (n: number) => void;
+}
+
+/** A malformed admin request (bad JSON or fields). */
+export class AdminRequestError extends Error {
+  readonly code = 'SIM_ERR_ADMIN_REQUEST';
+}
+
+const target = z.enum(['market', 'user', 'all']);
+const count = z.number().int().min(0).optional();
+const settings = z
+  .object({
+    latencyMs: z.number().min(0),
+    latencyJitterMs: z.number().min(0),
+    http500Probability: z.number().min(0).max(1),
+    http502Probability: z.number().min(0).max(1),
+    order503Probability: z.number().min(0).max(1),
+    order503Mode: z.enum(['not-created', 'created']),
+  })
+  .partial()
+  .strict();
+
+type Handler = (ctx: AdminContext, body: unknown) => unknown;
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body ?? {});
+  if (!result.success) throw new AdminRequestError(result.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '));
+  return result.data;
+}
+
+const handlers: ReadonlyMap<string, Handler> = new Map<string, Handler>([
+  ['GET /sim/admin/state', (ctx) => simState(ctx.exchange)],
+  ['GET /sim/admin/faults', (ctx) => ctx.faults.snapshot()],
+  [
+    'POST /sim/admin/faults',
+    (ctx, body) => {
+      const change = parse(settings, body);
+      const defined = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined));
+      ctx.faults.configure(defined);
+      return ctx.faults.snapshot();
+    },
+  ],
+  ['POST /sim/admin/faults/clear', (ctx) => (ctx.faults.reset(), ctx.faults.snapshot())],
+  [
+    'POST /sim/admin/faults/force429',
+    (ctx, body) => {
+      const b = parse(z.object({ count, retryAfterSec: z.number().int().min(0).optional() }).strict(), body);
+      ctx.faults.force429(b.count ?? 1, b.retryAfterSec ?? 1);
+      return ctx.faults.snapshot();
+    },
+  ],
+  [
+    'POST /sim/admin/faults/ban',
+    (ctx, body) => {
+      ctx.faults.ban(parse(z.object({ ms: z.number().int().min(0) }).strict(), body).ms);
+      return ctx.faults.snapshot();
+    },
+  ],
+  [
+    'POST /sim/admin/faults/timestamp',
+    (ctx, body) => {
+      ctx.faults.forceTimestampErrors(parse(z.object({ count }).strict(), body).count ?? 1);
+      return ctx.faults.snapshot();
+    },
+  ],
+  [
+    'POST /sim/admin/faults/hold',
+    (ctx, body) => {
+      const b = parse(z.object({ ms: z.number().int().min(0), count }).strict(), body);
+      ctx.faults.holdRequests(b.ms, b.count ?? 1);
+      return ctx.faults.snapshot();
+    },
+  ],
+  [
+    'POST /sim/admin/faults/reset-connection',
+    (ctx, body) => {
+      ctx.faults.resetConnections(parse(z.object({ count }).strict(), body).count ?? 1);
+      return ctx.faults.snapshot();
+    },
+  ],
+  [
+    'POST /sim/admin/ws/drop',
+    (ctx, body) => {
+      const b = parse(z.object({ target, code: z.number().int().min(1000).max(4999).optional() }).strict(), body);
+      return { dropped: ctx.faults.dropSockets(b.target, b.code ?? null) };
+    },
+  ],
+  [
+    'POST /sim/admin/ws/silence',
+    (ctx, body) => {
+      const b = parse(z.object({ target, silent: z.boolean().optional() }).strict(), body);
+      return { affected: ctx.faults.silenceSockets(b.target, b.silent ?? true) };
+    },
+  ],
+  ['POST /sim/admin/listen-key/expire', (ctx) => (ctx.faults.expireListenKeyNow(), { expired: true })],
+  [
+    'POST /sim/admin/listen-key/reject-keepalive',
+    (ctx, body) => {
+      ctx.faults.rejectNextKeepalive(parse(z.object({ count }).strict(), body).count ?? 1);
+      return ctx.faults.snapshot();
+    },
+  ],
+  [
+    'POST /sim/admin/step',
+    (ctx, body) => {
+      const n = parse(z.object({ n: z.number().int().min(1).max(100_000).optional() }).strict(), body).n ?? 1;
+      ctx.step(n);
+      return { stepped: n, serverTime: ctx.exchange.clock.nowMs() };
+    },
+  ],
+]);
+
+/** Returns the admin handler for "METHOD /path", or undefined. */
+export function adminHandler(method: string, path: string): Handler | undefined {
+  return handlers.get(`${method} ${path}`);
+}

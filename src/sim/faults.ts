@@ -1,0 +1,224 @@
+/**
+ * Fault injection, adjustable while the simulator runs: REST latency, 5xx answers, Binance's
+ * ambiguous 503 on order endpoints (order not created, or created anyway), forced 429/418,
+ * forced -1021, held requests, connection resets, WebSocket drops and silent sockets, and
+ * listenKey trouble. The server asks `planRequest` what to do with each REST request.
+ */
+import type { Prng } from './prng.ts';
+
+export type SocketTarget = 'market' | 'user' | 'all';
+export type Order503Mode = 'not-created' | 'created';
+
+/** Sockets and keys the fault controller acts on; the server provides them. */
+export interface FaultActions {
+  dropSockets(target: SocketTarget, code: number | null): number;
+  silenceSockets(target: SocketTarget, silent: boolean): number;
+  expireListenKey(): void;
+}
+
+/** Standing knobs (probabilities in [0, 1], times in ms). */
+export interface FaultSettings {
+  readonly latencyMs: number;
+  readonly latencyJitterMs: number;
+  readonly http500Probability: number;
+  readonly http502Probability: number;
+  readonly order503Probability: number;
+  readonly order503Mode: Order503Mode;
+}
+
+/** What the server does with one REST request. */
+export interface RequestPlan {
+  readonly delayMs: number;
+  /** Destroy the connection without an answer (the request is not processed). */
+  readonly reset: boolean;
+  /** Hold this long without answering, then process and answer (the client has likely given up). */
+  readonly holdMs: number;
+  readonly banRemainingMs: number;
+  readonly forced429RetryAfterSec: number | null;
+  readonly httpError: 500 | 502 | null;
+  readonly order503: Order503Mode | null;
+  readonly forceTimestampError: boolean;
+}
+
+export interface FaultSnapshot {
+  readonly settings: FaultSettings;
+  readonly pending429: number;
+  readonly retryAfterSec: number;
+  readonly bannedUntilMs: number | null;
+  readonly timestampErrors: number;
+  readonly holds: number;
+  readonly holdMs: number;
+  readonly resets: number;
+  readonly keepaliveRejections: number;
+}
+
+const NO_FAULTS: FaultSettings = {
+  latencyMs: 0,
+  latencyJitterMs: 0,
+  http500Probability: 0,
+  http502Probability: 0,
+  order503Probability: 0,
+  order503Mode: 'not-created',
+};
+
+export class FaultController {
+  private settings: FaultSettings = NO_FAULTS;
+  private pending429 = 0;
+  private retryAfterSec = 1;
+  private bannedUntilMs: number | null = null;
+  private timestampErrors = 0;
+  private holds = 0;
+  private holdMs = 0;
+  private resets = 0;
+  private keepaliveRejections = 0;
+  private actions: FaultActions | null = null;
+  private readonly prng: Prng;
+  private readonly nowMs: () => number;
+
+  constructor(prng: Prng, nowMs: () => number) {
+    this.prng = prng;
+    this.nowMs = nowMs;
+  }
+
+  /** Connects the socket/key actions (done by the server at start). */
+  bind(actions: FaultActions): void {
+    this.actions = actions;
+  }
+
+  /** Changes standing knobs; unspecified knobs keep their value. Returns the knobs now in force. */
+  configure(change: Partial<FaultSettings>): FaultSettings {
+    const next = { ...this.settings, ...change };
+    for (const key of ['http500Probability', 'http502Probability', 'order503Probability'] as const) {
+      if (!(next[key] >= 0 && next[key] <= 1)) throw new RangeError(`${key} must be within [0, 1]`);
+    }
+    if (!(next.latencyMs >= 0 && next.latencyJitterMs >= 0)) throw new RangeError('latency must be >= 0');
+    this.settings = next;
+    return next;
+  }
+
+  /** Adds REST latency of `ms` plus a uniform jitter of up to `jitterMs`. */
+  setLatency(ms: number, jitterMs = 0): void {
+    this.configure({ latencyMs: ms, latencyJitterMs: jitterMs });
+  }
+
+  /** Answers a fraction of REST requests with HTTP 500 / 502 (not processed). */
+  setHttpErrorRates(http500Probability: number, http502Probability = 0): void {
+    this.configure({ http500Probability, http502Probability });
+  }
+
+  /** Answers a fraction of order requests with 503 "Unknown error...": the order is not created, or created anyway. */
+  setOrder503(probability: number, mode: Order503Mode): void {
+    this.configure({ order503Probability: probability, order503Mode: mode });
+  }
+
+  /** Answers the next `count` requests with 429 / -1003 and a Retry-After header. */
+  force429(count = 1, retryAfterSec = 1): void {
+    this.pending429 = count;
+    this.retryAfterSec = retryAfterSec;
+  }
+
+  /** Bans the client (418) for `ms`. */
+  ban(ms: number): void {
+    this.bannedUntilMs = this.nowMs() + ms;
+  }
+
+  /** Answers the next `count` signed requests with -1021. */
+  forceTimestampErrors(count = 1): void {
+    this.timestampErrors = count;
+  }
+
+  /** Holds the next `count` requests `ms` before answering (a client-side timeout). */
+  holdRequests(ms: number, count = 1): void {
+    this.holds = count;
+    this.holdMs = ms;
+  }
+
+  /** Destroys the connection of the next `count` requests without an answer. */
+  resetConnections(count = 1): void {
+    this.resets = count;
+  }
+
+  /** Closes market and/or user sockets: with `code` a close frame, without it an abrupt end (1006). Returns how many. */
+  dropSockets(target: SocketTarget, code: number | null = null): number {
+    return this.actions?.dropSockets(target, code) ?? 0;
+  }
+
+  /** Makes sockets go silent (no data, no pings, no pongs, still open), or talk again. Returns how many. */
+  silenceSockets(target: SocketTarget, silent = true): number {
+    return this.actions?.silenceSockets(target, silent) ?? 0;
+  }
+
+  /** Expires the live listenKey now (listenKeyExpired is sent and its sockets close). */
+  expireListenKeyNow(): void {
+    this.actions?.expireListenKey();
+  }
+
+  /** Answers the next `count` keepalives (PUT listenKey) with -1125. */
+  rejectNextKeepalive(count = 1): void {
+    this.keepaliveRejections = count;
+  }
+
+  /** Returns true (once per armed rejection) when a keepalive must fail. */
+  takeKeepaliveRejection(): boolean {
+    if (this.keepaliveRejections <= 0) return false;
+    this.keepaliveRejections -= 1;
+    return true;
+  }
+
+  /** Clears every fault. */
+  reset(): void {
+    this.settings = NO_FAULTS;
+    this.pending429 = 0;
+    this.bannedUntilMs = null;
+    this.timestampErrors = 0;
+    this.holds = 0;
+    this.resets = 0;
+    this.keepaliveRejections = 0;
+    this.actions?.silenceSockets('all', false);
+  }
+
+  /** Returns the knobs and armed one-shot faults. */
+  snapshot(): FaultSnapshot {
+    return {
+      settings: this.settings,
+      pending429: this.pending429,
+      retryAfterSec: this.retryAfterSec,
+      bannedUntilMs: this.bannedUntilMs,
+      timestampErrors: this.timestampErrors,
+      holds: this.holds,
+      holdMs: this.holdMs,
+      resets: this.resets,
+      keepaliveRejections: this.keepaliveRejections,
+    };
+  }
+
+  /** Decides the fate of one REST request (consuming one-shot faults). */
+  planRequest(isOrderEndpoint: boolean, isSigned: boolean): RequestPlan {
+    const s = this.settings;
+    const now = this.nowMs();
+    const banRemainingMs = this.bannedUntilMs !== null && now < this.bannedUntilMs ? this.bannedUntilMs - now : 0;
+    if (this.bannedUntilMs !== null && banRemainingMs === 0) this.bannedUntilMs = null;
+    const reset = this.take('resets');
+    const holdMs = !reset && this.take('holds') ? this.holdMs : 0;
+    const forced429 = !reset && banRemainingMs === 0 && this.take('pending429') ? this.retryAfterSec : null;
+    const roll = this.prng.next();
+    const httpError = roll < s.http500Probability ? 500 : roll < s.http500Probability + s.http502Probability ? 502 : null;
+    const order503 = isOrderEndpoint && this.prng.chance(s.order503Probability) ? s.order503Mode : null;
+    return {
+      delayMs: s.latencyMs + (s.latencyJitterMs > 0 ? this.prng.next() * s.latencyJitterMs : 0),
+      reset,
+      holdMs,
+      banRemainingMs,
+      forced429RetryAfterSec: forced429,
+      httpError,
+      order503,
+      forceTimestampError: isSigned && this.take('timestampErrors'),
+    };
+  }
+
+  private take(counter: 'resets' | 'holds' | 'pending429' | 'timestampErrors'): boolean {
+    if (this[counter] <= 0) return false;
+    this[counter] -= 1;
+    return true;
+  }
+}

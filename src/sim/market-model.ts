@@ -1,0 +1,180 @@
+/**
+ * The synthetic market of one contract: a seeded random-walk mid with occasional jumps, a
+ * ladder of displayed liquidity around it, aggressor trades each step (small ones at the touch
+ * and occasional sweeps several bps deep, so that quotes a few bps away get filled), a mark
+ * price, and a funding rate that wanders slowly.
+ */
+import type { Side } from '../core/model.ts';
+import type { Steps, Ticks } from '../core/instrument.ts';
+import type { Prng } from './prng.ts';
+import type { SimSymbol } from './symbols.ts';
+
+/** Price levels of one side, best first, as [ticks, steps]. */
+export type Levels = ReadonlyArray<readonly [Ticks, Steps]>;
+
+export interface SyntheticBook {
+  /** Bids, highest first. */
+  readonly bids: Levels;
+  /** Asks, lowest first. */
+  readonly asks: Levels;
+}
+
+/** A trade by an anonymous aggressor: a BUY lifts offers up to `priceTicks`. */
+export interface SyntheticTrade {
+  readonly aggressor: Side;
+  readonly priceTicks: Ticks;
+  readonly qtySteps: Steps;
+}
+
+export interface MarketModelOptions {
+  /** Standard deviation of the mid's move per step, in bps. */
+  readonly volatilityBps: number;
+  /** Probability per step of a jump, and its size in bps. */
+  readonly jumpProbability: number;
+  readonly jumpBps: number;
+  /** Distance best bid to best ask, in ticks. */
+  readonly spreadTicks: number;
+  /** Price levels shown on each side. */
+  readonly depthLevels: number;
+  /** Mean number of small aggressor trades at the touch per step. */
+  readonly tradesPerStep: number;
+  /** Probability per step of a sweep, and the mean depth it reaches beyond the touch, in bps. */
+  readonly sweepProbability: number;
+  readonly sweepMeanBps: number;
+  /** Funding rate at start and its standard deviation per step, as fractions (0.0001 = 1 bp). */
+  readonly startFundingRate: number;
+  readonly fundingRateVolatility: number;
+}
+
+/** Returns defaults tuned so that a 2 bps quote in BTCUSDT fills several times a minute per side at 100 ms steps. */
+export function defaultMarketModelOptions(): MarketModelOptions {
+  return {
+    volatilityBps: 0.3,
+    jumpProbability: 0.002,
+    jumpBps: 6,
+    spreadTicks: 1,
+    depthLevels: 20,
+    tradesPerStep: 1.2,
+    sweepProbability: 0.045,
+    sweepMeanBps: 3,
+    startFundingRate: 0.0001,
+    fundingRateVolatility: 0.000002,
+  };
+}
+
+/** What one step of the market produced. */
+export interface MarketStep {
+  readonly book: SyntheticBook;
+  readonly trades: readonly SyntheticTrade[];
+}
+
+/** Funding rates are kept in units of 1e-8 (the wire writes 8 decimals). */
+const RATE_SCALE = 100_000_000;
+const MAX_RATE_UNITS = 300_000;
+
+export class MarketModel {
+  readonly symbol: SimSymbol;
+  private readonly prng: Prng;
+  private readonly options: MarketModelOptions;
+  private readonly displayedSteps: Steps;
+  private bidTicks: Ticks;
+  private book: SyntheticBook;
+  private fundingRateUnits: number;
+
+  constructor(symbol: SimSymbol, prng: Prng, options: MarketModelOptions) {
+    this.symbol = symbol;
+    this.prng = prng;
+    this.options = options;
+    this.displayedSteps = Math.max(1, symbol.instrument.qtyToSteps(symbol.spec.displayedQty, 'nearest'));
+    const start = symbol.instrument.priceToTicks(symbol.spec.startPrice, 'nearest');
+    this.bidTicks = start - Math.floor(options.spreadTicks / 2);
+    this.fundingRateUnits = Math.round(options.startFundingRate * RATE_SCALE);
+    this.book = this.ladder(new Map(), new Map());
+  }
+
+  /** Returns the current displayed book. */
+  current(): SyntheticBook {
+    return this.book;
+  }
+
+  /** Returns the mid in half ticks (best bid + best ask), so that a one-tick spread stays exact. */
+  midHalfTicks(): number {
+    return 2 * this.bidTicks + this.options.spreadTicks;
+  }
+
+  /** Returns the funding rate in units of 1e-8. */
+  fundingRate(): number {
+    return this.fundingRateUnits;
+  }
+
+  /** Moves the market one step and returns the new book and the trades printed during it. */
+  step(): MarketStep {
+    const o = this.options;
+    const refTicks = this.bidTicks;
+    let move = this.prng.stochasticRound(this.prng.normal() * o.volatilityBps * 1e-4 * refTicks);
+    if (this.prng.chance(o.jumpProbability)) {
+      const jump = Math.max(1, Math.round(o.jumpBps * 1e-4 * refTicks));
+      move += this.prng.chance(0.5) ? jump : -jump;
+    }
+    const floor = Math.max(this.symbol.instrument.minPriceTicks, 1) + o.depthLevels;
+    this.bidTicks = Math.max(floor, this.bidTicks + move);
+    this.fundingRateUnits = clamp(this.fundingRateUnits + Math.round(this.prng.normal() * o.fundingRateVolatility * RATE_SCALE), -MAX_RATE_UNITS, MAX_RATE_UNITS);
+
+    const previousBids = new Map(this.book.bids.map(([p, q]) => [p, q] as const));
+    const previousAsks = new Map(this.book.asks.map(([p, q]) => [p, q] as const));
+    this.book = this.ladder(previousBids, previousAsks);
+    return { book: this.book, trades: this.trades(move) };
+  }
+
+  private trades(move: number): SyntheticTrade[] {
+    const o = this.options;
+    const bestBid = this.bidTicks;
+    const bestAsk = this.bidTicks + o.spreadTicks;
+    const trades: SyntheticTrade[] = [];
+    const buyBias = move > 0 ? 0.65 : move < 0 ? 0.35 : 0.5;
+    const count = this.prng.poisson(o.tradesPerStep);
+    for (let i = 0; i < count; i++) {
+      const aggressor: Side = this.prng.chance(buyBias) ? 'BUY' : 'SELL';
+      const qtySteps = Math.max(1, Math.ceil(this.prng.exponential(this.displayedSteps * 0.08)));
+      trades.push({ aggressor, priceTicks: aggressor === 'BUY' ? bestAsk : bestBid, qtySteps });
+    }
+    if (this.prng.chance(o.sweepProbability)) {
+      const aggressor: Side = this.prng.chance(0.5) ? 'BUY' : 'SELL';
+      const depth = Math.round(this.prng.exponential(o.sweepMeanBps) * 1e-4 * bestBid);
+      const qtySteps = Math.max(1, Math.ceil(this.prng.exponential(this.displayedSteps * 0.4)));
+      trades.push({ aggressor, priceTicks: aggressor === 'BUY' ? bestAsk + depth : Math.max(1, bestBid - depth), qtySteps });
+    }
+    return trades;
+  }
+
+  private ladder(previousBids: ReadonlyMap<Ticks, Steps>, previousAsks: ReadonlyMap<Ticks, Steps>): SyntheticBook {
+    const bids: Array<readonly [Ticks, Steps]> = [];
+    const asks: Array<readonly [Ticks, Steps]> = [];
+    const bestAsk = this.bidTicks + this.options.spreadTicks;
+    for (let level = 0; level < this.options.depthLevels; level++) {
+      const bidPrice = this.bidTicks - level;
+      const askPrice = bestAsk + level;
+      bids.push([bidPrice, this.levelSize(previousBids.get(bidPrice), level)]);
+      asks.push([askPrice, this.levelSize(previousAsks.get(askPrice), level)]);
+    }
+    return { bids, asks };
+  }
+
+  /** Keeps most levels as they were so that diff-depth updates stay small, like a real book. */
+  private levelSize(previous: Steps | undefined, level: number): Steps {
+    if (previous !== undefined && this.prng.chance(0.8)) return previous;
+    const mean = this.displayedSteps * (1 + level * 0.25);
+    return Math.max(1, Math.round(mean * (0.4 + 1.2 * this.prng.next())));
+  }
+}
+
+function clamp(x: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, x));
+}
+
+/** Returns a funding rate in 1e-8 units as Binance writes it ("0.00010000"). */
+export function formatFundingRate(units: number): string {
+  const sign = units < 0 ? '-' : '';
+  const abs = Math.abs(units).toString().padStart(9, '0');
+  return `${sign}${abs.slice(0, -8)}.${abs.slice(-8)}`;
+}

@@ -1,0 +1,158 @@
+/**
+ * Entry point of the embedded exchange: starts a Binance-compatible USDⓈ-M venue (REST +
+ * WebSocket + admin API) on a local port, with a synthetic market stepping on a timer.
+ */
+import type { Clock } from '../core/clock.ts';
+import { parseMoney } from '../core/money.ts';
+import { FaultController } from './faults.ts';
+import { defaultMarketModelOptions, type MarketModelOptions } from './market-model.ts';
+import { Prng } from './prng.ts';
+import { binanceRateLimits, type RateLimits } from './rate-limits.ts';
+import { SimServer } from './server.ts';
+import { SimulatedExchange } from './simulated-exchange.ts';
+import { simState, type SimState } from './sim-state.ts';
+import { defaultSymbolSpecs, simSymbol, type SimSymbolSpec } from './symbols.ts';
+import { wallClock } from './wall-clock.ts';
+import { WsHub } from './ws-hub.ts';
+
+/**
+ * The simulator's fixed credentials: the example key and secret of Binance's API documentation
+ * (General Info, "SIGNED endpoint examples"), so that the documented signature is a test.
+ */
+export const SIM_API_KEY = 'vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A';
+export const SIM_API_SECRET = 'NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j';
+
+export interface SimulatorOptions {
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** Default 0 (a free port). */
+  readonly port?: number;
+  /** Symbols listed: names of the built-in specs (BTCUSDT, ETHUSDT, SOLUSDT, BNBUSDT) or full specs. Default all built-ins. */
+  readonly symbols?: ReadonlyArray<string | SimSymbolSpec>;
+  /** Seed of the market's random walk; the same seed replays the same market. Default 1. */
+  readonly seed?: number;
+  readonly apiKey?: string;
+  readonly apiSecret?: string;
+  /** Default "0.0002" maker, "0.0005" taker (Binance's VIP 0 rates). */
+  readonly makerFeeRate?: string;
+  readonly takerFeeRate?: string;
+  /** Default 8 h; funding settles at multiples of it since the epoch. */
+  readonly fundingIntervalMs?: number;
+  /** Market step period, ms. Default 100. */
+  readonly stepIntervalMs?: number;
+  /** Step the market on a timer (default true); with false, call `handle.step()`. */
+  readonly autoStep?: boolean;
+  /** Mid volatility per step, bps (shortcut for market.volatilityBps). */
+  readonly volatilityBps?: number;
+  readonly market?: Partial<MarketModelOptions>;
+  /** Default: the real wall clock. */
+  readonly clock?: Clock;
+  /** Starting USDT wallet balance as a decimal string. Default "10000". */
+  readonly startingBalance?: string;
+  /** Default 20. */
+  readonly leverage?: number;
+  readonly rateLimits?: Partial<RateLimits>;
+  /** Period of the server's WebSocket pings (default 3 min, as Binance) and how long a pong may take (default 10 min). */
+  readonly wsPingIntervalMs?: number;
+  readonly wsPongTimeoutMs?: number;
+  /** Default 60 min. */
+  readonly listenKeyValidityMs?: number;
+  /** Period of `@markPrice@1s` (default 1000 ms); `@markPrice` gets every third. */
+  readonly markPriceIntervalMs?: number;
+}
+
+export interface SimulatorHandle {
+  /** e.g. http://127.0.0.1:41234 (Binance's https://fapi.binance.com). */
+  readonly restUrl: string;
+  /** e.g. ws://127.0.0.1:41234 (Binance's wss://fstream.binance.com); append /public/..., /market/..., /private/.... */
+  readonly wsUrl: string;
+  readonly apiKey: string;
+  readonly apiSecret: string;
+  readonly faults: FaultController;
+  /** The venue itself, for tests that need to look inside. */
+  readonly exchange: SimulatedExchange;
+  /** Returns the account state (open orders, positions, balance, totals, trades, funding). */
+  state(): SimState;
+  /** Advances the market `n` steps (default 1) at the clock's current time. */
+  step(n?: number): void;
+  close(): Promise<void>;
+}
+
+function resolveSymbols(wanted: ReadonlyArray<string | SimSymbolSpec> | undefined): SimSymbolSpec[] {
+  const builtIn = defaultSymbolSpecs();
+  if (wanted === undefined) return builtIn;
+  return wanted.map((w) => {
+    if (typeof w !== 'string') return w;
+    const spec = builtIn.find((s) => s.symbol === w.toUpperCase());
+    if (!spec) throw new RangeError(`unknown simulator symbol ${w}; known: ${builtIn.map((s) => s.symbol).join(', ')}`);
+    return spec;
+  });
+}
+
+/** Starts the simulator and returns its handle once it listens. */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<SimulatorHandle> {
+  const clock = options.clock ?? wallClock();
+  const seed = options.seed ?? 1;
+  const symbols = resolveSymbols(options.symbols).map(simSymbol);
+  const market: MarketModelOptions = { ...defaultMarketModelOptions(), ...options.market, ...(options.volatilityBps !== undefined ? { volatilityBps: options.volatilityBps } : {}) };
+  const exchange = new SimulatedExchange({
+    symbols,
+    seed,
+    market,
+    makerFeeRate: options.makerFeeRate ?? '0.0002',
+    takerFeeRate: options.takerFeeRate ?? '0.0005',
+    startingBalance: parseMoney(options.startingBalance ?? '10000'),
+    defaultLeverage: options.leverage ?? 20,
+    fundingIntervalMs: options.fundingIntervalMs ?? 8 * 60 * 60 * 1000,
+    markPriceIntervalMs: options.markPriceIntervalMs ?? 1000,
+    listenKeyValidityMs: options.listenKeyValidityMs ?? 60 * 60 * 1000,
+    clock,
+  });
+  const faults = new FaultController(new Prng(seed ^ 0x5eed), () => clock.nowMs());
+  const hub = new WsHub({
+    knownSymbols: new Set(symbols.map((s) => s.spec.symbol)),
+    isLiveListenKey: (key) => exchange.listenKeys.isLive(key, clock.nowMs()),
+    pingIntervalMs: options.wsPingIntervalMs ?? 180_000,
+    pongTimeoutMs: options.wsPongTimeoutMs ?? 600_000,
+  });
+  exchange.attach(hub);
+  faults.bind({
+    dropSockets: (target, code) => hub.drop(target, code),
+    silenceSockets: (target, silent) => hub.silence(target, silent),
+    expireListenKey: () => exchange.forceListenKeyExpiry(),
+  });
+  const step = (n = 1): void => {
+    for (let i = 0; i < n; i++) exchange.step();
+  };
+  const server = new SimServer({
+    exchange,
+    faults,
+    hub,
+    apiKey: options.apiKey ?? SIM_API_KEY,
+    apiSecret: options.apiSecret ?? SIM_API_SECRET,
+    rateLimits: { ...binanceRateLimits(), ...options.rateLimits },
+    step,
+  });
+  const host = options.host ?? '127.0.0.1';
+  const port = await server.listen(host, options.port ?? 0);
+  const timer = options.autoStep === false ? null : setInterval(() => exchange.step(), options.stepIntervalMs ?? 100);
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  let closed = false;
+  return {
+    restUrl: `http://${urlHost}:${port}`,
+    wsUrl: `ws://${urlHost}:${port}`,
+    apiKey: options.apiKey ?? SIM_API_KEY,
+    apiSecret: options.apiSecret ?? SIM_API_SECRET,
+    faults,
+    exchange,
+    state: () => simState(exchange),
+    step,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      if (timer) clearInterval(timer);
+      await hub.close();
+      await server.close();
+    },
+  };
+}

@@ -1,0 +1,275 @@
+/**
+ * The runner's metrics. Counters follow domain events (subscribed to the EventBus); gauges are
+ * observed at scrape time from the runner's state, so the order path pays nothing for them.
+ */
+import { monitorEventLoopDelay, type ELDHistogram } from 'node:perf_hooks';
+import type { Attributes, Counter, Histogram, Meter, ObservableGauge } from '@opentelemetry/api';
+import type { DomainEvent, EventFields } from '../core/events.ts';
+import type { Instrument } from '../core/instrument.ts';
+import type { MarketMakerView, SuppressionReason } from '../core/market-maker.ts';
+import { formatMoney } from '../core/money.ts';
+import type { RateLimitUsage } from '../core/model.ts';
+import type { VenueStatus } from '../core/venue.ts';
+import { reasonSlug } from '../exchange/errors.ts';
+import { HTTP_DURATION_BUCKETS_S, METRICS, ORDER_LATENCY_BUCKETS_MS, type MetricDef } from './names.ts';
+
+/** What the gauges read at scrape time. */
+export interface MetricsSource {
+  views(): MarketMakerView[];
+  instrument(symbol: string): Instrument | undefined;
+  venueStatus(): VenueStatus | null;
+  rateLimits(): RateLimitUsage;
+  /** Telemetry items dropped outside the OTel SDK (e.g. event-log lines), by signal. */
+  droppedOutsideSdk(): Readonly<Record<string, number>>;
+}
+
+export const SUPPRESSION_REASONS: readonly SuppressionReason[] = ['ws_disconnected', 'stale_book', 'no_book', 'frozen', 'hard_reduce', 'shadow', 'not_reconciled', 'rate_limited', 'crossed_book', 'stopping'];
+
+function counter(meter: Meter, d: MetricDef): Counter {
+  return meter.createCounter(d.name, { description: d.description, unit: d.unit });
+}
+
+function gauge(meter: Meter, d: MetricDef): ObservableGauge {
+  return meter.createObservableGauge(d.name, { description: d.description, unit: d.unit });
+}
+
+/** Returns a decimal string as a number for display (metrics only; never money arithmetic). */
+function num(text: string | null): number | null {
+  if (text === null) return null;
+  const value = Number(text);
+  return Number.isFinite(value) ? value : null;
+}
+
+export class RunnerMetrics {
+  readonly httpDuration: Histogram;
+  readonly orderLatency: Histogram;
+  private readonly placed: Counter;
+  private readonly filled: Counter;
+  private readonly fills: Counter;
+  private readonly rejected: Counter;
+  private readonly ambiguous: Counter;
+  private readonly freezes: Counter;
+  private readonly reduceOnly: Counter;
+  private readonly grinding: Counter;
+  private readonly rateLimited: Counter;
+  private readonly renewals: Counter;
+  private readonly renewalFailures: Counter;
+  private readonly malformed: Counter;
+  private readonly symbolAttrs = new Map<string, Attributes>();
+  private readonly streamConnected = new Map<string, number>([
+    ['market', 0],
+    ['user', 0],
+  ]);
+  private lastOrderPlacedSeconds = 0;
+  private readonly loopDelay: ELDHistogram;
+  private readonly sdkDropped: () => Readonly<Record<string, number>>;
+
+  constructor(meter: Meter, source: MetricsSource, sdkDropped: () => Readonly<Record<string, number>>) {
+    this.sdkDropped = sdkDropped;
+    this.httpDuration = meter.createHistogram(METRICS.httpClientDuration.name, { description: METRICS.httpClientDuration.description, unit: 's', advice: { explicitBucketBoundaries: [...HTTP_DURATION_BUCKETS_S] } });
+    this.orderLatency = meter.createHistogram(METRICS.orderLatency.name, { description: METRICS.orderLatency.description, unit: 'ms', advice: { explicitBucketBoundaries: [...ORDER_LATENCY_BUCKETS_MS] } });
+    this.placed = counter(meter, METRICS.ordersPlaced);
+    this.filled = counter(meter, METRICS.ordersFilled);
+    this.fills = counter(meter, METRICS.fills);
+    this.rejected = counter(meter, METRICS.ordersRejected);
+    this.ambiguous = counter(meter, METRICS.ordersAmbiguous);
+    this.freezes = counter(meter, METRICS.freezeEvents);
+    this.reduceOnly = counter(meter, METRICS.reduceOnlyForce);
+    this.grinding = counter(meter, METRICS.grinding);
+    this.rateLimited = counter(meter, METRICS.rateLimited);
+    this.renewals = counter(meter, METRICS.listenKeyRenewals);
+    this.renewalFailures = counter(meter, METRICS.listenKeyFailures);
+    this.malformed = counter(meter, METRICS.malformed);
+    this.loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    this.loopDelay.enable();
+
+    const dropped = meter.createObservableCounter(METRICS.telemetryDropped.name, { description: METRICS.telemetryDropped.description, unit: METRICS.telemetryDropped.unit });
+    dropped.addCallback((result) => {
+      const all = { spans: 0, logs: 0, event_log: 0, ...this.sdkDropped(), ...source.droppedOutsideSdk() };
+      for (const [signal, count] of Object.entries(all)) result.observe(count, { signal });
+    });
+
+    const g = {
+      edge: gauge(meter, METRICS.edgeBps),
+      riskRatio: gauge(meter, METRICS.riskRatio),
+      lastPlaced: gauge(meter, METRICS.lastOrderPlaced),
+      riskState: gauge(meter, METRICS.riskState),
+      pending: gauge(meter, METRICS.pendingExposure),
+      mid: gauge(meter, METRICS.mid),
+      bid: gauge(meter, METRICS.bid),
+      ask: gauge(meter, METRICS.ask),
+      marketBid: gauge(meter, METRICS.marketBid),
+      marketAsk: gauge(meter, METRICS.marketAsk),
+      position: gauge(meter, METRICS.position),
+      worst: gauge(meter, METRICS.worstCase),
+      fundingRate: gauge(meter, METRICS.fundingRate),
+      fundingPredicted: gauge(meter, METRICS.fundingPredicted),
+      fundingAccum: gauge(meter, METRICS.fundingAccum),
+      ws: gauge(meter, METRICS.wsConnected),
+      suppressed: gauge(meter, METRICS.quoteSuppressed),
+      realized: gauge(meter, METRICS.realizedPnl),
+      unrealized: gauge(meter, METRICS.unrealizedPnl),
+      fees: gauge(meter, METRICS.fees),
+      weight: gauge(meter, METRICS.rateLimitWeight),
+      orders10s: gauge(meter, METRICS.rateLimitOrders10s),
+      orders1m: gauge(meter, METRICS.rateLimitOrders1m),
+      loop: gauge(meter, METRICS.eventLoopDelay),
+    };
+
+    meter.addBatchObservableCallback((r) => {
+      let riskRatio = 0;
+      for (const v of source.views()) {
+        const instrument = source.instrument(v.symbol);
+        if (!instrument) continue;
+        const a = this.attrs(v.symbol);
+        const price = (ticks: number | null) => (ticks === null ? null : num(instrument.formatPrice(ticks)));
+        const qty = (steps: number) => num(instrument.formatQty(steps)) ?? 0;
+        const money = (value: bigint) => num(formatMoney(value)) ?? 0;
+        const observe = (target: ObservableGauge, value: number | null, attributes: Attributes = a) => {
+          if (value !== null) r.observe(target, value, attributes);
+        };
+        riskRatio = Math.max(riskRatio, v.riskRatio);
+        observe(g.edge, v.edgeBps ?? 0);
+        observe(g.riskState, v.riskState);
+        observe(g.pending, qty(v.pendingBuySteps), { symbol: v.symbol, side: 'buy' });
+        observe(g.pending, qty(v.pendingSellSteps), { symbol: v.symbol, side: 'sell' });
+        observe(g.mid, price(v.midTicks));
+        observe(g.bid, price(v.ourBidTicks));
+        observe(g.ask, price(v.ourAskTicks));
+        observe(g.marketBid, price(v.bestBidTicks));
+        observe(g.marketAsk, price(v.bestAskTicks));
+        observe(g.position, qty(v.positionSteps));
+        observe(g.worst, qty(v.worstLongSteps), { symbol: v.symbol, side: 'long' });
+        observe(g.worst, qty(v.worstShortSteps), { symbol: v.symbol, side: 'short' });
+        observe(g.fundingRate, num(v.fundingRate) ?? 0);
+        observe(g.fundingPredicted, num(v.predictedFundingRate) ?? 0);
+        observe(g.fundingAccum, money(v.fundingAccum));
+        observe(g.realized, money(v.realizedPnl));
+        observe(g.unrealized, money(v.unrealizedPnl));
+        observe(g.fees, money(v.fees));
+        for (const reason of SUPPRESSION_REASONS) observe(g.suppressed, v.suppressed === reason ? 1 : 0, { symbol: v.symbol, reason });
+      }
+      r.observe(g.riskRatio, riskRatio);
+      r.observe(g.lastPlaced, this.lastOrderPlacedSeconds);
+      const status = source.venueStatus();
+      if (status !== null) {
+        this.streamConnected.set('market', status.marketConnected ? 1 : 0);
+        this.streamConnected.set('user', status.userConnected && status.listenKeyLive ? 1 : 0);
+      }
+      for (const [stream, value] of this.streamConnected) r.observe(g.ws, value, { stream });
+      const limits = source.rateLimits();
+      r.observe(g.weight, limits.usedWeight1m ?? 0);
+      r.observe(g.orders10s, limits.orderCount10s ?? 0);
+      r.observe(g.orders1m, limits.orderCount1m ?? 0);
+      this.observeLoopDelay(r, g.loop);
+    }, Object.values(g));
+  }
+
+  /** Returns an EventBus listener that updates the counters. */
+  listener(): (event: DomainEvent) => void {
+    return (event) => this.onEvent(event);
+  }
+
+  /** Records one REST order's submit-to-ack latency. */
+  recordOrderLatency(symbol: string, ms: number): void {
+    this.orderLatency.record(ms, this.attrs(symbol));
+  }
+
+  /** Creates the per-symbol counter series at zero, so rate() has data from the first scrape. */
+  prime(symbols: readonly string[]): void {
+    for (const symbol of symbols) {
+      const a = this.attrs(symbol);
+      this.placed.add(0, a);
+      this.filled.add(0, a);
+      this.ambiguous.add(0, a);
+      this.reduceOnly.add(0, a);
+      this.grinding.add(0, a);
+      this.fills.add(0, { symbol, liquidity: 'maker' });
+      this.fills.add(0, { symbol, liquidity: 'taker' });
+    }
+    this.freezes.add(0);
+    this.renewals.add(0);
+    this.renewalFailures.add(0);
+  }
+
+  /** Stops the event-loop monitor. */
+  close(): void {
+    this.loopDelay.disable();
+  }
+
+  private observeLoopDelay(r: { observe(g: ObservableGauge, v: number, a?: Attributes): void }, target: ObservableGauge): void {
+    const h = this.loopDelay;
+    r.observe(target, h.percentile(50) / 1e6, { quantile: '0.5' });
+    r.observe(target, h.percentile(99) / 1e6, { quantile: '0.99' });
+    r.observe(target, h.max / 1e6, { quantile: '1' });
+    h.reset();
+  }
+
+  private attrs(symbol: string): Attributes {
+    let a = this.symbolAttrs.get(symbol);
+    if (!a) {
+      a = { symbol };
+      this.symbolAttrs.set(symbol, a);
+    }
+    return a;
+  }
+
+  private onEvent(event: DomainEvent): void {
+    switch (event.event) {
+      case 'order_placed': {
+        const f = event.fields as EventFields['order_placed'];
+        this.placed.add(1, this.attrs(f.symbol));
+        this.lastOrderPlacedSeconds = Date.now() / 1000;
+        return;
+      }
+      case 'order_submit_result': {
+        const f = event.fields as EventFields['order_submit_result'];
+        if (f.outcome === 'accepted') this.recordOrderLatency(f.symbol, f.duration_ms);
+        if (f.outcome === 'ambiguous') this.ambiguous.add(1, this.attrs(f.symbol));
+        return;
+      }
+      case 'order_filled': {
+        const f = event.fields as EventFields['order_filled'];
+        this.fills.add(1, { symbol: f.symbol, liquidity: f.is_maker ? 'maker' : 'taker' });
+        if (f.full) this.filled.add(1, this.attrs(f.symbol));
+        return;
+      }
+      case 'order_rejected': {
+        const f = event.fields as EventFields['order_rejected'];
+        const reason = f.source === 'venue' || f.code !== null ? reasonSlug(f.code) : `denied_${f.reason}`.replace(/[^a-z0-9_]/gi, '_').slice(0, 40);
+        this.rejected.add(1, { symbol: f.symbol, reason });
+        return;
+      }
+      case 'freeze_triggered':
+        this.freezes.add(1);
+        return;
+      case 'reduce_only_force':
+        this.reduceOnly.add(1, this.attrs((event.fields as EventFields['reduce_only_force']).symbol));
+        return;
+      case 'grinding':
+        this.grinding.add(1, this.attrs((event.fields as EventFields['grinding']).symbol));
+        return;
+      case 'rate_limited':
+        this.rateLimited.add(1, { status: String((event.fields as EventFields['rate_limited']).status) });
+        return;
+      case 'listen_key_event': {
+        const action = (event.fields as EventFields['listen_key_event']).action;
+        if (action === 'renewed' || action === 'recreated') this.renewals.add(1);
+        if (action === 'renew_failed') this.renewalFailures.add(1);
+        return;
+      }
+      case 'malformed_message':
+        this.malformed.add(1, { source: (event.fields as EventFields['malformed_message']).source });
+        return;
+      case 'ws_connected':
+        this.streamConnected.set((event.fields as EventFields['ws_connected']).stream, 1);
+        return;
+      case 'ws_disconnected':
+        this.streamConnected.set((event.fields as EventFields['ws_disconnected']).stream, 0);
+        return;
+      default:
+        return;
+    }
+  }
+}
+

@@ -1,0 +1,118 @@
+/**
+ * Turns every domain event into an OpenTelemetry log record (event name, severity, fields as
+ * attributes, secrets masked), emitted in the context of the span it belongs to: the active
+ * span for events raised while sending, or, for an order's later life reported by the user
+ * stream, a short `mm.order.update` span in the trace of the request that created the order.
+ */
+import { context, logs, SeverityNumber, SpanKind, SpanStatusCode, trace, type AnyValue, type Attributes, type Context, type Logger } from '@opentelemetry/api';
+import { eventSeverity, type DomainEvent, type FieldValue } from '../core/events.ts';
+import { isSecretKey, maskValue } from './masking.ts';
+import { ATTR, INSTRUMENTATION_SCOPE, SPANS } from './names.ts';
+import type { OrderContexts } from './order-contexts.ts';
+
+const SEVERITY: Readonly<Record<ReturnType<typeof eventSeverity>, SeverityNumber>> = {
+  debug: SeverityNumber.DEBUG,
+  info: SeverityNumber.INFO,
+  warn: SeverityNumber.WARN,
+  error: SeverityNumber.ERROR,
+};
+
+/** Events that report an order's later life from the user stream or a status query. */
+const ORDER_LIFE_EVENTS = new Set<string>(['order_update', 'order_filled', 'order_settled']);
+/** Connection events that become spans of their own when nothing else is active. */
+const CONNECTION_SPANS: Readonly<Record<string, string>> = {
+  ws_connected: SPANS.reconnect,
+  ws_disconnected: SPANS.reconnect,
+  listen_key_event: SPANS.listenKey,
+};
+
+function toAnyValue(key: string, value: FieldValue): AnyValue {
+  if (value === null) return null;
+  if (typeof value === 'string') return isSecretKey(key) ? maskValue(value) : value;
+  if (typeof value === 'number' || typeof value === 'boolean') return value;
+  return JSON.stringify(maskDeep(value));
+}
+
+function maskDeep(value: FieldValue): FieldValue {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(maskDeep);
+  const out: Record<string, FieldValue> = {};
+  for (const [k, v] of Object.entries(value as Record<string, FieldValue>)) out[k] = typeof v === 'string' && isSecretKey(k) ? maskValue(v) : maskDeep(v);
+  return out;
+}
+
+export class OtelEventBridge {
+  private readonly logger: Logger;
+  private readonly tracer = trace.getTracer(INSTRUMENTATION_SCOPE);
+  private readonly orderContexts: OrderContexts;
+  private readonly nowMs: () => number;
+
+  constructor(orderContexts: OrderContexts, nowMs: () => number) {
+    this.logger = logs.getLogger(INSTRUMENTATION_SCOPE);
+    this.orderContexts = orderContexts;
+    this.nowMs = nowMs;
+  }
+
+  /** Returns an EventBus listener. */
+  listener(): (event: DomainEvent) => void {
+    return (event) => this.onEvent(event);
+  }
+
+  private onEvent(event: DomainEvent): void {
+    const id = event.clientOrderId;
+    let ctx: Context = context.active();
+    if (id !== undefined) {
+      if (event.event === 'order_submit') {
+        this.orderContexts.set(id, ctx);
+      } else {
+        const known = this.orderContexts.get(id);
+        if (known !== undefined && trace.getSpan(ctx) === undefined) ctx = known;
+        if (known !== undefined && ORDER_LIFE_EVENTS.has(event.event)) ctx = this.lifeSpan(event, known);
+      }
+    }
+    const connectionSpan = CONNECTION_SPANS[event.event];
+    if (connectionSpan !== undefined && trace.getSpan(ctx) === undefined) ctx = this.connectionSpan(connectionSpan, event, ctx);
+    const attributes: Attributes = { 'event.name': event.event };
+    for (const [key, value] of Object.entries(event.fields as Record<string, FieldValue>)) {
+      const v = toAnyValue(key, value);
+      if (v !== null && v !== undefined) attributes[key] = v as Attributes[string];
+    }
+    const severity = eventSeverity(event.event);
+    this.logger.emit({
+      eventName: event.event,
+      severityNumber: SEVERITY[severity],
+      severityText: severity.toUpperCase(),
+      body: event.event,
+      attributes,
+      context: ctx,
+      timestamp: this.nowMs(),
+    });
+  }
+
+  /** Records a stream connection change or listenKey action as a span of its own. */
+  private connectionSpan(name: string, event: DomainEvent, parent: Context): Context {
+    const fields = event.fields as Record<string, FieldValue>;
+    const attributes: Attributes = { 'event.name': event.event };
+    for (const key of ['stream', 'reason', 'action', 'error'] as const) {
+      const v = fields[key];
+      if (typeof v === 'string') attributes[`mm.${key}`] = v;
+    }
+    const span = this.tracer.startSpan(`${name} ${event.event}`, { kind: SpanKind.INTERNAL, attributes }, parent);
+    if (event.event === 'ws_disconnected' || fields.error) span.setStatus({ code: SpanStatusCode.ERROR, message: String(fields.reason ?? fields.error) });
+    span.end();
+    return trace.setSpan(parent, span);
+  }
+
+  /** Records one step of an order's life as a span in the order's own trace. */
+  private lifeSpan(event: DomainEvent, parent: Context): Context {
+    const fields = event.fields as Record<string, FieldValue>;
+    const attributes: Attributes = { 'event.name': event.event, [ATTR.clientOrderId]: event.clientOrderId ?? '' };
+    for (const key of ['symbol', 'status', 'execution', 'side', 'last_qty', 'last_price', 'via', 'is_maker'] as const) {
+      const v = fields[key];
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') attributes[`mm.order.${key}`] = v;
+    }
+    const span = this.tracer.startSpan(`${SPANS.orderUpdate} ${event.event}`, { kind: SpanKind.CONSUMER, attributes }, parent);
+    span.end();
+    return trace.setSpan(parent, span);
+  }
+}

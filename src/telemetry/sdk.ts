@@ -1,0 +1,174 @@
+/**
+ * The one place the OpenTelemetry SDK is set up: resource, tracer/logger/meter providers,
+ * the Prometheus reader (served by our ops server, not its own), OTLP/HTTP exporters for traces
+ * and logs when an endpoint is configured, and a bounded shutdown. Nothing from the command line
+ * goes into the resource (it would land in target_info and in Loki).
+ */
+import { randomUUID } from 'node:crypto';
+import { context, logs, metrics, trace, type Meter } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter, type ReadableLogRecord, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { BatchSpanProcessor, type ReadableSpan, SimpleSpanProcessor, type SpanExporter, TracerProvider } from '@opentelemetry/sdk-trace';
+import { INSTRUMENTATION_SCOPE, SERVICE_NAME } from './names.ts';
+
+export interface TelemetryOptions {
+  readonly serviceVersion: string;
+  readonly environment: string;
+  /** OTEL_* variables (the SDK's own configuration); only these are read. */
+  readonly otelEnv: Readonly<Record<string, string | undefined>>;
+  /** Upper bound for flushing on shutdown. */
+  readonly flushTimeoutMs: number;
+  /** Test hooks: exporters used instead of OTLP (exported synchronously, no batching). */
+  readonly spanExporter?: SpanExporter;
+  readonly logExporter?: LogRecordExporter;
+}
+
+export interface Telemetry {
+  readonly meter: Meter;
+  readonly prometheus: PrometheusExporter;
+  readonly tracesEnabled: boolean;
+  readonly logsEnabled: boolean;
+  /** Items that could not be exported, by signal (spans, logs). */
+  readonly dropped: { spans: number; logs: number };
+  /** Exports what is buffered, bounded by flushTimeoutMs; never rejects. */
+  flush(): Promise<void>;
+  /** Flushes and shuts down every provider, bounded by flushTimeoutMs; never rejects. */
+  shutdown(): Promise<void>;
+}
+
+export type { LogRecordExporter } from '@opentelemetry/sdk-logs';
+export type { SpanExporter } from '@opentelemetry/sdk-trace';
+
+/** Returns the process's OTEL_* variables: the only environment the telemetry reads. */
+export function otelEnvironment(env: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(env)) if (key.startsWith('OTEL_')) out[key] = value;
+  return out;
+}
+
+/** Returns the OTLP endpoint for a signal when one is configured and the signal is not "none". */
+export function otlpEndpointFor(signal: 'traces' | 'logs', env: Readonly<Record<string, string | undefined>>): string | null {
+  const exporterVar = signal === 'traces' ? 'OTEL_TRACES_EXPORTER' : 'OTEL_LOGS_EXPORTER';
+  if ((env[exporterVar] ?? '').trim() === 'none' || (env.OTEL_SDK_DISABLED ?? '').trim() === 'true') return null;
+  const specific = env[`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_ENDPOINT`]?.trim();
+  if (specific) return specific;
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  if (!base) return null;
+  return `${base.replace(/\/+$/, '')}/v1/${signal}`;
+}
+
+/** Wraps an exporter so items it fails to deliver are counted rather than lost silently. */
+function countingSpanExporter(inner: SpanExporter, dropped: { spans: number }): SpanExporter {
+  return {
+    export(spans: ReadableSpan[], done: (result: ExportResult) => void) {
+      inner.export(spans, (result) => {
+        if (result.code !== ExportResultCode.SUCCESS) dropped.spans += spans.length;
+        done(result);
+      });
+    },
+    shutdown: () => inner.shutdown(),
+    forceFlush: () => inner.forceFlush?.() ?? Promise.resolve(),
+  };
+}
+
+function countingLogExporter(inner: LogRecordExporter, dropped: { logs: number }): LogRecordExporter {
+  return {
+    export(records: ReadableLogRecord[], done: (result: ExportResult) => void) {
+      inner.export(records, (result) => {
+        if (result.code !== ExportResultCode.SUCCESS) dropped.logs += records.length;
+        done(result);
+      });
+    },
+    shutdown: () => inner.shutdown(),
+    forceFlush: () => inner.forceFlush?.() ?? Promise.resolve(),
+  };
+}
+
+function bounded(work: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    work.then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+    );
+  });
+}
+
+/** Sets up the SDK and registers it globally; returns handles for metrics and shutdown. */
+export function startTelemetry(options: TelemetryOptions): Telemetry {
+  const resource = defaultResource().merge(
+    resourceFromAttributes({
+      'service.name': SERVICE_NAME,
+      'service.version': options.serviceVersion,
+      'service.instance.id': randomUUID(),
+      'deployment.environment.name': options.environment,
+      'process.runtime.name': 'nodejs',
+      'process.runtime.version': process.versions.node,
+    }),
+  );
+  const dropped = { spans: 0, logs: 0 };
+  const exportTimeoutMillis = Math.max(500, options.flushTimeoutMs);
+
+  const prometheus = new PrometheusExporter({ preventServerStart: true });
+  const meterProvider = new MeterProvider({ resource, readers: [prometheus] });
+
+  const tracesUrl = otlpEndpointFor('traces', options.otelEnv);
+  const spanProcessors = options.spanExporter
+    ? [new SimpleSpanProcessor({ exporter: countingSpanExporter(options.spanExporter, dropped) })]
+    : tracesUrl
+      ? [new BatchSpanProcessor({ exporter: countingSpanExporter(new OTLPTraceExporter({ url: tracesUrl, timeoutMillis: exportTimeoutMillis }), dropped), maxQueueSize: 4096, scheduledDelayMillis: 1000, selfObsMeterProvider: meterProvider })]
+      : [];
+  const tracerProvider = new TracerProvider({ resource, spanProcessors });
+
+  const logsUrl = otlpEndpointFor('logs', options.otelEnv);
+  const logProcessors = options.logExporter
+    ? [new SimpleLogRecordProcessor({ exporter: countingLogExporter(options.logExporter, dropped) })]
+    : logsUrl
+      ? [new BatchLogRecordProcessor({ exporter: countingLogExporter(new OTLPLogExporter({ url: logsUrl, timeoutMillis: exportTimeoutMillis }), dropped), maxQueueSize: 8192, scheduledDelayMillis: 1000 })]
+      : [];
+  const loggerProvider = new LoggerProvider({ resource, processors: logProcessors });
+
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  trace.setGlobalTracerProvider(tracerProvider);
+  logs.setGlobalLoggerProvider(loggerProvider);
+  metrics.setGlobalMeterProvider(meterProvider);
+
+  const flush = () => bounded(Promise.allSettled([tracerProvider.forceFlush({ timeoutMillis: options.flushTimeoutMs }), loggerProvider.forceFlush({ timeoutMillis: options.flushTimeoutMs })]), options.flushTimeoutMs);
+  let shutdownPromise: Promise<void> | null = null;
+  return {
+    meter: meterProvider.getMeter(INSTRUMENTATION_SCOPE, options.serviceVersion),
+    prometheus,
+    tracesEnabled: spanProcessors.length > 0,
+    logsEnabled: logProcessors.length > 0,
+    dropped,
+    flush,
+    shutdown() {
+      shutdownPromise ??= bounded(
+        (async () => {
+          await flush();
+          await Promise.allSettled([tracerProvider.shutdown(), loggerProvider.shutdown(), meterProvider.shutdown()]);
+        })(),
+        options.flushTimeoutMs,
+      ).then(() => {
+        trace.disable();
+        logs.disable();
+        metrics.disable();
+        context.disable();
+      });
+      return shutdownPromise;
+    },
+  };
+}

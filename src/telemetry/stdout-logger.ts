@@ -1,0 +1,129 @@
+/**
+ * Human-facing structured logs on stdout: one compact JSON object per line with `ts_utc`,
+ * `lvl`, `name` (the component), `event` and the fields, keys sorted, secrets masked. Lines are
+ * buffered and written in batches; `flush()` writes what is buffered.
+ */
+import { eventSeverity, type DomainEvent, type EventListener, type FieldRecord } from '../core/events.ts';
+import { jsonString, SortedLineSerializer, type TimestampSource } from './json-line.ts';
+import { createTextMasker } from './masking.ts';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+const LEVEL_RANK: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40 };
+const LEVEL_JSON: Readonly<Record<LogLevel, string>> = { debug: '"debug"', info: '"info"', warn: '"warn"', error: '"error"' };
+const NO_FIELDS: FieldRecord = {};
+
+/** Where lines go: process.stdout or anything with a compatible `write`. */
+export interface LineSink {
+  write(chunk: string): unknown;
+}
+
+export interface StdoutLoggerOptions {
+  /** Returns `ts_utc` (UtcNanosFormatter.now, which honours MM_FREEZE_UTC_ISO). */
+  readonly timestamp: TimestampSource;
+  /** Records below this level are discarded (default info). */
+  readonly level?: LogLevel;
+  /** Defaults to process.stdout. */
+  readonly out?: LineSink;
+  /** Secret values to mask wherever they appear in string fields. */
+  readonly knownSecrets?: readonly string[];
+  /** Buffered size that triggers an immediate write (default 16 KiB). */
+  readonly flushBytes?: number;
+  /** Longest time a line waits in the buffer, ms (default 50). */
+  readonly flushIntervalMs?: number;
+}
+
+/** A logger bound to one component name. */
+export interface ComponentLogger {
+  debug(event: string, fields?: FieldRecord): void;
+  info(event: string, fields?: FieldRecord): void;
+  warn(event: string, fields?: FieldRecord): void;
+  error(event: string, fields?: FieldRecord): void;
+}
+
+export class StdoutLogger {
+  private readonly timestamp: TimestampSource;
+  private readonly minRank: number;
+  private readonly out: LineSink;
+  private readonly flushBytes: number;
+  private readonly flushIntervalMs: number;
+  private readonly serializer: SortedLineSerializer;
+  private buffer = '';
+  private timer: NodeJS.Timeout | null = null;
+  private writeFailures = 0;
+
+  constructor(options: StdoutLoggerOptions) {
+    this.timestamp = options.timestamp;
+    this.minRank = LEVEL_RANK[options.level ?? 'info'];
+    this.out = options.out ?? process.stdout;
+    this.flushBytes = options.flushBytes ?? 16 * 1024;
+    this.flushIntervalMs = options.flushIntervalMs ?? 50;
+    this.serializer = new SortedLineSerializer(['event', 'lvl', 'name', 'ts_utc'], createTextMasker(options.knownSecrets ?? []));
+  }
+
+  /** Returns true when records at `level` are written. */
+  enabled(level: LogLevel): boolean {
+    return LEVEL_RANK[level] >= this.minRank;
+  }
+
+  /** Logs one record for component `name`. */
+  log(level: LogLevel, name: string, event: string, fields: FieldRecord = NO_FIELDS): void {
+    this.append(level, name, event, fields);
+  }
+
+  private append(level: LogLevel, name: string, event: string, fields: object): void {
+    if (LEVEL_RANK[level] < this.minRank) return;
+    let line: string;
+    try {
+      line = this.serializer.line(`${name}\u0000${event}`, [jsonString(event), LEVEL_JSON[level], jsonString(name), jsonString(this.timestamp())], fields);
+    } catch {
+      this.writeFailures += 1;
+      return;
+    }
+    this.buffer += line;
+    if (this.buffer.length >= this.flushBytes) this.flush();
+    else this.schedule();
+  }
+
+  /** Returns a logger for one component. */
+  component(name: string): ComponentLogger {
+    return {
+      debug: (event, fields) => this.log('debug', name, event, fields),
+      info: (event, fields) => this.log('info', name, event, fields),
+      warn: (event, fields) => this.log('warn', name, event, fields),
+      error: (event, fields) => this.log('error', name, event, fields),
+    };
+  }
+
+  /** Returns a listener that logs each domain event at its `eventSeverity`, under component `name`. */
+  eventListener(name = 'events'): EventListener {
+    return (event: DomainEvent) => this.append(eventSeverity(event.event), name, event.event, event.fields);
+  }
+
+  /** Writes the buffered lines now. Never throws. */
+  flush(): void {
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.buffer === '') return;
+    const chunk = this.buffer;
+    this.buffer = '';
+    try {
+      this.out.write(chunk);
+    } catch {
+      this.writeFailures += 1;
+    }
+  }
+
+  /** Returns how many records or writes failed (serialization or the sink throwing). */
+  failures(): number {
+    return this.writeFailures;
+  }
+
+  private schedule(): void {
+    if (this.timer !== null) return;
+    this.timer = setTimeout(() => this.flush(), this.flushIntervalMs);
+    this.timer.unref();
+  }
+}

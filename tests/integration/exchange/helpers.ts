@@ -1,0 +1,62 @@
+/** Shared wiring for the adapter's integration tests. */
+import type { Clock } from '../../../src/core/clock.ts';
+import type { VenueListener } from '../../../src/core/venue.ts';
+import { BinanceVenue, type BinanceVenueOptions } from '../../../src/exchange/binance-venue.ts';
+import type { FakeBinance } from './fake-binance.ts';
+
+export const realClock: Clock = { nowMs: () => Date.now(), monoNs: () => process.hrtime.bigint() };
+
+/** Returns a venue pointed at the fake, with short timings for tests. */
+export function venueFor(fake: FakeBinance, overrides: Partial<BinanceVenueOptions> = {}): BinanceVenue {
+  return new BinanceVenue({
+    restUrl: fake.restUrl,
+    wsUrl: fake.wsUrl,
+    apiKey: fake.apiKey,
+    apiSecret: fake.apiSecret,
+    clock: realClock,
+    requestTimeoutMs: 2000,
+    retryBaseDelayMs: 10,
+    reconnect: { initialMs: 20, maxMs: 200, multiplier: 2, jitter: 0.2 },
+    ping: { pingIntervalMs: 100, deadAfterMs: 400 },
+    connectTimeoutMs: 5000,
+    ...overrides,
+  });
+}
+
+export interface Recorded {
+  readonly listener: VenueListener;
+  readonly calls: Array<{ readonly kind: string; readonly args: unknown[] }>;
+  of(kind: string): unknown[][];
+}
+
+/** Returns a listener that records every callback. */
+export function recordingListener(): Recorded {
+  const calls: Array<{ kind: string; args: unknown[] }> = [];
+  const rec = (kind: string) => (...args: unknown[]) => {
+    calls.push({ kind, args });
+  };
+  return {
+    calls,
+    listener: {
+      onBookTop: rec('bookTop'),
+      onMarkPrice: rec('markPrice'),
+      onOrderUpdate: rec('orderUpdate'),
+      onAccountUpdate: rec('accountUpdate'),
+      onMarginCall: rec('marginCall'),
+      onStreamState: rec('streamState'),
+      onListenKey: rec('listenKey'),
+      onMalformed: rec('malformed'),
+      onBookResync: rec('bookResync'),
+    },
+    of: (kind) => calls.filter((c) => c.kind === kind).map((c) => c.args),
+  };
+}
+
+/** Resolves once `predicate` holds (polling), or rejects after `timeoutMs`. */
+export async function until(predicate: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

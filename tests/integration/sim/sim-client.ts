@@ -1,0 +1,97 @@
+/** A minimal Binance client for simulator tests: signed REST calls, a manual clock, and WebSocket capture. */
+import { WebSocket } from 'ws';
+import type { Clock } from '../../../src/core/clock.ts';
+import { sign } from '../../../src/sim/signature.ts';
+import type { SimulatorHandle } from '../../../src/sim/simulator.ts';
+
+export interface ManualClock extends Clock {
+  advance(ms: number): void;
+  set(ms: number): void;
+}
+
+/** Returns a clock that moves only when told. */
+export function manualClock(startMs: number): ManualClock {
+  let now = startMs;
+  return {
+    nowMs: () => now,
+    monoNs: () => BigInt(now) * 1_000_000n,
+    advance: (ms) => void (now += ms),
+    set: (ms) => void (now = ms),
+  };
+}
+
+export interface Answer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- wire JSON under test
+}
+
+/** Sends a request with the API key and a signature over `params` (in the query, or the body with `inBody`). */
+export async function signed(
+  sim: SimulatorHandle,
+  method: string,
+  path: string,
+  params: Record<string, string>,
+  options: { inBody?: boolean; timestamp?: number; tamper?: (query: string) => string; apiKey?: string | null; signal?: AbortSignal } = {},
+): Promise<Answer> {
+  const query = new URLSearchParams({ ...params, timestamp: String(options.timestamp ?? sim.exchange.clock.nowMs()) }).toString();
+  const signedQuery = `${query}&signature=${sign(sim.apiSecret, query)}`;
+  const sent = options.tamper ? options.tamper(signedQuery) : signedQuery;
+  const headers: Record<string, string> = {};
+  if (options.apiKey !== null) headers['X-MBX-APIKEY'] = options.apiKey ?? sim.apiKey;
+  if (options.inBody) headers['Content-Type'] = 'application/x-www-form-urlencoded';
+  const response = await fetch(options.inBody ? `${sim.restUrl}${path}` : `${sim.restUrl}${path}?${sent}`, { method, headers, ...(options.inBody ? { body: sent } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+  return { status: response.status, headers: response.headers, body: await response.json() };
+}
+
+/** Sends an unsigned request (market data, or listenKey with the API key). */
+export async function unsigned(sim: SimulatorHandle, method: string, pathAndQuery: string, withKey = false): Promise<Answer> {
+  const response = await fetch(`${sim.restUrl}${pathAndQuery}`, { method, headers: withKey ? { 'X-MBX-APIKEY': sim.apiKey } : {} });
+  return { status: response.status, headers: response.headers, body: await response.json() };
+}
+
+export interface Captured {
+  readonly ws: WebSocket;
+  readonly messages: any[]; // eslint-disable-line @typescript-eslint/no-explicit-any -- wire JSON under test
+  readonly closed: Promise<{ code: number; reason: string }>;
+  /** Resolves with the first message (already received or not) that matches. */
+  next(predicate: (message: any) => boolean, timeoutMs?: number, onIdle?: () => void): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** Opens a WebSocket and records every JSON message it receives. */
+export async function capture(url: string): Promise<Captured> {
+  const ws = new WebSocket(url);
+  const messages: unknown[] = [];
+  const waiters: Array<() => void> = [];
+  ws.on('message', (data) => {
+    messages.push(JSON.parse(data.toString()));
+    for (const wake of waiters.splice(0)) wake();
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  return {
+    ws,
+    messages,
+    closed,
+    next: async (predicate, timeoutMs = 10_000, onIdle) => {
+      const deadline = performance.now() + timeoutMs;
+      let seen = 0;
+      for (;;) {
+        for (; seen < messages.length; seen++) if (predicate(messages[seen])) return messages[seen];
+        if (performance.now() > deadline) throw new Error(`no matching message within ${timeoutMs} ms; got ${JSON.stringify(messages.slice(-5))}`);
+        if (onIdle) {
+          onIdle();
+          await new Promise((r) => setTimeout(r, 1));
+        } else {
+          await new Promise<void>((resolve) => {
+            waiters.push(resolve);
+            setTimeout(resolve, 50);
+          });
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,255 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { domainEvent, EventBus, type DomainEvent } from '../../../src/core/events.ts';
+import { FrozenClock, ManualClock, UtcNanosFormatter } from '../../../src/runner/clocks.ts';
+import { EventLog, type EventLogFs, type EventLogWriteError } from '../../../src/telemetry/event-log.ts';
+
+const FROZEN = new UtcNanosFormatter(new FrozenClock('2026-11-21T19:52:44.123Z')).now;
+const logs: EventLog[] = [];
+
+function tempPath(name = 'runner_events.log'): string {
+  return join(mkdtempSync(join(tmpdir(), 'mm-event-log-')), 'nested', 'dir', name);
+}
+
+function open(options: Partial<ConstructorParameters<typeof EventLog>[0]> & { path: string }): EventLog {
+  const log = new EventLog({ timestamp: FROZEN, ...options });
+  logs.push(log);
+  return log;
+}
+
+function lines(path: string): string[] {
+  return readFileSync(path, 'utf8').split('\n').filter((line) => line !== '');
+}
+
+function jqAvailable(): boolean {
+  try {
+    execFileSync('jq', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function filled(i: number): DomainEvent {
+  return domainEvent('order_submit', { symbol: 'BTCUSDT', client_id: `mm-${i}`, side: i % 2 === 0 ? 'BUY' : 'SELL', type: 'LIMIT', price: '65000.1', qty: '0.005', reduce_only: false, time_in_force: 'GTX', purpose: 'quote' });
+}
+
+afterEach(() => {
+  for (const log of logs.splice(0)) log.close();
+});
+
+describe('EventLog lines', () => {
+  it('writes one sorted, masked, parseable object per line', () => {
+    const path = tempPath();
+    const log = open({ path, knownSecrets: ['SuperSecretApiKey0123'] });
+    const bus = new EventBus();
+    bus.subscribe(log.listener);
+    bus.emit('ws_connected', { stream: 'user', listenKey: 'pqrstuvwxyz0123456789', url: 'wss://x/ws/pqrstuvwxyz0123456789' });
+    bus.emit('runner_start', { symbol: 'BTCUSDT', marginType: 'CROSSED', exchange: 'sim', shadow: false, config: { zeta: 1, alpha: { b: 2, a: null } } });
+    bus.emit('exchange_error', { operation: 'newOrder', error: 'timeout on /fapi/v1/order?signature=ab12cd34ef56ab12 key SuperSecretApiKey0123\u2028next\u0007', code: null, http_status: Number.NaN });
+    bus.emit('risk_freeze', { symbol: 'BTCUSDT', reason: 'x', risk_ratio: Number.POSITIVE_INFINITY });
+    log.flush();
+
+    const written = lines(path);
+    expect(written).toHaveLength(4);
+    expect(written[0]).toBe('{"event":"ws_connected","listenKey":"pqr*****","stream":"user","ts":"2026-11-21T19:52:44.123000000Z","url":"wss://x/ws/pqrstuvwxyz0123456789"}');
+    expect(written[1]).toBe('{"config":{"alpha":{"a":null,"b":2},"zeta":1},"event":"runner_start","exchange":"sim","marginType":"CROSSED","shadow":false,"symbol":"BTCUSDT","ts":"2026-11-21T19:52:44.123000000Z"}');
+    const error = JSON.parse(written[2] as string) as Record<string, unknown>;
+    expect(error.http_status).toBeNull();
+    expect(error.error).toBe('timeout on /fapi/v1/order?signature=ab1***** key Sup*****\u2028next\u0007');
+    expect(written[2]).toContain('\\u2028');
+    expect(JSON.parse(written[3] as string)).toMatchObject({ risk_ratio: null });
+    for (const line of written) expect(Object.keys(JSON.parse(line) as object)).toEqual(Object.keys(JSON.parse(line) as object).sort());
+  });
+
+  it('passes jq line by line', (ctx) => {
+    if (!jqAvailable()) {
+      ctx.skip('jq is not installed on this machine: the jq check is skipped (JSON.parse checks still run)');
+      return;
+    }
+    const path = tempPath();
+    const log = open({ path });
+    for (let i = 0; i < 200; i++) log.write(filled(i));
+    log.write(domainEvent('malformed_message', { source: 'ws', error: 'bad \u2029 "quote" \\ \n', sample: '\u0000\u001f\ud83d\ude00' }));
+    log.flush();
+    const out = execFileSync('jq', ['-c', '.', path], { encoding: 'utf8' });
+    expect(out.trim().split('\n')).toHaveLength(201);
+    const raw = lines(path);
+    for (const [i, line] of out.trim().split('\n').entries()) expect(JSON.parse(line)).toEqual(JSON.parse(raw[i] as string));
+  });
+
+  it('stamps ts with nanosecond UTC time from the injected clock', () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 2, 3, 4, 5, 6), 0n);
+    const path = tempPath();
+    const log = open({ path, timestamp: new UtcNanosFormatter(clock).now });
+    log.write(filled(1));
+    clock.advance(0.000_789);
+    log.write(filled(2));
+    log.flush();
+    expect(lines(path).map((line) => (JSON.parse(line) as { ts: string }).ts)).toEqual(['2026-01-02T03:04:05.006000000Z', '2026-01-02T03:04:05.006000789Z']);
+  });
+
+  it('buffers until the size threshold or flush, and counts what it wrote', () => {
+    const path = tempPath();
+    const log = open({ path, flushBytes: 10_000, flushIntervalMs: 60_000 });
+    log.write(filled(1));
+    expect(fs.existsSync(path)).toBe(false);
+    for (let i = 0; i < 100; i++) log.write(filled(i));
+    expect(lines(path).length).toBeGreaterThan(0);
+    log.flush();
+    expect(lines(path)).toHaveLength(101);
+    expect(log.stats()).toMatchObject({ linesWritten: 101, bytesWritten: fs.statSync(path).size, writeErrors: 0, linesDropped: 0, linesPending: 0 });
+  });
+});
+
+describe('EventLog rotation', () => {
+  it('rotates by size keeping N files, never splitting a line', () => {
+    const path = tempPath();
+    const log = open({ path, maxBytes: 2_000, keep: 3, flushBytes: 700 });
+    const total = 120;
+    for (let i = 0; i < total; i++) log.write(filled(i));
+    log.flush();
+    const dir = join(path, '..');
+    const files = readdirSync(dir).sort();
+    expect(files).toEqual(['runner_events.log', 'runner_events.log.1', 'runner_events.log.2', 'runner_events.log.3']);
+    let count = 0;
+    const ids: number[] = [];
+    for (const file of files) {
+      const text = readFileSync(join(dir, file), 'utf8');
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(2_000);
+      expect(text.endsWith('\n')).toBe(true);
+      for (const line of text.split('\n').filter(Boolean)) {
+        ids.push(Number((JSON.parse(line) as { client_id: string }).client_id.slice(3)));
+        count += 1;
+      }
+    }
+    const stats = log.stats();
+    expect(stats.rotations).toBeGreaterThan(3);
+    // The newest lines survive: the kept files hold a contiguous tail of the sequence.
+    const lineBytes = Buffer.byteLength(lines(path)[0] as string) + 1;
+    expect(count).toBeGreaterThanOrEqual(3 * Math.floor(2_000 / lineBytes));
+    expect(ids.sort((a, b) => a - b)).toEqual(Array.from({ length: count }, (_, i) => total - count + i));
+  });
+
+  it('counts every line across files when nothing is rotated away', () => {
+    const path = tempPath();
+    const log = open({ path, maxBytes: 1_500, keep: 100, flushBytes: 5_000 });
+    for (let i = 0; i < 500; i++) log.write(filled(i));
+    log.flush();
+    const dir = join(path, '..');
+    let count = 0;
+    for (const file of readdirSync(dir)) count += lines(join(dir, file)).length;
+    expect(count).toBe(500);
+    expect(log.stats().linesWritten).toBe(500);
+  });
+
+  it('writes a line longer than maxBytes alone into a fresh file', () => {
+    const path = tempPath();
+    const log = open({ path, maxBytes: 100, keep: 2 });
+    log.write(filled(1));
+    log.write(domainEvent('malformed_message', { source: 'ws', error: 'big', sample: 'x'.repeat(500) }));
+    log.write(filled(2));
+    log.flush();
+    expect(lines(`${path}.1`)).toHaveLength(1);
+    expect(lines(`${path}.1`)[0]).toContain('x'.repeat(500));
+    expect(lines(path)).toHaveLength(1);
+  });
+});
+
+describe('EventLog disk failures', () => {
+  function failingFs(): { fs: EventLogFs; fail: (code: string | null) => void } {
+    let failure: string | null = null;
+    const failable: EventLogFs = {
+      ...fs,
+      writeSync: ((...args: Parameters<typeof fs.writeSync>) => {
+        if (failure !== null) throw Object.assign(new Error(`${failure}: simulated`), { code: failure });
+        return (fs.writeSync as (...a: unknown[]) => number)(...args);
+      }) as typeof fs.writeSync,
+    };
+    return { fs: failable, fail: (code) => (failure = code) };
+  }
+
+  it('never throws, keeps lines, reports once and recovers when the disk does', () => {
+    const path = tempPath();
+    const disk = failingFs();
+    const errors: EventLogWriteError[] = [];
+    let recovered = 0;
+    const log = open({ path, fs: disk.fs, retryIntervalMs: 60_000, onWriteError: (error) => errors.push(error), onRecovered: () => (recovered += 1) });
+    log.write(filled(0));
+    log.flush();
+    disk.fail('ENOSPC');
+    for (let i = 1; i <= 10; i++) expect(() => log.write(filled(i))).not.toThrow();
+    log.flush();
+    log.flush();
+    expect(log.healthy()).toBe(false);
+    expect(log.lastError?.systemCode).toBe('ENOSPC');
+    expect(log.lastError?.code).toBe('MM_ERR_EVENT_LOG_WRITE');
+    expect(errors).toHaveLength(1);
+    expect(log.stats()).toMatchObject({ writeErrors: 2, linesPending: 10, linesWritten: 1 });
+
+    disk.fail(null);
+    log.flush();
+    expect(log.healthy()).toBe(true);
+    expect(recovered).toBe(1);
+    expect(lines(path).map((line) => (JSON.parse(line) as { client_id: string }).client_id)).toEqual(Array.from({ length: 11 }, (_, i) => `mm-${i}`));
+  });
+
+  it('drops the oldest lines beyond its buffer cap and counts them', () => {
+    const path = tempPath();
+    const disk = failingFs();
+    const log = open({ path, fs: disk.fs, retryIntervalMs: 60_000, maxPendingBytes: 5_000 });
+    disk.fail('EROFS');
+    for (let i = 0; i < 100; i++) log.write(filled(i));
+    log.flush();
+    const stats = log.stats();
+    expect(stats.linesDropped).toBeGreaterThan(0);
+    expect(stats.linesDropped + stats.linesPending).toBe(100);
+    disk.fail(null);
+    log.flush();
+    const ids = lines(path).map((line) => (JSON.parse(line) as { client_id: string }).client_id);
+    expect(ids.at(-1)).toBe('mm-99');
+    expect(ids).toHaveLength(stats.linesPending);
+  });
+
+  it('survives a path that is a directory (EISDIR) and writes once it is free', () => {
+    const path = tempPath();
+    fs.mkdirSync(path, { recursive: true });
+    const errors: string[] = [];
+    const log = open({ path, retryIntervalMs: 60_000, onWriteError: (error) => errors.push(error.systemCode ?? '') });
+    log.write(filled(1));
+    log.flush();
+    expect(log.healthy()).toBe(false);
+    expect(errors).toEqual(['EISDIR']);
+    fs.rmdirSync(path);
+    log.write(filled(2));
+    log.flush();
+    expect(log.healthy()).toBe(true);
+    expect(lines(path)).toHaveLength(2);
+  });
+
+  it('undoes a partial write so no half line is left behind', () => {
+    const path = tempPath();
+    let calls = 0;
+    const partial: EventLogFs = {
+      ...fs,
+      writeSync: ((fd: number, buffer: Buffer, offset: number, length: number) => {
+        calls += 1;
+        if (calls === 2) return fs.writeSync(fd, buffer, offset, Math.min(length, 10));
+        if (calls === 3) throw Object.assign(new Error('ENOSPC: simulated'), { code: 'ENOSPC' });
+        return fs.writeSync(fd, buffer, offset, length);
+      }) as typeof fs.writeSync,
+    };
+    const log = open({ path, fs: partial, retryIntervalMs: 60_000 });
+    log.write(filled(1));
+    log.flush();
+    log.write(filled(2));
+    log.flush();
+    expect(lines(path)).toHaveLength(1);
+    log.flush();
+    expect(lines(path).map((line) => JSON.parse(line) as object)).toHaveLength(2);
+  });
+});
