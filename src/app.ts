@@ -10,7 +10,7 @@ import { EventBus } from './core/events.ts';
 import { BinanceVenue } from './exchange/binance-venue.ts';
 import { createClock, UtcNanosFormatter } from './runner/clocks.ts';
 import { Runner } from './runner/runner.ts';
-import { startSimulator, type SimulatorHandle } from './sim/simulator.ts';
+import { SIM_API_KEY, SIM_API_SECRET, startSimulator, type SimulatorHandle } from './sim/simulator.ts';
 import { EventLog } from './telemetry/event-log.ts';
 import { RunnerMetrics } from './telemetry/metrics.ts';
 import { startOpsServer, type OpsServer } from './telemetry/ops-server.ts';
@@ -81,6 +81,11 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
     wsUrl = sim.wsUrl;
     apiKey = sim.apiKey;
     apiSecret = sim.apiSecret;
+  }
+  if (config.exchange === 'sim') {
+    // An external simulator (`mm-runner sim`, its own container) uses its documented default credentials.
+    apiKey ??= SIM_API_KEY;
+    apiSecret ??= SIM_API_SECRET;
   }
   if (restUrl === null || wsUrl === null || apiKey === null || apiSecret === null) {
     throw new Error('venue URLs and API credentials are required outside the embedded simulator');

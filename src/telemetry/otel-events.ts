@@ -66,7 +66,9 @@ export class OtelEventBridge {
         this.orderContexts.set(id, ctx);
       } else {
         const known = this.orderContexts.get(id);
-        if (known !== undefined && trace.getSpan(ctx) === undefined) ctx = known;
+        // An order's records stay in the trace of the request that created it, even when a later
+        // decision (a cancel, a requote) is the active span.
+        if (known !== undefined && trace.getSpanContext(ctx)?.traceId !== trace.getSpanContext(known)?.traceId) ctx = known;
         if (known !== undefined && ORDER_LIFE_EVENTS.has(event.event)) ctx = this.lifeSpan(event, known);
       }
     }

@@ -107,7 +107,12 @@ export function tracingTransport(inner: RestTransport, options: RestTracingOptio
       if (order.type !== null) attributes[ATTR.orderType] = order.type;
       attributes[ATTR.orderOutcome] = orderOutcomeOf(response);
     }
-    const span = tracer.startSpan(`${request.method} ${request.path}`, { kind: SpanKind.CLIENT, startTime: startedAt, attributes }, parent);
+    // A request about an existing order (cancel, status query) joins that order's trace, linked
+    // to the decision that sent it, so one trace id tells the order's whole story.
+    const orderContext = order !== null && request.operation !== 'newOrder' ? options.orderContexts.get(order.clientOrderId) : undefined;
+    const activeSpan = trace.getSpanContext(parent);
+    const links = orderContext !== undefined && activeSpan !== undefined ? [{ context: activeSpan }] : [];
+    const span = tracer.startSpan(`${request.method} ${request.path}`, { kind: SpanKind.CLIENT, startTime: startedAt, attributes, links }, orderContext ?? parent);
     if (type !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: type });
     span.end(endedAt);
     if (order !== null && request.operation === 'newOrder') options.orderContexts.set(order.clientOrderId, trace.setSpan(parent, span));

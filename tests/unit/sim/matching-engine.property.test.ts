@@ -9,7 +9,7 @@ const START_BID = 650_000;
 type Op =
   | { readonly kind: 'place'; readonly side: 'BUY' | 'SELL'; readonly type: 'LIMIT' | 'MARKET'; readonly tif: 'GTC' | 'IOC' | 'FOK' | 'GTX'; readonly offset: number; readonly qty: number; readonly reduceOnly: boolean }
   | { readonly kind: 'cancel'; readonly pick: number }
-  | { readonly kind: 'market'; readonly move: number; readonly trades: ReadonlyArray<{ readonly buy: boolean; readonly depth: number; readonly qty: number }> }
+  | { readonly kind: 'market'; readonly move: number; readonly size: number; readonly trades: ReadonlyArray<{ readonly buy: boolean; readonly depth: number; readonly qty: number }> }
   | { readonly kind: 'funding'; readonly rate: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
@@ -19,8 +19,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       side: fc.constantFrom('BUY' as const, 'SELL' as const),
       type: fc.constantFrom('LIMIT' as const, 'LIMIT' as const, 'LIMIT' as const, 'MARKET' as const),
       tif: fc.constantFrom('GTC' as const, 'IOC' as const, 'FOK' as const, 'GTX' as const),
-      offset: fc.integer({ min: -8, max: 8 }),
-      qty: fc.integer({ min: 2, max: 40 }),
+      offset: fc.integer({ min: -6, max: 6 }),
+      qty: fc.integer({ min: 2, max: 20 }),
       reduceOnly: fc.boolean(),
     }),
     weight: 5,
@@ -29,13 +29,17 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   {
     arbitrary: fc.record({
       kind: fc.constant('market' as const),
-      move: fc.integer({ min: -6, max: 6 }),
+      move: fc.integer({ min: -4, max: 4 }),
+      size: fc.integer({ min: 1, max: 6 }),
       trades: fc.array(fc.record({ buy: fc.boolean(), depth: fc.integer({ min: 0, max: 6 }), qty: fc.integer({ min: 1, max: 30 }) }), { maxLength: 4 }),
     }),
     weight: 4,
   },
   { arbitrary: fc.record({ kind: fc.constant('funding' as const), rate: fc.integer({ min: -50_000, max: 50_000 }) }), weight: 1 },
 );
+
+/** Long sequences: fast-check's default size would keep arrays to about ten operations. */
+const opsArb = fc.array(opArb, { minLength: 20, maxLength: 120, size: 'max' });
 
 interface Run {
   readonly engine: MatchingEngine;
@@ -52,7 +56,7 @@ function run(ops: readonly Op[], check: (r: Run) => void): Run {
   const remember = (events: ReturnType<MatchingEngine['applyMarket']>): void => {
     for (const e of events) if (e.kind === 'order') orders.set(e.order.orderId, e.order);
   };
-  remember(engine.applyMarket('BTCUSDT', bookAt(bid, 4, 6), [], 2 * bid + 1, now));
+  remember(engine.applyMarket('BTCUSDT', bookAt(bid, 3, 3), [], 2 * bid + 1, now));
   const r: Run = { engine, orders, gtxIds };
   for (const op of ops) {
     now += 10;
@@ -83,7 +87,7 @@ function run(ops: readonly Op[], check: (r: Run) => void): Run {
       case 'market': {
         bid += op.move;
         const trades = op.trades.map((t) => ({ aggressor: t.buy ? ('BUY' as const) : ('SELL' as const), priceTicks: t.buy ? bid + 1 + t.depth : bid - t.depth, qtySteps: t.qty }));
-        remember(engine.applyMarket('BTCUSDT', bookAt(bid, 4, 6), trades, 2 * bid + 1, now));
+        remember(engine.applyMarket('BTCUSDT', bookAt(bid, 3, op.size), trades, 2 * bid + 1, now));
         break;
       }
       case 'funding':
@@ -104,22 +108,22 @@ function notCrossed({ engine }: Run): void {
 
 describe('MatchingEngine properties', () => {
   it('never leaves our resting book crossed', () => {
-    fc.assert(fc.property(fc.array(opArb, { maxLength: 80 }), (ops) => void run(ops, notCrossed)), { numRuns: 300 });
+    fc.assert(fc.property(opsArb, (ops) => void run(ops, notCrossed)), { numRuns: 200 });
   });
 
   it('never lets a post-only order take liquidity', () => {
     fc.assert(
-      fc.property(fc.array(opArb, { maxLength: 80 }), (ops) => {
+      fc.property(opsArb, (ops) => {
         const { engine, gtxIds } = run(ops, () => {});
         for (const fill of engine.allFills()) if (gtxIds.has(fill.orderId)) expect(fill.maker).toBe(true);
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 
   it('conserves quantity: every order is filled + remaining = original, fills sum to the position', () => {
     fc.assert(
-      fc.property(fc.array(opArb, { maxLength: 80 }), (ops) => {
+      fc.property(opsArb, (ops) => {
         const { engine, orders } = run(ops, () => {});
         const filledByOrder = new Map<number, number>();
         let position = 0;
@@ -137,13 +141,13 @@ describe('MatchingEngine properties', () => {
         }
         expect(engine.position('BTCUSDT').amountSteps).toBe(position);
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 
   it('reconciles fees, realized PnL, funding and the wallet with the fills', () => {
     fc.assert(
-      fc.property(fc.array(opArb, { maxLength: 80 }), (ops) => {
+      fc.property(opsArb, (ops) => {
         const { engine } = run(ops, () => {});
         const fills = engine.allFills();
         const fees = fills.reduce((sum, f) => sum + f.commission, 0n);
@@ -164,13 +168,13 @@ describe('MatchingEngine properties', () => {
         const pos = engine.position('BTCUSDT');
         expect(realized).toBe(cash + (pos.amountSteps > 0 ? pos.cost : -pos.cost));
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 
   it('never lets a reduce-only fill flip or increase the position', () => {
     fc.assert(
-      fc.property(fc.array(opArb, { maxLength: 80 }), (ops) => {
+      fc.property(opsArb, (ops) => {
         const { engine, orders } = run(ops, () => {});
         let position = 0;
         for (const fill of engine.allFills()) {
@@ -184,7 +188,7 @@ describe('MatchingEngine properties', () => {
           position = after;
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 });
@@ -195,7 +199,7 @@ describe('MatchingEngine property generator', () => {
     let reduceOnlyFills = 0;
     let gtxFills = 0;
     let fundings = 0;
-    for (const ops of fc.sample(fc.array(opArb, { minLength: 60, maxLength: 80 }), { numRuns: 60, seed: 7 })) {
+    for (const ops of fc.sample(fc.array(opArb, { minLength: 60, maxLength: 80, size: 'max' }), { numRuns: 60, seed: 7 })) {
       const { engine, orders, gtxIds } = run(ops, () => {});
       fills += engine.allFills().length;
       reduceOnlyFills += engine.allFills().filter((f) => orders.get(f.orderId)?.reduceOnly).length;
