@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { redactedConfig, type Config } from './config/index.ts';
-import { EventBus } from './core/events.ts';
-import { BinanceVenue } from './exchange/binance-venue.ts';
+import { EventBus, type EventListener } from './core/events.ts';
+import { BinanceVenue, type BinanceVenueOptions } from './exchange/binance-venue.ts';
 import { createClock, UtcNanosFormatter } from './runner/clocks.ts';
 import { Runner } from './runner/runner.ts';
 import { SIM_API_KEY, SIM_API_SECRET, startSimulator, type SimulatorHandle } from './sim/simulator.ts';
@@ -28,7 +28,14 @@ export interface AppDeps {
   /** Test hooks: in-memory exporters instead of OTLP. */
   readonly spanExporter?: SpanExporter;
   readonly logExporter?: LogRecordExporter;
+  /** Test hook: listeners subscribed to the event bus before anything is emitted. */
+  readonly listeners?: readonly EventListener[];
+  /** Test hook: stream liveness, reconnect back-off and listenKey keepalive timings. */
+  readonly venueTuning?: VenueTuning;
 }
+
+/** Timings of the venue's streams that tests shorten (production uses the adapter's defaults). */
+export type VenueTuning = Partial<Pick<BinanceVenueOptions, 'keepaliveIntervalMs' | 'keepaliveRetryMs' | 'reconnect' | 'ping' | 'connectTimeoutMs'>>;
 
 export interface App {
   readonly config: Config;
@@ -51,6 +58,12 @@ export function serviceVersion(): string {
   return pkg.version ?? '0.0.0';
 }
 
+/** Returns the simulator's inherited position (MM_SIM_START_POSITION, first symbol), if any. */
+export function simStartingPositions(config: Config): Record<string, string> {
+  const first = config.symbols[0];
+  return first !== undefined && /[1-9]/.test(config.sim.startPosition) ? { [first]: config.sim.startPosition } : {};
+}
+
 /** Builds and starts everything; rejects (after cleaning up) when start-up fails. */
 export async function startApp(config: Config, deps: AppDeps): Promise<App> {
   const clock = createClock(config.freezeAtMs);
@@ -68,7 +81,29 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
   const stdoutLogger = new StdoutLogger({ timestamp, level: config.logLevel, out: deps.stdout, knownSecrets: secrets });
   const log = stdoutLogger.component('mm-runner');
   const bus = new EventBus((error, event) => log.error('event_listener_failed', { event: event.event, error: error instanceof Error ? error.message : String(error) }));
-  const eventLog = new EventLog({ path: config.eventLog.path, maxBytes: config.eventLog.maxBytes, keep: config.eventLog.keep, timestamp, knownSecrets: secrets });
+  // Disk policy: while the event log cannot be written the runner quotes nothing (no new risk
+  // without an audit trail), cancels its resting quotes and fails /ready; stdout and OTLP logs
+  // say why. It resumes when a write succeeds again (RELIABILITY.md "Disk").
+  let eventLogOk = true;
+  let onEventLogHealth: (healthy: boolean) => void = () => {};
+  const eventLog = new EventLog({
+    path: config.eventLog.path,
+    maxBytes: config.eventLog.maxBytes,
+    keep: config.eventLog.keep,
+    timestamp,
+    knownSecrets: secrets,
+    onWriteError: (error) => {
+      eventLogOk = false;
+      log.error('event_log_write_failed', { path: error.path, operation: error.operation, system_code: error.systemCode, error: error.message, policy: 'quoting suppressed until the event log is writable' });
+      onEventLogHealth(false);
+    },
+    onRecovered: () => {
+      eventLogOk = true;
+      log.warn('event_log_recovered', { path: config.eventLog.path });
+      onEventLogHealth(true);
+    },
+  });
+  for (const listener of deps.listeners ?? []) bus.subscribe(listener);
 
   let sim: SimulatorHandle | null = null;
   let restUrl = config.restUrl;
@@ -76,7 +111,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
   let apiKey = config.secrets.apiKey;
   let apiSecret = config.secrets.apiSecret;
   if (config.exchange === 'sim' && (restUrl === null || wsUrl === null)) {
-    sim = await startSimulator({ host: '127.0.0.1', port: 0, seed: config.sim.seed, fundingIntervalMs: config.sim.fundingIntervalS * 1000, symbols: config.symbols });
+    sim = await startSimulator({ host: '127.0.0.1', port: 0, seed: config.sim.seed, fundingIntervalMs: config.sim.fundingIntervalS * 1000, symbols: config.symbols, startingPositions: simStartingPositions(config) });
     restUrl = sim.restUrl;
     wsUrl = sim.wsUrl;
     apiKey = sim.apiKey;
@@ -116,6 +151,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
     recvWindowMs: config.recvWindowMs,
     requestTimeoutMs: config.requestTimeoutMs,
     transport: (inner) => tracingTransport(inner, { baseUrl: restUrl, peerService, duration: metrics.httpDuration, orderContexts }),
+    ...deps.venueTuning,
   });
   venueRef.current = venue;
 
@@ -138,9 +174,12 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
       deadmanMs: config.deadmanMs,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
       settleIntervalMs: 1000,
+      // A timed-out order can still reach the venue until its timestamp leaves recvWindow.
+      notFoundAfterMs: config.recvWindowMs + 1000,
     },
   );
   runnerRef = runner;
+  onEventLogHealth = (healthy) => runner.setEventLogHealthy(healthy);
 
   const ops = config.obs.enabled
     ? await startOpsServer({ host: config.obs.host, port: config.obs.port, metrics: (req, res) => telemetry.prometheus.getMetricsRequestHandler(req, res), readiness: () => runner.readiness() })
@@ -164,6 +203,9 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
     return closing;
   };
 
+  // Find out now, not after the first quotes, whether the event log can be written.
+  eventLog.flush();
+  runner.setEventLogHealthy(eventLogOk);
   try {
     await runner.start();
   } catch (error) {

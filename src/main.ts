@@ -3,7 +3,7 @@
  * Parses configuration (every problem reported at once, exit 2), starts the app, and turns
  * SIGINT/SIGTERM into a graceful stop: stop quoting, cancel everything, flush, exit 0.
  */
-import { startApp } from './app.ts';
+import { simStartingPositions, startApp } from './app.ts';
 import { CONFIG_EXIT_CODE, ConfigError, formatConfigError, loadConfigFromProcess } from './config/index.ts';
 import { otelEnvironment } from './telemetry/sdk.ts';
 import { runStandaloneSimulator } from './sim/standalone.ts';
@@ -25,7 +25,7 @@ async function main(): Promise<number> {
   }
   const config = loaded.config;
   if (config.command === 'sim') {
-    await runStandaloneSimulator({ host: config.sim.host, port: config.sim.port, seed: config.sim.seed, fundingIntervalMs: config.sim.fundingIntervalS * 1000, symbols: config.symbols });
+    await runStandaloneSimulator({ host: config.sim.host, port: config.sim.port, seed: config.sim.seed, fundingIntervalMs: config.sim.fundingIntervalS * 1000, symbols: config.symbols, startingPositions: simStartingPositions(config) });
     return 0;
   }
 

@@ -42,7 +42,7 @@ export interface Config {
   readonly deadmanMs: number;
   readonly shutdownTimeoutMs: number;
   readonly telemetryFlushTimeoutMs: number;
-  readonly sim: { readonly seed: number; readonly fundingIntervalS: number; readonly host: string; readonly port: number };
+  readonly sim: { readonly seed: number; readonly fundingIntervalS: number; readonly startPosition: string; readonly host: string; readonly port: number };
   readonly strategy: StrategyParams;
   readonly secrets: { readonly apiKey: string | null; readonly apiSecret: string | null };
 }
@@ -165,6 +165,7 @@ const shape = {
   telemetryFlushTimeoutMs: int(1, 600_000),
   simSeed: int(0),
   simFundingIntervalS: int(1),
+  simStartPosition: z.string().trim().regex(/^-?\d+(?:\.\d+)?$/, 'must be a signed decimal quantity, e.g. -0.040 or 0'),
   simHost: host(),
   simPort: port(),
   halfSpreadBps: num(0, 10_000, 'exclusive-min'),
@@ -260,7 +261,7 @@ function toConfig(fields: Fields, command: Command): Config {
     deadmanMs: fields.deadmanMs,
     shutdownTimeoutMs: fields.shutdownTimeoutMs,
     telemetryFlushTimeoutMs: fields.telemetryFlushTimeoutMs,
-    sim: { seed: fields.simSeed, fundingIntervalS: fields.simFundingIntervalS, host: fields.simHost, port: fields.simPort },
+    sim: { seed: fields.simSeed, fundingIntervalS: fields.simFundingIntervalS, startPosition: fields.simStartPosition, host: fields.simHost, port: fields.simPort },
     strategy: {
       halfSpreadBps: fields.halfSpreadBps,
       orderQty: fields.orderQty,

@@ -95,6 +95,12 @@ export interface MarketMakerOptions {
   readonly shadow: boolean;
   /** Base-36 start-time component of client ids. */
   readonly sessionId: string;
+  /**
+   * A status query that finds no order settles an ambiguous order only once the order was sent
+   * at least this long ago (recvWindow plus clock tolerance: until then the venue may still
+   * accept the request). Default 0.
+   */
+  readonly notFoundAfterMs?: number;
 }
 
 /** An ambiguous order is queried once it has been unsettled this long (and again after as long). */
@@ -116,6 +122,9 @@ function quoteSlot(side: Side, level: number): string {
   return `quote:${side}:${level}`;
 }
 
+/** The freeze reason when a hard risk limit is breached. */
+export const RISK_LIMIT_FREEZE = 'risk_limit';
+
 export class MarketMaker {
   readonly symbol: string;
   private readonly instrument: Instrument;
@@ -135,6 +144,8 @@ export class MarketMaker {
   private reconciled = false;
   private reconcileCount = 0;
   private external: 'rate_limited' | 'stopping' | null = null;
+  private eventLogHealthy = true;
+  private readonly notFoundAfterMs: number;
   private markTicks: Ticks | null = null;
   private fundingRate: string | null = null;
   private predictedFundingRate: string | null = null;
@@ -157,6 +168,7 @@ export class MarketMaker {
     this.shadow = options.shadow;
     this.prefix = options.clientIdPrefix;
     this.sessionId = options.sessionId;
+    this.notFoundAfterMs = options.notFoundAfterMs ?? 0;
     this.ids = new ClientOrderIds(options.clientIdPrefix, options.sessionId);
     this.inventory = new Inventory(instrument);
     this.risk = new RiskMachine(this.params);
@@ -205,6 +217,9 @@ export class MarketMaker {
     let adopted = false;
     if (!this.tracker.knows(update.clientOrderId) && isOurClientOrderId(this.prefix, update.clientOrderId) && !isFinalStatus(update.status)) {
       this.tracker.adopt(this.snapshotOf(update), nowMs);
+      adopted = true;
+    } else if (this.tracker.reviveAsOrphan(this.snapshotOf(update))) {
+      // Written off as not found, yet live at the venue: it must be cancelled, not forgotten.
       adopted = true;
     }
     const effect = this.tracker.applyUpdate(update, newTrade);
@@ -287,7 +302,13 @@ export class MarketMaker {
             worst_short: formatMoney(notionals.worstShort),
           }),
         );
-        if (t.to === 2) events.push(domainEvent('risk_freeze', { symbol: this.symbol, reason: t.reason, risk_ratio: this.riskRatio(exposure, referenceTicks) }));
+        if (t.to === 2) {
+          // A breached hard limit freezes quoting too: only reduce-only orders go out until the
+          // position is back under the soft limit.
+          events.push(domainEvent('risk_freeze', { symbol: this.symbol, reason: t.reason, risk_ratio: this.riskRatio(exposure, referenceTicks) }));
+          events.push(domainEvent('freeze_triggered', { symbol: this.symbol, reason: RISK_LIMIT_FREEZE, edge_bps: null }));
+        }
+        if (t.from === 2) events.push(domainEvent('freeze_cleared', { symbol: this.symbol, reason: 'risk_back_under_soft_limit' }));
       }
     }
 
@@ -311,6 +332,9 @@ export class MarketMaker {
       this.shadowAsk = targets.get(quoteSlot('SELL', 0))?.priceTicks ?? null;
       return { commands: [], events, suppressed: reported, skipped };
     }
+    // While the venue asks us to back off (429/418) nothing can be sent: cancels would only be
+    // refused locally and re-decided at once, a hot loop. The dead-man switch covers a long ban.
+    if (applicable.has('rate_limited')) return { commands: [], events, suppressed: reported, skipped };
     const commands = this.commandsFor(targets, placesAllowed, reported, referenceTicks, exposure, nowMs, events, skipped);
     return { commands, events, suppressed: reported, skipped };
   }
@@ -326,8 +350,8 @@ export class MarketMaker {
   }
 
   /** Settles an ambiguous order from a status query (null: it never existed); returns order_settled. */
-  onOrderQuery(clientOrderId: string, snapshot: OrderSnapshot | null, _nowMs: number): DomainEvent[] {
-    return this.outcomeEvents(this.tracker.applyQuery(clientOrderId, snapshot), 'query');
+  onOrderQuery(clientOrderId: string, snapshot: OrderSnapshot | null, nowMs: number): DomainEvent[] {
+    return this.outcomeEvents(this.tracker.applyQuery(clientOrderId, snapshot, nowMs, this.notFoundAfterMs), 'query');
   }
 
   /** Returns the ambiguous orders to query now: unsettled for the grace period since the last ask. */
@@ -387,6 +411,14 @@ export class MarketMaker {
   /** Suppresses quoting until the next reconcile() (the user stream dropped). */
   markUnreconciled(): void {
     this.reconciled = false;
+  }
+
+  /**
+   * Records whether the event log can be written. While it cannot, quoting is suppressed
+   * (`event_log_unwritable`) and resting quotes are cancelled: no new risk without an audit trail.
+   */
+  setEventLogHealthy(healthy: boolean): void {
+    this.eventLogHealthy = healthy;
   }
 
   /** Sets (or with null clears) the runner's own suppression. */
@@ -536,6 +568,7 @@ export class MarketMaker {
     if (this.shadow) reasons.add('shadow');
     // In shadow mode nothing is sent, so there is nothing to reconcile before deciding.
     if (!this.reconciled && !this.shadow) reasons.add('not_reconciled');
+    if (!this.eventLogHealthy) reasons.add('event_log_unwritable');
     if (!this.marketConnected || !this.userConnected) reasons.add('ws_disconnected');
     if (this.book === null) reasons.add('no_book');
     else if (nowMs - this.book.eventTimeMs > this.params.staleBookMs) reasons.add('stale_book');

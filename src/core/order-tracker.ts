@@ -265,10 +265,16 @@ export class OrderTracker {
     }
   }
 
-  /** Settles an ambiguous order from a status query (null: the venue never had it). */
-  applyQuery(clientOrderId: string, snapshot: OrderSnapshot | null): OutcomeEffect {
+  /**
+   * Settles an ambiguous order from a status query (null: the venue does not have it). A null
+   * answer for an order sent less than `notFoundAfterMs` ago settles nothing: the request may
+   * still be on its way to the matching engine (a timed-out POST can be processed later, until
+   * its timestamp falls out of recvWindow), so the order stays ambiguous and is asked for again.
+   */
+  applyQuery(clientOrderId: string, snapshot: OrderSnapshot | null, nowMs = Number.POSITIVE_INFINITY, notFoundAfterMs = 0): OutcomeEffect {
     const o = this.orders.get(clientOrderId);
     if (!o || o.state !== 'ambiguous') return { kind: 'none' };
+    if (snapshot === null && nowMs - o.sentMs < notFoundAfterMs) return { kind: 'none' };
     o.cancelPending = false;
     if (snapshot === null) {
       o.state = 'final';
@@ -280,6 +286,27 @@ export class OrderTracker {
     o.filledSteps = Math.max(o.filledSteps, snapshot.executedSteps);
     this.setStatus(o, snapshot.status);
     return { kind: 'settled', order: o, status: snapshot.status };
+  }
+
+  /**
+   * Returns true when an order we had written off (a query found nothing, or reconciliation no
+   * longer listed it) is reported live after all: it is tracked again as an orphan (no slot) so
+   * that it counts as pending and gets cancelled, instead of resting at the venue unseen.
+   */
+  reviveAsOrphan(snapshot: OrderSnapshot): boolean {
+    const o = this.orders.get(snapshot.clientOrderId);
+    if (!o || o.state !== 'final' || isFinalStatus(snapshot.status)) return false;
+    if (o.status !== null && isFinalStatus(o.status)) return false;
+    o.state = 'open';
+    o.slot = null;
+    o.status = snapshot.status;
+    o.orderId ??= snapshot.orderId;
+    o.filledSteps = Math.max(o.filledSteps, snapshot.executedSteps);
+    o.cancelPending = false;
+    o.ambiguousSinceMs = null;
+    const i = this.finalOrder.indexOf(o.clientOrderId);
+    if (i >= 0) this.finalOrder.splice(i, 1);
+    return true;
   }
 
   /** Marks an order the venue no longer lists (found during reconciliation) as final. */

@@ -13,13 +13,15 @@ export type SuppressionReason =
   | 'not_reconciled'
   | 'rate_limited'
   | 'crossed_book'
-  | 'stopping';
+  | 'stopping'
+  | 'event_log_unwritable';
 
 /** Precedence: the first applicable reason is the one reported. */
 export const SUPPRESSION_PRECEDENCE: readonly SuppressionReason[] = [
   'stopping',
   'shadow',
   'not_reconciled',
+  'event_log_unwritable',
   'ws_disconnected',
   'no_book',
   'stale_book',
@@ -47,6 +49,8 @@ export function blocksRiskReducing(reason: SuppressionReason): boolean {
     case 'shadow':
     case 'frozen':
     case 'hard_reduce':
+    // Without an audit trail no new risk is taken, but risk can still be reduced.
+    case 'event_log_unwritable':
       return false;
   }
 }

@@ -54,7 +54,9 @@ const UNKNOWN_ORDER_QUERY = -2013;
 function failure(error: unknown): CommandOutcome<never> {
   if (error instanceof ExchangeError) {
     if (error.outcome === 'ambiguous') return { kind: 'ambiguous', reason: error.message };
-    return { kind: 'rejected', code: error.binanceCode ?? 0, reason: error.message, httpStatus: error.httpStatus ?? 0 };
+    const rejected = { kind: 'rejected' as const, code: error.binanceCode ?? 0, reason: error.message, httpStatus: error.httpStatus ?? 0 };
+    // The venue's Retry-After must reach the runner's back-off, not just the REST client's.
+    return error.retryAfterMs === null ? rejected : { ...rejected, retryAfterMs: error.retryAfterMs };
   }
   if (error instanceof WireFormatError) {
     // The venue answered 2xx with something we cannot read: it may have acted.

@@ -33,6 +33,11 @@ export interface RunnerOptions {
   readonly shutdownTimeoutMs: number;
   /** How often ambiguous orders are checked for a status query. */
   readonly settleIntervalMs: number;
+  /**
+   * A status query finding no order settles an ambiguous order only once it was sent this long
+   * ago (recvWindow + clock tolerance): before that the venue may still accept the request.
+   */
+  readonly notFoundAfterMs?: number;
 }
 
 export type RunnerState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
@@ -72,6 +77,7 @@ export class Runner {
   private stopPromise: Promise<void> | null = null;
   private readonly stoppedWaiters: Array<() => void> = [];
   private deadmanArmed = false;
+  private eventLogHealthy = true;
 
   constructor(deps: { venue: Venue; clock: Clock; bus: EventBus; timers?: Timers }, options: RunnerOptions) {
     this.venue = deps.venue;
@@ -79,7 +85,9 @@ export class Runner {
     this.bus = deps.bus;
     this.timers = deps.timers ?? nodeTimers;
     this.options = options;
-    this.sessionId = Math.floor(this.clock.nowMs() / 1000).toString(36);
+    // Milliseconds, not seconds: a process restarted within the same second (kill -9 and an
+    // immediate restart) must not generate the client ids of the orders it is about to adopt.
+    this.sessionId = Math.floor(this.clock.nowMs()).toString(36);
   }
 
   /** Returns the lifecycle state. */
@@ -115,8 +123,22 @@ export class Runner {
         const view = s.maker.view(now);
         return view.frozenReason === null && view.riskState < 2;
       }),
-      state: running && sessions.length === this.options.symbols.length && sessions.every((s) => s.reconciled),
+      state: running && this.eventLogHealthy && sessions.length === this.options.symbols.length && sessions.every((s) => s.reconciled),
     };
+  }
+
+  /**
+   * Applies the event-log policy: while the log cannot be written, quoting is suppressed
+   * (`event_log_unwritable`), resting quotes are cancelled and /ready fails; risk-reducing
+   * orders may continue. Quoting resumes once a write succeeds again.
+   */
+  setEventLogHealthy(healthy: boolean): void {
+    if (healthy === this.eventLogHealthy) return;
+    this.eventLogHealthy = healthy;
+    for (const session of this.sessions.values()) {
+      session.maker.setEventLogHealthy(healthy);
+      this.schedule(session);
+    }
   }
 
   /** Resolves when the runner has stopped (by signal, iteration bound or failure). */
@@ -208,7 +230,13 @@ export class Runner {
   }
 
   private addSession(instrument: Instrument): void {
-    const maker = new MarketMaker(instrument, this.options.params, { clientIdPrefix: this.options.clientIdPrefix, shadow: this.options.shadow, sessionId: this.sessionId });
+    const maker = new MarketMaker(instrument, this.options.params, {
+      clientIdPrefix: this.options.clientIdPrefix,
+      shadow: this.options.shadow,
+      sessionId: this.sessionId,
+      notFoundAfterMs: this.options.notFoundAfterMs ?? 0,
+    });
+    maker.setEventLogHealthy(this.eventLogHealthy);
     const executor = new OrderExecutor({ venue: this.venue, clock: this.clock, bus: this.bus, instrument, maker, observe: (o) => this.onOutcome(o) });
     this.sessions.set(instrument.symbol, { instrument, maker, executor, scheduled: false, reconciled: false, reconciling: null });
   }

@@ -104,6 +104,13 @@ const handlers: ReadonlyMap<string, Handler> = new Map<string, Handler>([
       return { affected: ctx.faults.silenceSockets(b.target, b.silent ?? true) };
     },
   ],
+  [
+    'POST /sim/admin/ws/inject',
+    (ctx, body) => {
+      const b = parse(z.object({ target, frame: z.string().max(65_536) }).strict(), body);
+      return { sent: ctx.faults.injectFrame(b.target, b.frame) };
+    },
+  ],
   ['POST /sim/admin/listen-key/expire', (ctx) => (ctx.faults.expireListenKeyNow(), { expired: true })],
   [
     'POST /sim/admin/listen-key/reject-keepalive',

@@ -14,6 +14,15 @@ export interface FaultActions {
   dropSockets(target: SocketTarget, code: number | null): number;
   silenceSockets(target: SocketTarget, silent: boolean): number;
   expireListenKey(): void;
+  /** Sends a raw text frame (malformed on purpose, or an unknown event) to the target's sockets. */
+  injectFrame(target: SocketTarget, text: string): number;
+}
+
+/** One REST request as it reached the server (before any fault was applied). */
+export interface ObservedRequest {
+  readonly atMs: number;
+  readonly method: string;
+  readonly path: string;
 }
 
 /** Standing knobs (probabilities in [0, 1], times in ms). */
@@ -72,6 +81,7 @@ export class FaultController {
   private resets = 0;
   private keepaliveRejections = 0;
   private actions: FaultActions | null = null;
+  private readonly requestObservers = new Set<(request: ObservedRequest) => void>();
   private readonly prng: Prng;
   private readonly nowMs: () => number;
 
@@ -151,6 +161,24 @@ export class FaultController {
   /** Expires the live listenKey now (listenKeyExpired is sent and its sockets close). */
   expireListenKeyNow(): void {
     this.actions?.expireListenKey();
+  }
+
+  /** Sends a raw text frame to market and/or user sockets (a malformed or unknown message). Returns how many. */
+  injectFrame(target: SocketTarget, text: string): number {
+    return this.actions?.injectFrame(target, text) ?? 0;
+  }
+
+  /** Calls `observer` with every REST request the server receives; returns a function that stops it. */
+  observeRequests(observer: (request: ObservedRequest) => void): () => void {
+    this.requestObservers.add(observer);
+    return () => this.requestObservers.delete(observer);
+  }
+
+  /** Reports one REST request to the observers (called by the server). */
+  recordRequest(method: string, path: string): void {
+    if (this.requestObservers.size === 0) return;
+    const request = { atMs: this.nowMs(), method, path };
+    for (const observer of this.requestObservers) observer(request);
   }
 
   /** Answers the next `count` keepalives (PUT listenKey) with -1125. */

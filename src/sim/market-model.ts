@@ -41,6 +41,14 @@ export interface MarketModelOptions {
   /** Probability per step of a sweep, and the mean depth it reaches beyond the touch, in bps. */
   readonly sweepProbability: number;
   readonly sweepMeanBps: number;
+  /**
+   * Trend regimes: with this probability per step a trend starts, drifting the mid by
+   * `trendBpsPerStep` per step in one direction for about `trendMeanSteps` steps. Trends are what
+   * push a market maker's inventory one way, so risk states and reduce-only orders get exercised.
+   */
+  readonly trendProbability: number;
+  readonly trendBpsPerStep: number;
+  readonly trendMeanSteps: number;
   /** Funding rate at start and its standard deviation per step, as fractions (0.0001 = 1 bp). */
   readonly startFundingRate: number;
   readonly fundingRateVolatility: number;
@@ -57,6 +65,9 @@ export function defaultMarketModelOptions(): MarketModelOptions {
     tradesPerStep: 1.2,
     sweepProbability: 0.045,
     sweepMeanBps: 3,
+    trendProbability: 0.006,
+    trendBpsPerStep: 0.5,
+    trendMeanSteps: 120,
     startFundingRate: 0.0001,
     fundingRateVolatility: 0.000002,
   };
@@ -80,6 +91,8 @@ export class MarketModel {
   private bidTicks: Ticks;
   private book: SyntheticBook;
   private fundingRateUnits: number;
+  private trendStepsLeft = 0;
+  private trendSign: 1 | -1 = 1;
 
   constructor(symbol: SimSymbol, prng: Prng, options: MarketModelOptions) {
     this.symbol = symbol;
@@ -112,6 +125,14 @@ export class MarketModel {
     const o = this.options;
     const refTicks = this.bidTicks;
     let move = this.prng.stochasticRound(this.prng.normal() * o.volatilityBps * 1e-4 * refTicks);
+    if (this.trendStepsLeft === 0 && o.trendProbability > 0 && this.prng.chance(o.trendProbability)) {
+      this.trendStepsLeft = Math.max(1, Math.round(o.trendMeanSteps * (0.5 + this.prng.next())));
+      this.trendSign = this.prng.chance(0.5) ? 1 : -1;
+    }
+    if (this.trendStepsLeft > 0) {
+      this.trendStepsLeft -= 1;
+      move += this.trendSign * this.prng.stochasticRound(o.trendBpsPerStep * 1e-4 * refTicks);
+    }
     if (this.prng.chance(o.jumpProbability)) {
       const jump = Math.max(1, Math.round(o.jumpBps * 1e-4 * refTicks));
       move += this.prng.chance(0.5) ? jump : -jump;

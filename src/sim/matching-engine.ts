@@ -26,6 +26,8 @@ export interface EngineConfig {
   readonly defaultLeverage: number;
   /** Closed orders kept for queries before the oldest are forgotten. */
   readonly maxClosedOrders?: number;
+  /** Positions the account holds at start (an inheritance from an earlier session), signed steps at an entry price in ticks. */
+  readonly startingPositions?: ReadonlyArray<{ readonly symbol: string; readonly amountSteps: Steps; readonly entryTicks: Ticks }>;
 }
 
 export interface NewOrderRequest {
@@ -184,6 +186,11 @@ export class MatchingEngine {
         countdownMs: 0,
         countdownDeadlineMs: null,
       });
+    }
+    for (const start of config.startingPositions ?? []) {
+      const s = this.symbols.get(start.symbol);
+      if (s === undefined) throw new RangeError(`starting position for unlisted symbol ${start.symbol}`);
+      Object.assign(s.position, { amount: start.amountSteps, cost: s.sym.instrument.notional(start.entryTicks, Math.abs(start.amountSteps)) });
     }
   }
 

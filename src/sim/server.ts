@@ -82,6 +82,7 @@ export class SimServer {
       this.handleAdmin(method, url.pathname, rawBody, res);
       return;
     }
+    this.options.faults.recordRequest(method, url.pathname);
     const route = this.routes.get(`${method} ${url.pathname}`);
     const plan = this.options.faults.planRequest(route?.orderEndpoint ?? false, route?.security === 'SIGNED');
     if (plan.reset) {

@@ -7,7 +7,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Money } from '../core/money.ts';
 import { ListenKeys } from './listen-keys.ts';
 import { MarketModel, type MarketModelOptions } from './market-model.ts';
-import { MatchingEngine, type EngineEvent } from './matching-engine.ts';
+import { MatchingEngine, type EngineConfig, type EngineEvent } from './matching-engine.ts';
 import { Prng } from './prng.ts';
 import { PublicBook } from './public-book.ts';
 import { depthStreams } from './streams.ts';
@@ -29,6 +29,7 @@ export interface SimulatedExchangeOptions {
   readonly makerFeeRate: string;
   readonly takerFeeRate: string;
   readonly startingBalance: Money;
+  readonly startingPositions?: EngineConfig['startingPositions'];
   readonly defaultLeverage: number;
   readonly fundingIntervalMs: number;
   readonly markPriceIntervalMs: number;
@@ -58,6 +59,7 @@ export class SimulatedExchange {
       makerFeeRate: options.makerFeeRate,
       takerFeeRate: options.takerFeeRate,
       startingBalance: options.startingBalance,
+      ...(options.startingPositions ? { startingPositions: options.startingPositions } : {}),
       marginAsset: 'USDT',
       defaultLeverage: options.defaultLeverage,
     });

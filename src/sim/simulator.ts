@@ -49,6 +49,11 @@ export interface SimulatorOptions {
   readonly clock?: Clock;
   /** Starting USDT wallet balance as a decimal string. Default "10000". */
   readonly startingBalance?: string;
+  /**
+   * Positions the account already holds at start, as if inherited from an earlier session:
+   * signed quantity per symbol (e.g. { BTCUSDT: "-0.040" }), entered at the start price.
+   */
+  readonly startingPositions?: Readonly<Record<string, string>>;
   /** Default 20. */
   readonly leverage?: number;
   readonly rateLimits?: Partial<RateLimits>;
@@ -102,6 +107,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     makerFeeRate: options.makerFeeRate ?? '0.0002',
     takerFeeRate: options.takerFeeRate ?? '0.0005',
     startingBalance: parseMoney(options.startingBalance ?? '10000'),
+    startingPositions: Object.entries(options.startingPositions ?? {}).map(([symbol, qty]) => {
+      const sym = symbols.find((s) => s.spec.symbol === symbol);
+      if (sym === undefined) throw new RangeError(`starting position for unlisted symbol ${symbol}`);
+      return { symbol, amountSteps: sym.instrument.qtyToSteps(qty), entryTicks: sym.instrument.priceToTicks(sym.spec.startPrice, 'nearest') };
+    }),
     defaultLeverage: options.leverage ?? 20,
     fundingIntervalMs: options.fundingIntervalMs ?? 8 * 60 * 60 * 1000,
     markPriceIntervalMs: options.markPriceIntervalMs ?? 1000,
@@ -120,6 +130,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     dropSockets: (target, code) => hub.drop(target, code),
     silenceSockets: (target, silent) => hub.silence(target, silent),
     expireListenKey: () => exchange.forceListenKeyExpiry(),
+    injectFrame: (target, text) => hub.inject(target, text),
   });
   const step = (n = 1): void => {
     for (let i = 0; i < n; i++) exchange.step();

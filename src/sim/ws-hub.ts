@@ -117,6 +117,17 @@ export class WsHub implements StreamSink {
     return count;
   }
 
+  /** Sends a raw text frame to every non-silent socket of a target. Returns how many. */
+  inject(target: SocketTarget, text: string): number {
+    let count = 0;
+    for (const client of this.matching(target)) {
+      if (client.silent || client.ws.readyState !== WebSocket.OPEN) continue;
+      this.send(client, text);
+      count += 1;
+    }
+    return count;
+  }
+
   /** Silences (or un-silences) sockets of a target. Returns how many. */
   silence(target: SocketTarget, silent: boolean): number {
     let count = 0;

@@ -7,6 +7,7 @@
 import * as nodeFs from 'node:fs';
 import { dirname } from 'node:path';
 import type { DomainEvent, EventListener } from '../core/events.ts';
+import { afterWire, drainDeferred } from './after-wire.ts';
 import { jsonString, SortedLineSerializer, type TimestampSource } from './json-line.ts';
 import { createTextMasker } from './masking.ts';
 
@@ -73,8 +74,14 @@ const MIB = 1024 * 1024;
 const MAX_CHUNK_BYTES = MIB;
 
 export class EventLog {
-  /** Subscribe this to the EventBus. */
-  readonly listener: EventListener = (event) => this.write(event);
+  /**
+   * Subscribe this to the EventBus. It takes the timestamp when the event happens and leaves
+   * the serializing for after the orders being sent are on the wire (see after-wire.ts).
+   */
+  readonly listener: EventListener = (event) => {
+    const ts = this.timestamp();
+    afterWire(() => this.writeAt(event, ts));
+  };
 
   private readonly path: string;
   private readonly timestamp: TimestampSource;
@@ -119,11 +126,15 @@ export class EventLog {
     this.serializer = new SortedLineSerializer(['event', 'ts'], createTextMasker(secrets));
   }
 
-  /** Queues one event as a line. Never throws. */
+  /** Queues one event as a line, stamped now. Never throws. */
   write(event: DomainEvent): void {
+    this.writeAt(event, this.timestamp());
+  }
+
+  private writeAt(event: DomainEvent, ts: string): void {
     let line: string;
     try {
-      line = this.serializer.line(event.event, [this.nameJson(event.event), jsonString(this.timestamp())], event.fields);
+      line = this.serializer.line(event.event, [this.nameJson(event.event), jsonString(ts)], event.fields);
     } catch (cause) {
       this.linesDropped += 1;
       this.recordError(new EventLogWriteError('serialize', this.path, cause), false);
@@ -138,6 +149,7 @@ export class EventLog {
 
   /** Writes every buffered line now, synchronously (safe in a signal or exit handler). Never throws. */
   flush(): void {
+    drainDeferred();
     if (this.timer !== null) {
       clearTimeout(this.timer);
       this.timer = null;

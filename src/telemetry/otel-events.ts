@@ -6,6 +6,7 @@
  */
 import { context, logs, SeverityNumber, SpanKind, SpanStatusCode, trace, type AnyValue, type Attributes, type Context, type Logger } from '@opentelemetry/api';
 import { eventSeverity, type DomainEvent, type FieldValue } from '../core/events.ts';
+import { afterWire } from './after-wire.ts';
 import { isSecretKey, maskValue } from './masking.ts';
 import { ATTR, INSTRUMENTATION_SCOPE, SPANS } from './names.ts';
 import type { OrderContexts } from './order-contexts.ts';
@@ -53,17 +54,25 @@ export class OtelEventBridge {
     this.nowMs = nowMs;
   }
 
-  /** Returns an EventBus listener. */
+  /**
+   * Returns an EventBus listener. It captures the active context and the time when the event
+   * happens; the record is built and emitted after the orders being sent are on the wire.
+   */
   listener(): (event: DomainEvent) => void {
-    return (event) => this.onEvent(event);
+    return (event) => {
+      const active = context.active();
+      const timestamp = this.nowMs();
+      afterWire(() => this.onEvent(event, active, timestamp));
+    };
   }
 
-  private onEvent(event: DomainEvent): void {
+  private onEvent(event: DomainEvent, active: Context, timestamp: number): void {
     const id = event.clientOrderId;
-    let ctx: Context = context.active();
+    let ctx: Context = active;
     if (id !== undefined) {
       if (event.event === 'order_submit') {
-        this.orderContexts.set(id, ctx);
+        // The REST span of this order may already have recorded its own (more precise) context.
+        if (this.orderContexts.get(id) === undefined) this.orderContexts.set(id, ctx);
       } else {
         const known = this.orderContexts.get(id);
         // An order's records stay in the trace of the request that created it, even when a later
@@ -87,7 +96,7 @@ export class OtelEventBridge {
       body: event.event,
       attributes,
       context: ctx,
-      timestamp: this.nowMs(),
+      timestamp,
     });
   }
 

@@ -15,6 +15,7 @@ import { defaultResource, resourceFromAttributes } from '@opentelemetry/resource
 import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter, type ReadableLogRecord, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, type ReadableSpan, SimpleSpanProcessor, type SpanExporter, TracerProvider } from '@opentelemetry/sdk-trace';
+import { drainDeferred } from './after-wire.ts';
 import { INSTRUMENTATION_SCOPE, SERVICE_NAME } from './names.ts';
 
 export interface TelemetryOptions {
@@ -146,7 +147,11 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   logs.setGlobalLoggerProvider(loggerProvider);
   metrics.setGlobalMeterProvider(meterProvider);
 
-  const flush = () => bounded(Promise.allSettled([tracerProvider.forceFlush({ timeoutMillis: options.flushTimeoutMs }), loggerProvider.forceFlush({ timeoutMillis: options.flushTimeoutMs })]), options.flushTimeoutMs);
+  const flush = () => {
+    drainDeferred();
+    return flushProviders();
+  };
+  const flushProviders = () => bounded(Promise.allSettled([tracerProvider.forceFlush({ timeoutMillis: options.flushTimeoutMs }), loggerProvider.forceFlush({ timeoutMillis: options.flushTimeoutMs })]), options.flushTimeoutMs);
   let shutdownPromise: Promise<void> | null = null;
   return {
     meter: meterProvider.getMeter(INSTRUMENTATION_SCOPE, options.serviceVersion),

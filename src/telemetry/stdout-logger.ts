@@ -4,6 +4,7 @@
  * buffered and written in batches; `flush()` writes what is buffered.
  */
 import { eventSeverity, type DomainEvent, type EventListener, type FieldRecord } from '../core/events.ts';
+import { afterWire, drainDeferred } from './after-wire.ts';
 import { jsonString, SortedLineSerializer, type TimestampSource } from './json-line.ts';
 import { createTextMasker } from './masking.ts';
 
@@ -71,11 +72,11 @@ export class StdoutLogger {
     this.append(level, name, event, fields);
   }
 
-  private append(level: LogLevel, name: string, event: string, fields: object): void {
+  private append(level: LogLevel, name: string, event: string, fields: object, ts: string = this.timestamp()): void {
     if (LEVEL_RANK[level] < this.minRank) return;
     let line: string;
     try {
-      line = this.serializer.line(`${name}\u0000${event}`, [jsonString(event), LEVEL_JSON[level], jsonString(name), jsonString(this.timestamp())], fields);
+      line = this.serializer.line(`${name}\u0000${event}`, [jsonString(event), LEVEL_JSON[level], jsonString(name), jsonString(ts)], fields);
     } catch {
       this.writeFailures += 1;
       return;
@@ -95,13 +96,22 @@ export class StdoutLogger {
     };
   }
 
-  /** Returns a listener that logs each domain event at its `eventSeverity`, under component `name`. */
+  /**
+   * Returns a listener that logs each domain event at its `eventSeverity`, under component
+   * `name`: stamped when the event happens, serialized after the orders being sent are on the wire.
+   */
   eventListener(name = 'events'): EventListener {
-    return (event: DomainEvent) => this.append(eventSeverity(event.event), name, event.event, event.fields);
+    return (event: DomainEvent) => {
+      const level = eventSeverity(event.event);
+      if (LEVEL_RANK[level] < this.minRank) return;
+      const ts = this.timestamp();
+      afterWire(() => this.append(level, name, event.event, event.fields, ts));
+    };
   }
 
   /** Writes the buffered lines now. Never throws. */
   flush(): void {
+    drainDeferred();
     if (this.timer !== null) {
       clearTimeout(this.timer);
       this.timer = null;

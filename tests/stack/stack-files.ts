@@ -221,6 +221,7 @@ const PROMQL_WORDS = new Set([
 /** Returns the metric names a PromQL expression selects (label names, strings and functions skipped). */
 export function promqlMetricNames(expr: string): string[] {
   const stripped = expr
+    .replace(/label_values\(\s*([^,)]+),[^)]*\)/g, '$1')
     .replace(/"(?:[^"\\]|\\.)*"/g, '""')
     .replace(/\{[^}]*\}/g, '{}')
     .replace(/\[[^\]]*\]/g, '[]')
@@ -235,4 +236,18 @@ export function promqlMetricNames(expr: string): string[] {
     names.add(word);
   }
   return [...names];
+}
+
+/** Returns the queries of the ```promql / ```logql / ```traceql blocks of a Markdown file, one per line. */
+export function markdownQueries(path: string): FoundQuery[] {
+  const out: FoundQuery[] = [];
+  for (const block of readText(path).matchAll(/```(promql|logql|traceql)\n([\s\S]*?)```/g)) {
+    const language = block[1] as QueryLanguage;
+    for (const line of (block[2] ?? '').split('\n')) {
+      const expr = line.trim();
+      if (expr === '' || expr.startsWith('#')) continue;
+      out.push({ where: `${path}: ${expr}`, panel: path, refId: 'doc', language, expr, datasourceUid: null });
+    }
+  }
+  return out;
 }

@@ -112,7 +112,8 @@ describe('simulator market streams', () => {
     const snapshot = (await unsigned(sim, 'GET', '/fapi/v1/depth?symbol=BTCUSDT&limit=1000')).body;
     const bids = new Map<string, string>(snapshot.bids);
     const asks = new Map<string, string>(snapshot.asks);
-    const ownPrice = (Number(snapshot.bids[0][0]) - 50).toFixed(2);
+    // Far enough below the touch that 30 steps of a trend regime cannot reach it.
+    const ownPrice = (Number(snapshot.bids[0][0]) - 1000).toFixed(2);
     await signed(sim, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTX', quantity: '0.123', price: ownPrice });
     for (let i = 0; i < 30; i++) tick();
     await depth.next((m) => m.stream === 'btcusdt@depth@100ms' && m.data.u >= snapshot.lastUpdateId + 30);

@@ -31,13 +31,13 @@ describe('defaults', () => {
     expect(config.wsUrl).toBeNull();
     expect(config.eventLog).toEqual({ path: 'logs/runner_events.log', maxBytes: 50 * 1024 * 1024, keep: 5 });
     expect(config.obs).toEqual({ enabled: true, host: '127.0.0.1', port: 9199 });
-    expect(config.sim).toEqual({ seed: 42, fundingIntervalS: 60, host: '127.0.0.1', port: 8765 });
+    expect(config.sim).toEqual({ seed: 42, fundingIntervalS: 60, startPosition: '-0.040', host: '127.0.0.1', port: 8765 });
     expect(config.iterations).toBeNull();
     expect(config.freezeAtMs).toBeNull();
     expect(config.secrets).toEqual({ apiKey: null, apiSecret: null });
     expect(config.strategy).toEqual({
       halfSpreadBps: 2, orderQty: '0.005', levels: 1, levelSpacingBps: 2, inventorySkewBps: 3, fundingSkewFactor: 0,
-      requoteToleranceTicks: 2, softPositionNotional: '1500', hardPositionNotional: '3000', maxWorstCaseNotional: '4000',
+      requoteToleranceTicks: 20, softPositionNotional: '1000', hardPositionNotional: '2000', maxWorstCaseNotional: '3000',
       softReduceSizeFactor: 0.5, reduceOnlyClipQty: '0.005', minEdgeBps: -5, edgeWindowFills: 20, freezeCooldownMs: 30000,
       makerFeeRate: '0.0002', takerFeeRate: '0.0005', staleBookMs: 5000, grindEnabled: true, grindClipQty: '0.002', grindMinProfitBps: 3,
     });
@@ -77,7 +77,7 @@ describe('validation', () => {
   });
 
   it('requires hard <= worst-case limit and positive quantities', () => {
-    const error = issuesOf({ MM_MAX_WORST_CASE_NOTIONAL: '2000', MM_ORDER_QTY: '0' });
+    const error = issuesOf({ MM_MAX_WORST_CASE_NOTIONAL: '1500', MM_ORDER_QTY: '0' });
     expect(error.issues.map((issue) => issue.field)).toEqual(expect.arrayContaining(['MM_MAX_WORST_CASE_NOTIONAL (--max-worst-case-notional)', 'MM_ORDER_QTY (--order-qty)']));
   });
 

@@ -248,6 +248,7 @@ describe('MarketMaker risk', () => {
     const hard = mm.decide(T0 + 1);
     expect(riskSteps(hard.events).map(([from, to]) => [from, to])).toEqual([[0, 1], [1, 2]]);
     expect(names(hard.events)).toContain('risk_freeze');
+    expect(hard.events.find((e) => e.event === 'freeze_triggered')?.fields).toMatchObject({ reason: 'risk_limit', edge_bps: null });
     expect(hard.suppressed).toBe('hard_reduce');
     const force = places(hard.commands);
     expect(force).toHaveLength(1);
@@ -269,6 +270,7 @@ describe('MarketMaker risk', () => {
     mm.onCancelOutcome({ symbol: 'BTCUSDT', clientOrderId: askOrder.clientOrderId }, { kind: 'accepted', value: snapshotOf(askOrder, 'CANCELED') }, T0 + 3);
     const down = mm.decide(T0 + 3);
     expect(riskSteps(down.events).map(([from, to]) => [from, to])).toEqual([[2, 1], [1, 0]]);
+    expect(down.events.find((e) => e.event === 'freeze_cleared')?.fields).toMatchObject({ reason: 'risk_back_under_soft_limit' });
     expect(down.events.find((e) => e.event === 'quote_resumed')?.fields).toMatchObject({ previous_reason: 'hard_reduce' });
     expect(places(down.commands).map((p) => p.side).sort()).toEqual(['BUY', 'SELL']);
   });

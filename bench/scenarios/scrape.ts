@@ -1,0 +1,163 @@
+/**
+ * Scenario 4: scrape. Renders /metrics (the OTel Prometheus reader behind the ops server) with
+ * 1, 10 and 50 symbols, alternating with prom-client rendering the very same series; then, with
+ * REST orders flowing against the loopback server, scrapes every 100 ms and measures how much
+ * the orders overlapping a scrape are delayed.
+ */
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import client from 'prom-client';
+import { domainEvent } from '../../src/core/events.ts';
+import type { Instrument } from '../../src/core/instrument.ts';
+import type { MarketMakerView } from '../../src/core/market-maker.ts';
+import { parseExchangeInfo, toInstrument } from '../../src/exchange/wire/exchange-info.ts';
+import { nextOrder, orderPath } from '../lib/order-path.ts';
+import { Child, flag, REPO_ROOT, tell } from '../lib/proc.ts';
+import { fullStack, type Stack } from '../lib/stack.ts';
+import { dist, median, p99, round } from '../lib/stats.ts';
+
+const quick = flag('quick');
+const RENDERS = quick ? 60 : 300;
+const FLOW_SECONDS = quick ? 4 : 15;
+const specs = parseExchangeInfo(JSON.parse(readFileSync(join(REPO_ROOT, 'tests/fixtures/binance/exchange-info.json'), 'utf8')));
+const btc = specs.get('BTCUSDT');
+if (btc === undefined) throw new Error('fixture without BTCUSDT');
+
+function symbolsFor(n: number): { names: string[]; instruments: Map<string, Instrument>; views: MarketMakerView[] } {
+  const names = Array.from({ length: n }, (_, i) => (i === 0 ? 'BTCUSDT' : `S${i}USDT`));
+  const instruments = new Map(names.map((symbol) => [symbol, toInstrument({ ...btc!, symbol })]));
+  const views = names.map((symbol, i): MarketMakerView => {
+    const inst = instruments.get(symbol)!;
+    const mid = inst.priceToTicks('65000.0', 'nearest') + i;
+    return { symbol, midTicks: mid, bestBidTicks: mid - 1, bestAskTicks: mid + 1, ourBidTicks: mid - 3, ourAskTicks: mid + 3, positionSteps: 5 * i, pendingBuySteps: 5, pendingSellSteps: 5, worstLongSteps: 10, worstShortSteps: -10, worstLongNotional: 100n, worstShortNotional: 100n, positionNotional: 10n, riskState: 0, riskRatio: 0.1, frozenReason: null, suppressed: null, edgeBps: 1.5, realizedPnl: 12345n, unrealizedPnl: -123n, fees: 55n, fundingAccum: 7n, fundingRate: '0.0001', predictedFundingRate: '0.0001', entryPrice: '65000', openOrders: 2, inFlight: 0, ambiguous: 0, grindingCount: 0, reduceOnlyForceCount: 0, venuePositionMismatchSteps: null } as MarketMakerView;
+  });
+  return { names, instruments, views };
+}
+
+/** Returns the /metrics body and the time (us) from the request to res.end. */
+function render(stack: Stack): Promise<{ body: string; us: number }> {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const res = {
+      statusCode: 200,
+      setHeader() {},
+      writeHead() {
+        return res;
+      },
+      end(body: string) {
+        resolve({ body, us: (performance.now() - t0) * 1000 });
+      },
+    };
+    stack.telemetry.prometheus.getMetricsRequestHandler({ url: '/metrics', headers: {} } as IncomingMessage, res as unknown as ServerResponse);
+  });
+}
+
+/** Builds a prom-client registry holding exactly the series of an OTel-rendered body. */
+function promClientTwin(body: string): client.Registry {
+  const registry = new client.Registry();
+  const types = new Map<string, string>();
+  for (const m of body.matchAll(/^# TYPE (\S+) (\S+)$/gm)) types.set(m[1] as string, m[2] as string);
+  const samples = [...body.matchAll(/^([a-zA-Z_:][\w:]*)(\{[^}]*\})? (\S+)$/gm)].map((m) => ({ name: m[1] as string, labels: Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1] as string, l[2] as string])), value: Number(m[3]) }));
+  for (const [family, type] of types) {
+    const own = samples.filter((s) => (type === 'histogram' ? s.name === `${family}_bucket` || s.name === `${family}_sum` || s.name === `${family}_count` : s.name === family));
+    if (own.length === 0) continue;
+    const labelNames = [...new Set(own.flatMap((s) => Object.keys(s.labels)).filter((l) => l !== 'le'))];
+    if (type === 'histogram') {
+      const buckets = [...new Set(own.filter((s) => s.name.endsWith('_bucket') && s.labels.le !== '+Inf').map((s) => Number(s.labels.le)))].sort((a, b) => a - b);
+      const h = new client.Histogram({ name: family, help: family, labelNames, buckets, registers: [registry] });
+      for (const s of own.filter((x) => x.name.endsWith('_count'))) h.observe(s.labels, buckets[0] ?? 1);
+    } else {
+      const name = type === 'counter' && !family.endsWith('_total') ? family : family;
+      const g = type === 'counter' ? new client.Counter({ name, help: family, labelNames, registers: [registry] }) : new client.Gauge({ name, help: family, labelNames, registers: [registry] });
+      for (const s of own) (g as client.Gauge).inc(s.labels, Math.max(0, s.value));
+    }
+  }
+  return registry;
+}
+
+const sampleLines = (body: string) => body.split('\n').filter((l) => l.length > 0 && !l.startsWith('#')).length;
+
+const server = new Child('servers/order-server.ts');
+const restUrl = String((await server.expect('ready')).url);
+const sizes: Record<string, unknown> = {};
+let tenSymbolP50 = Number.NaN;
+let ratioAt10 = Number.NaN;
+let stallP99 = Number.NaN;
+let stallMax = Number.NaN;
+for (const n of [1, 10, 50]) {
+  const sym = symbolsFor(n);
+  const stack = fullStack({ otlpUrl: null, restUrl, symbols: sym.names, views: () => sym.views, instrument: (s) => sym.instruments.get(s) });
+  for (const symbol of sym.names) {
+    for (let k = 0; k < 5; k++) {
+      stack.bus.publish(domainEvent('order_placed', { symbol, client_id: `c${k}`, order_id: String(k), side: 'BUY', price: '65000.0', qty: '0.005' }, `c${k}`));
+      stack.bus.publish(domainEvent('order_submit_result', { symbol, client_id: `c${k}`, side: 'BUY', type: 'LIMIT', price: '65000.0', qty: '0.005', duration_ms: 0.3 + k, outcome: 'accepted', order_id: String(k), error: null, error_code: null }, `c${k}`));
+    }
+  }
+  for (const op of ['newOrder', 'cancelOrder', 'queryOrder', 'openOrders']) stack.metrics.httpDuration.record(0.0003, { 'http.request.method': 'POST', 'server.address': '127.0.0.1', 'server.port': 1, 'mm.operation': op, 'http.response.status_code': 200 });
+  const first = await render(stack);
+  const twin = promClientTwin(first.body);
+  const twinBody = await twin.metrics();
+  const otel: number[] = [];
+  const prom: number[] = [];
+  for (let i = 0; i < RENDERS; i++) {
+    const order = i % 2 === 0 ? ['otel', 'prom'] : ['prom', 'otel'];
+    for (const v of order) {
+      if (v === 'otel') otel.push((await render(stack)).us);
+      else {
+        const t0 = performance.now();
+        await twin.metrics();
+        prom.push((performance.now() - t0) * 1000);
+      }
+    }
+  }
+  const lines = sampleLines(first.body);
+  const promLines = sampleLines(twinBody);
+  const perLineRatio = median(otel) / lines / (median(prom) / promLines);
+  const entry: Record<string, unknown> = { sampleLines: lines, promClientSampleLines: promLines, renderUs: dist(otel), promClientUs: dist(prom), perSampleLineRatio: round(perLineRatio) };
+
+  if (n === 10) {
+    tenSymbolP50 = median(otel);
+    ratioAt10 = perLineRatio;
+    // Orders flowing while /metrics is scraped every 100 ms.
+    const path = await orderPath(restUrl, stack.bus, stack.decorate, true);
+    let scraping = 0;
+    let scrapes = 0;
+    const timer = setInterval(() => {
+      scraping++;
+      scrapes++;
+      void render(stack).then(() => scraping--);
+    }, 100);
+    const during: number[] = [];
+    const outside: number[] = [];
+    const end = performance.now() + FLOW_SECONDS * 1000;
+    while (performance.now() < end) {
+      const before = scrapes;
+      const t0 = performance.now();
+      await path.place(nextOrder(path.instrument, 's'));
+      const us = (performance.now() - t0) * 1000;
+      (scraping > 0 || scrapes !== before ? during : outside).push(us);
+    }
+    clearInterval(timer);
+    await path.close();
+    stallP99 = (p99(during) - median(outside)) / 1000;
+    stallMax = (Math.max(...during) - median(outside)) / 1000;
+    entry.orderFlow = { scrapes, ordersDuringScrape: dist(during), ordersOutside: dist(outside), addedP99Ms: round(stallP99), addedMaxMs: round(stallMax) };
+  }
+  sizes[`${n}`] = entry;
+  await stack.close();
+}
+await server.stop();
+tell({
+  type: 'result',
+  result: {
+    scenario: 'scrape',
+    symbols: sizes,
+    headline: { tenSymbolsRenderUs: round(tenSymbolP50, 1), perLineRatio: round(ratioAt10), stallMaxMs: round(stallMax) },
+    targets: [
+      { name: 'render /metrics, 10 symbols, p50 (ms)', value: round(tenSymbolP50 / 1000), limit: 2 },
+      { name: 'order delayed by a scrape, max (ms)', value: round(stallMax), limit: 5 },
+      { name: 'per sample line, OTel / prom-client (10 symbols)', value: round(ratioAt10), limit: 1 },
+    ],
+  },
+});
