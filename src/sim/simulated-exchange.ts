@@ -164,7 +164,8 @@ export class SimulatedExchange {
   }
 
   private expireListenKey(key: string, nowMs: number): void {
-    this.sink?.expireUser(key, { e: 'listenKeyExpired', E: nowMs, listenKey: key });
+    // Binance's documented listenKeyExpired writes E as a string, unlike every other event.
+    this.sink?.expireUser(key, { e: 'listenKeyExpired', E: String(nowMs), listenKey: key });
   }
 
   private emit(events: readonly EngineEvent[]): void {

@@ -15,6 +15,9 @@ import { formatPrice, formatQty } from './wire-numbers.ts';
 const MAINT_MARGIN_BPS = 40n;
 
 /** Returns a price given in half ticks with 8 decimals (mark and index prices). */
+/** Binance's underlyingSubType of the listed contracts' base assets. */
+const UNDERLYING_SUB_TYPES: Readonly<Record<string, string[]>> = { BTC: ['PoW'], ETH: ['Layer-1'], SOL: ['Layer-1'], BNB: ['BNB Chain'] };
+
 export function formatHalfTicks(sym: SimSymbol, halfTicks: number): string {
   const tickUnits = parseScaled(sym.spec.tickSize, sym.pricePrecision);
   return formatScaled((BigInt(halfTicks) * tickUnits * pow10(8 - sym.pricePrecision)) / 2n, 8);
@@ -109,6 +112,8 @@ export function userEventJson(engine: MatchingEngine, event: EngineEvent): Recor
     V: 'EXPIRE_MAKER',
     pm: 'NONE',
     gtd: 0,
+    // Expiry reason: "0" for orders that did not expire by a rule (documented field).
+    er: '0',
   });
   return { e: 'ORDER_TRADE_UPDATE', E: event.timeMs, T: event.timeMs, o };
 }
@@ -251,7 +256,7 @@ export function exchangeInfoJson(symbols: readonly SimSymbol[], nowMs: number, l
         baseAssetPrecision: 8,
         quotePrecision: 8,
         underlyingType: 'COIN',
-        underlyingSubType: [],
+        underlyingSubType: UNDERLYING_SUB_TYPES[s.baseAsset] ?? ['Layer-1'],
         settlePlan: 0,
         triggerProtect: '0.0500',
         liquidationFee: '0.012500',
