@@ -8,6 +8,8 @@ import { CONFIG_EXIT_CODE, ConfigError, formatConfigError, loadConfigFromProcess
 import { otelEnvironment } from './telemetry/sdk.ts';
 import { runStandaloneSimulator } from './sim/standalone.ts';
 
+const DUPLICATE_SIGNAL_MS = 1000;
+
 async function main(): Promise<number> {
   let loaded;
   try {
@@ -30,13 +32,17 @@ async function main(): Promise<number> {
   }
 
   const app = await startApp(config, { otelEnv: otelEnvironment(), stdout: process.stdout });
-  let signals = 0;
+  let firstSignalAt: number | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
-    signals += 1;
-    if (signals > 1) {
+    const now = performance.now();
+    // Ctrl-C under `npm start` arrives twice (the terminal signals the whole process group and
+    // npm forwards its own copy): a repeat within a second is the same request to stop.
+    if (firstSignalAt !== null && now - firstSignalAt < DUPLICATE_SIGNAL_MS) return;
+    if (firstSignalAt !== null) {
       process.stderr.write(`second ${signal}: exiting without waiting for cancel confirmation\n`);
       process.exit(130);
     }
+    firstSignalAt = now;
     void app.stop(signal);
   };
   process.on('SIGINT', onSignal);
