@@ -75,7 +75,7 @@ const SPECS = [
   { key: 'levelSpacingBps', default: '2', description: 'Extra distance between consecutive levels, bps.' },
   { key: 'inventorySkewBps', default: '3', description: 'Quote shift toward flat at a position equal to the soft limit, bps.' },
   { key: 'fundingSkewFactor', default: '0', description: 'Quote shift per bps of predicted funding rate (0 disables).' },
-  { key: 'requoteToleranceTicks', default: '20', description: 'A resting quote within this many ticks of its target is left alone.' },
+  { key: 'requoteToleranceTicks', default: '50', description: 'A resting quote within this many ticks of its target is left alone.' },
   { key: 'softPositionNotional', default: '1000', description: 'Soft limit on |position notional| (risk state 1: soft reduce).' },
   { key: 'hardPositionNotional', default: '2000', description: 'Hard limit on |position notional| (risk state 2: hard reduce).' },
   { key: 'maxWorstCaseNotional', default: '3000', description: 'Limit on worst-case notional per side (position + all resting orders filled).' },

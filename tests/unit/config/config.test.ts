@@ -37,7 +37,7 @@ describe('defaults', () => {
     expect(config.secrets).toEqual({ apiKey: null, apiSecret: null });
     expect(config.strategy).toEqual({
       halfSpreadBps: 2, orderQty: '0.005', levels: 1, levelSpacingBps: 2, inventorySkewBps: 3, fundingSkewFactor: 0,
-      requoteToleranceTicks: 20, softPositionNotional: '1000', hardPositionNotional: '2000', maxWorstCaseNotional: '3000',
+      requoteToleranceTicks: 50, softPositionNotional: '1000', hardPositionNotional: '2000', maxWorstCaseNotional: '3000',
       softReduceSizeFactor: 0.5, reduceOnlyClipQty: '0.005', minEdgeBps: -5, edgeWindowFills: 20, freezeCooldownMs: 30000,
       makerFeeRate: '0.0002', takerFeeRate: '0.0005', staleBookMs: 5000, grindEnabled: true, grindClipQty: '0.002', grindMinProfitBps: 3,
     });
