@@ -66,9 +66,18 @@ export async function orderPath(restUrl: string, bus: EventBus, decorate: ((inne
     executor,
     instrument,
     place(order) {
-      if (!traced) return executor.place(order, 'quote');
+      if (!traced) {
+        if (wire.armed >= 0) wire.armed = performance.now();
+        return executor.place(order, 'quote');
+      }
       const span = tracer.startSpan(SPANS.decision, { attributes: { 'mm.symbol': order.symbol, 'mm.decision.commands': 1 } });
-      return context.with(trace.setSpan(context.active(), span), () => executor.place(order, 'quote')).finally(() => span.end());
+      return context
+        .with(trace.setSpan(context.active(), span), () => {
+          // The interval before the wire starts at OrderExecutor.place (the decision span is measured apart).
+          if (wire.armed >= 0) wire.armed = performance.now();
+          return executor.place(order, 'quote');
+        })
+        .finally(() => span.end());
     },
     close: () => venue.close(),
   };

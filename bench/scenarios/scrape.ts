@@ -83,7 +83,6 @@ const restUrl = String((await server.expect('ready')).url);
 const sizes: Record<string, unknown> = {};
 let tenSymbolP50 = Number.NaN;
 let ratioAt10 = Number.NaN;
-let stallP99 = Number.NaN;
 let stallMax = Number.NaN;
 for (const n of [1, 10, 50]) {
   const sym = symbolsFor(n);
@@ -140,7 +139,7 @@ for (const n of [1, 10, 50]) {
     }
     clearInterval(timer);
     await path.close();
-    stallP99 = (p99(during) - median(outside)) / 1000;
+    const stallP99 = (p99(during) - median(outside)) / 1000;
     stallMax = (Math.max(...during) - median(outside)) / 1000;
     entry.orderFlow = { scrapes, ordersDuringScrape: dist(during), ordersOutside: dist(outside), addedP99Ms: round(stallP99), addedMaxMs: round(stallMax) };
   }

@@ -1,39 +1,56 @@
 /**
  * Telemetry work that must not sit in front of an order on the wire. A listener captures the
  * facts of an event (the event itself, its timestamp, the active context) and queues the rest of
- * its work here; the queue runs two check phases later. undici 8 writes a request on a reused
- * keep-alive socket from a setImmediate queued while the order is dispatched (idle-socket
- * validation), so work queued by an `order_submit` and run one hop later would still run before
- * the write; the second hop runs it after. Nothing is lost: every flush path (event log, stdout
- * logger, telemetry flush and shutdown) drains the queue synchronously first, and so does the
- * process's 'exit' event.
+ * its work here. The queue runs in the check phase after undici reports a request written
+ * (`undici:request:bodySent`, published right after the socket write), so the requests of a
+ * decision go out first and the telemetry runs while their answers travel. undici 8 writes a
+ * request on a reused keep-alive socket from a setImmediate (idle-socket validation), which is
+ * why a plain setImmediate would still run before the write. Work not followed by any request
+ * (fills, snapshots) runs after at most FALLBACK_MS. Nothing is lost: every flush path (event
+ * log, stdout logger, telemetry flush and shutdown) drains the queue synchronously first, and so
+ * does the process's 'exit' event.
  */
+import { subscribe } from 'node:diagnostics_channel';
 
 type Work = () => void;
 
-let queue: Work[] = [];
-let scheduled = false;
-let exitHooked = false;
+/** Longest wait for a request write before queued work runs anyway, ms. */
+const FALLBACK_MS = 2;
 
-function drainSoon(): void {
-  setImmediate(() => setImmediate(drainDeferred));
+let queue: Work[] = [];
+let immediate: NodeJS.Immediate | null = null;
+let timer: NodeJS.Timeout | null = null;
+let hooked = false;
+
+function onRequestSent(): void {
+  if (queue.length > 0 && immediate === null) immediate = setImmediate(drainDeferred);
+}
+
+function hook(): void {
+  hooked = true;
+  subscribe('undici:request:bodySent', onRequestSent);
+  process.once('exit', drainDeferred);
 }
 
 /** Queues `work` to run after the requests being dispatched now are on the wire. */
 export function afterWire(work: Work): void {
   queue.push(work);
-  if (scheduled) return;
-  scheduled = true;
-  if (!exitHooked) {
-    exitHooked = true;
-    process.once('exit', drainDeferred);
-  }
-  drainSoon();
+  if (timer !== null) return;
+  if (!hooked) hook();
+  timer = setTimeout(drainDeferred, FALLBACK_MS);
+  timer.unref();
 }
 
 /** Runs every queued piece of work now, in order (including work queued while draining). Never throws. */
 export function drainDeferred(): void {
-  scheduled = false;
+  if (timer !== null) {
+    clearTimeout(timer);
+    timer = null;
+  }
+  if (immediate !== null) {
+    clearImmediate(immediate);
+    immediate = null;
+  }
   while (queue.length > 0) {
     const batch = queue;
     queue = [];

@@ -5,7 +5,7 @@
  * goes into the resource (it would land in target_info and in Loki).
  */
 import { randomUUID } from 'node:crypto';
-import { context, logs, metrics, trace, type Meter } from '@opentelemetry/api';
+import { context, logs, metrics, trace, type Counter, type Meter, type MeterProvider as ApiMeterProvider, type MetricOptions } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
@@ -108,6 +108,35 @@ function bounded(work: Promise<unknown>, ms: number): Promise<void> {
   });
 }
 
+/**
+ * Returns a MeterProvider for the SDK's own processor metrics that also counts the items the
+ * batch processors drop because their queue is full (`error.type=queue_full`), which no exporter
+ * ever sees. The SDK's metrics still reach /metrics as `otel_sdk_processor_*`.
+ */
+function dropCountingMeterProvider(inner: MeterProvider, dropped: { spans: number; logs: number }): ApiMeterProvider {
+  return {
+    getMeter(name, version, meterOptions) {
+      const meter = inner.getMeter(name, version, meterOptions);
+      return new Proxy(meter, {
+        get(target, property, receiver) {
+          if (property !== 'createCounter') return Reflect.get(target, property, receiver) as unknown;
+          return (counterName: string, counterOptions?: MetricOptions): Counter => {
+            const counter = target.createCounter(counterName, counterOptions);
+            const signal = counterName.includes('.span.') ? 'spans' : counterName.includes('.log.') ? 'logs' : null;
+            if (signal === null) return counter;
+            return {
+              add(value, attributes, ctx) {
+                if (attributes?.['error.type'] === 'queue_full') dropped[signal] += value;
+                counter.add(value, attributes, ctx);
+              },
+            };
+          };
+        },
+      });
+    },
+  };
+}
+
 /** Sets up the SDK and registers it globally; returns handles for metrics and shutdown. */
 export function startTelemetry(options: TelemetryOptions): Telemetry {
   const resource = defaultResource().merge(
@@ -126,11 +155,12 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   const prometheus = new PrometheusExporter({ preventServerStart: true });
   const meterProvider = new MeterProvider({ resource, readers: [prometheus] });
 
+  const selfObsMeterProvider = dropCountingMeterProvider(meterProvider, dropped);
   const tracesUrl = otlpEndpointFor('traces', options.otelEnv);
   const spanProcessors = options.spanExporter
     ? [new SimpleSpanProcessor({ exporter: countingSpanExporter(options.spanExporter, dropped) })]
     : tracesUrl
-      ? [new BatchSpanProcessor({ exporter: countingSpanExporter(new OTLPTraceExporter({ url: tracesUrl, timeoutMillis: exportTimeoutMillis }), dropped), maxQueueSize: 4096, scheduledDelayMillis: 1000, selfObsMeterProvider: meterProvider })]
+      ? [new BatchSpanProcessor({ exporter: countingSpanExporter(new OTLPTraceExporter({ url: tracesUrl, timeoutMillis: exportTimeoutMillis }), dropped), maxQueueSize: 4096, scheduledDelayMillis: 1000, selfObsMeterProvider })]
       : [];
   const tracerProvider = new TracerProvider({ resource, spanProcessors });
 
@@ -138,7 +168,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   const logProcessors = options.logExporter
     ? [new SimpleLogRecordProcessor({ exporter: countingLogExporter(options.logExporter, dropped) })]
     : logsUrl
-      ? [new BatchLogRecordProcessor({ exporter: countingLogExporter(new OTLPLogExporter({ url: logsUrl, timeoutMillis: exportTimeoutMillis }), dropped), maxQueueSize: 8192, scheduledDelayMillis: 1000 })]
+      ? [new BatchLogRecordProcessor({ exporter: countingLogExporter(new OTLPLogExporter({ url: logsUrl, timeoutMillis: exportTimeoutMillis }), dropped), maxQueueSize: 8192, scheduledDelayMillis: 1000, selfObsMeterProvider })]
       : [];
   const loggerProvider = new LoggerProvider({ resource, processors: logProcessors });
 
