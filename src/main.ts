@@ -31,7 +31,17 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const app = await startApp(config, { otelEnv: otelEnvironment(), stdout: process.stdout });
+  let app;
+  try {
+    app = await startApp(config, { otelEnv: otelEnvironment(), stdout: process.stdout });
+  } catch (error) {
+    // Settings that only the venue's instruments can check (lot steps) fail like any other setting.
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${formatConfigError(error)}\n`);
+      return CONFIG_EXIT_CODE;
+    }
+    throw error;
+  }
   let firstSignalAt: number | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
     const now = performance.now();

@@ -49,8 +49,7 @@ export function blocksRiskReducing(reason: SuppressionReason): boolean {
     case 'shadow':
     case 'frozen':
     case 'hard_reduce':
-    // Without an audit trail no new risk is taken, but risk can still be reduced.
-    case 'event_log_unwritable':
+    case 'event_log_unwritable': // no audit trail: no new risk, but risk can still be reduced
       return false;
   }
 }

@@ -45,6 +45,7 @@ export class MarketStream {
   private readonly publicUrl: string;
   private readonly marketUrl: string;
   private connected = false;
+  private readonly reportedStreams = new Set<string>();
 
   constructor(options: MarketStreamOptions) {
     this.options = options;
@@ -115,6 +116,8 @@ export class MarketStream {
       } else if (frame.stream.includes('@depth')) {
         const diff = parseDepthUpdate(frame.data, this.options.lookup);
         this.books.get(diff.symbol)?.apply(diff);
+      } else {
+        this.unknownStream('public-stream', frame.stream, text);
       }
     } catch (error) {
       this.options.listener.onMalformed('public-stream', errorText(error), sampleOf(text));
@@ -125,8 +128,17 @@ export class MarketStream {
     try {
       const frame = parseCombinedFrame(parseJson(text));
       if (frame.stream.includes('@markPrice')) this.options.listener.onMarkPrice(parseMarkPriceUpdate(frame.data));
+      else this.unknownStream('market-stream', frame.stream, text);
     } catch (error) {
       this.options.listener.onMalformed('market-stream', errorText(error), sampleOf(text));
     }
+  }
+
+  /** Reports a frame of a stream we never subscribed to, once per stream name. */
+  private unknownStream(source: string, stream: string, text: string): void {
+    const key = `${source} ${stream.slice(0, 80)}`;
+    if (this.reportedStreams.has(key) || this.reportedStreams.size >= 100) return;
+    this.reportedStreams.add(key);
+    this.options.listener.onMalformed(source, `unknown stream ${stream.slice(0, 80)} (skipped; reported once)`, sampleOf(text));
   }
 }

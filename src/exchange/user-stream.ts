@@ -37,6 +37,9 @@ export interface UserStreamOptions {
 }
 
 const LISTEN_KEY_INVALID = -1125;
+/** Event types the adapter acts on; a known type for another symbol is ignored silently. */
+const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set(['ORDER_TRADE_UPDATE', 'ACCOUNT_UPDATE', 'MARGIN_CALL', 'listenKeyExpired']);
+const MAX_REPORTED_TYPES = 100;
 
 /** Returns the listenKey of a POST/PUT /fapi/v1/listenKey body. */
 export function parseListenKey(body: unknown): string {
@@ -53,6 +56,7 @@ export class UserStream {
   private keepaliveTimer: NodeJS.Timeout | null = null;
   private recreating: Promise<void> | null = null;
   private stopSignal = new AbortController();
+  private readonly reportedTypes = new Set<string>();
 
   constructor(options: UserStreamOptions) {
     this.options = options;
@@ -157,6 +161,12 @@ export class UserStream {
         void this.recreate('listenKeyExpired');
         return;
       case 'ignored':
+        // An event type we do not know (Binance adds new ones) is skipped, and reported once per
+        // type so that it is logged and counted without flooding (TRADE_LITE comes with every fill).
+        if (!KNOWN_EVENT_TYPES.has(event.eventType) && !this.reportedTypes.has(event.eventType) && this.reportedTypes.size < MAX_REPORTED_TYPES) {
+          this.reportedTypes.add(event.eventType);
+          this.options.listener.onMalformed('user-stream', `unknown event type ${event.eventType} (skipped; reported once)`, sampleOf(text));
+        }
         return;
     }
   }

@@ -14,6 +14,8 @@ import type { AccountUpdate, BookTop, CommandOutcome, MarginCall, MarginType, Ma
 import { formatMoney } from '../core/money.ts';
 import type { StrategyParams } from '../core/params.ts';
 import type { ListenKeyEvent, StreamStateChange, Venue, VenueListener } from '../core/venue.ts';
+import { ConfigError, type ConfigIssue } from '../config/errors.ts';
+import { fieldByKey, fieldLabel } from '../config/fields.ts';
 import { INSTRUMENTATION_SCOPE, SPANS } from '../telemetry/names.ts';
 import { OrderExecutor } from './order-executor.ts';
 import { nodeTimers, sleep, type Timers } from './timers.ts';
@@ -156,6 +158,7 @@ export class Runner {
       const offset = await this.venue.syncTime();
       this.bus.emit('time_sync', { offset_ms: offset, rtt_ms: Number((this.clock.monoNs() - rtt) / 1_000_000n) });
       const instruments = await this.venue.loadInstruments(this.options.symbols);
+      this.checkGrid(instruments);
       for (const instrument of instruments) {
         await this.venue.configureSymbol(instrument.symbol, { leverage: this.options.leverage, marginType: this.options.marginType });
         this.addSession(instrument);
@@ -227,6 +230,35 @@ export class Runner {
     }
     this.bus.emit('cancel_all_done', { symbol, cancelled: Math.max(0, before - Math.max(left, 0)), open_orders_left: left, duration_ms: Number((this.clock.monoNs() - started) / 1_000_000n), error });
     return Math.max(left, 0);
+  }
+
+  /**
+   * Throws a ConfigError listing every configured quantity that is not on a symbol's lot-step
+   * grid: silently rounding a size the user chose would trade something else than configured.
+   */
+  private checkGrid(instruments: readonly Instrument[]): void {
+    const p = this.options.params;
+    const quantities: Array<[key: 'orderQty' | 'reduceOnlyClipQty' | 'grindClipQty', value: string]> = [
+      ['orderQty', p.orderQty],
+      ['reduceOnlyClipQty', p.reduceOnlyClipQty],
+      ...(p.grindEnabled ? [['grindClipQty', p.grindClipQty] as ['grindClipQty', string]] : []),
+    ];
+    const issues: ConfigIssue[] = [];
+    for (const instrument of instruments) {
+      for (const [key, value] of quantities) {
+        const field = fieldByKey(key);
+        const label = field === undefined ? key : fieldLabel(field);
+        let steps: number;
+        try {
+          steps = instrument.qtyToSteps(value, 'exact');
+        } catch {
+          issues.push({ field: label, message: `"${value}" is not on ${instrument.symbol}'s lot step ${instrument.spec.stepSize}` });
+          continue;
+        }
+        if (steps < 1) issues.push({ field: label, message: `"${value}" is below one lot step of ${instrument.symbol} (${instrument.spec.stepSize})` });
+      }
+    }
+    if (issues.length > 0) throw new ConfigError(issues);
   }
 
   private addSession(instrument: Instrument): void {

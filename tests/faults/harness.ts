@@ -41,6 +41,8 @@ export interface SessionOptions {
   readonly env?: Readonly<Record<string, string>>;
   readonly tuning?: VenueTuning;
   readonly otelEnv?: Readonly<Record<string, string | undefined>>;
+  /** Keep only these events in `Session.events` (a long soak would otherwise hold millions). */
+  readonly keepEvents?: ReadonlySet<string>;
 }
 
 export class Session {
@@ -197,7 +199,7 @@ export async function startSession(options: SessionOptions = {}): Promise<Sessio
           done();
         },
       }),
-      listeners: [(event) => events.push(event)],
+      listeners: [(event) => (options.keepEvents === undefined || options.keepEvents.has(event.event) ? events.push(event) : 0)],
       ...(options.tuning ? { venueTuning: options.tuning } : {}),
     });
     return new Session(sim, app, dir, eventLogPath, events, stdout);
@@ -207,6 +209,25 @@ export async function startSession(options: SessionOptions = {}): Promise<Sessio
     throw error;
   }
 }
+
+/** Returns the books without realized PnL: what must match the simulator exactly. */
+export function exact(books: Books): Omit<Books, 'realizedPnl'> {
+  const { realizedPnl: _realized, ...rest } = books;
+  return rest;
+}
+
+/**
+ * Returns |runner - simulator| realized PnL in 1e-8 units. The runner keeps its cost basis exactly
+ * in ticks x steps (0.0001 USDT for BTCUSDT) and rounds the cost removed by each closing fill to
+ * that grid; the simulator keeps 1e-8. So they may differ by at most half a unit per fill.
+ */
+export function realizedGap(books: { runner: Books; sim: Books }): bigint {
+  const diff = money8(books.runner.realizedPnl) - money8(books.sim.realizedPnl);
+  return diff < 0n ? -diff : diff;
+}
+
+/** Half a tick x step of BTCUSDT (0.1 x 0.001 / 2 = 0.00005 USDT) in 1e-8 units: the rounding bound per closing fill. */
+export const REALIZED_ROUNDING_PER_FILL = 5_000n;
 
 /** Polls until `check` returns a truthy value; throws `what` on timeout. */
 export async function until<T>(what: string, check: () => T | Promise<T>, timeoutMs = 15_000, intervalMs = 50): Promise<NonNullable<T>> {
@@ -234,9 +255,10 @@ export function scaled(text: string, decimals: number): bigint {
  * resting at once for one side and purpose (the client id's tag: q quote, g grind, r force).
  * More than `levels` quotes, or more than one grind or force clip, would mean a doubled order.
  */
-export function watchOpenOrders(session: Session, intervalMs = 20): { max: () => number; worst: () => string; stop: () => void } {
+export function watchOpenOrders(session: Session, intervalMs = 20): { max: () => number; worst: () => string; perKey: () => Map<string, number>; stop: () => void } {
   let max = 0;
   let worst = '';
+  const perKey = new Map<string, number>();
   const timer = setInterval(() => {
     const counts = new Map<string, string[]>();
     for (const o of session.sim.state().openOrders) {
@@ -245,13 +267,14 @@ export function watchOpenOrders(session: Session, intervalMs = 20): { max: () =>
       counts.set(key, [...(counts.get(key) ?? []), id]);
     }
     for (const [key, ids] of counts) {
+      perKey.set(key, Math.max(perKey.get(key) ?? 0, ids.length));
       if (ids.length > max) {
         max = ids.length;
         worst = `${key} ${ids.join(',')}`;
       }
     }
   }, intervalMs);
-  return { max: () => max, worst: () => worst, stop: () => clearInterval(timer) };
+  return { max: () => max, worst: () => worst, perKey: () => perKey, stop: () => clearInterval(timer) };
 }
 
 /** Returns the value of one Prometheus sample line (`name{labels} value`) matching all label pairs, or null. */

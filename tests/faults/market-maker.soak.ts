@@ -1,0 +1,104 @@
+/**
+ * The soak (`npm run test:soak`, MM_SOAK_MS, default 10 minutes): the runner quotes three levels
+ * a side with no requote tolerance on a fast market (a high order rate; the simulator's rate
+ * limits raised to allow it) while a seeded schedule injects a random fault every few seconds:
+ * 5xx bursts, 503 "unknown" (created or not), held requests (client timeouts), connection resets,
+ * 429 with Retry-After, -1021, latency, market sockets dropped or silent, malformed frames.
+ * At the end the market is paused and the runner's orders, position, fees and funding must
+ * equal the simulator's to the tick (realized PnL within the cost-basis rounding, see
+ * `realizedGap`); no slot ever held two orders; stop leaves nothing open.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Prng } from '../../src/sim/prng.ts';
+import { exact, FAST_STREAMS, realizedGap, REALIZED_ROUNDING_PER_FILL, sleep, startSession, watchOpenOrders, type Session } from './harness.ts';
+
+const SOAK_MS = Number(process.env.MM_SOAK_MS ?? 600_000);
+const LEVELS = 3;
+
+let s: Session;
+let watcher: ReturnType<typeof watchOpenOrders>;
+const injected = new Map<string, number>();
+
+type Fault = { readonly name: string; readonly run: () => Promise<void> };
+
+function faults(session: Session, prng: Prng): Fault[] {
+  const f = session.sim.faults;
+  return [
+    { name: '5xx burst', run: async () => (f.setHttpErrorRates(0.2, 0.1), await sleep(2_000), f.setHttpErrorRates(0, 0)) },
+    { name: '503 created', run: async () => (f.setOrder503(0.3, 'created'), await sleep(2_000), f.setOrder503(0, 'created')) },
+    { name: '503 not created', run: async () => (f.setOrder503(0.3, 'not-created'), await sleep(2_000), f.setOrder503(0, 'not-created')) },
+    { name: 'held requests', run: async () => (f.holdRequests(1_000 + Math.floor(prng.next() * 3_500), 2), await sleep(5_000)) },
+    { name: 'connection resets', run: async () => (f.resetConnections(3), await sleep(1_000)) },
+    { name: '429 Retry-After', run: async () => (f.force429(1, 1), await sleep(1_500)) },
+    { name: '-1021', run: async () => (f.forceTimestampErrors(2), await sleep(1_000)) },
+    { name: 'latency', run: async () => (f.setLatency(300, 400), await sleep(3_000), f.setLatency(0, 0)) },
+    { name: 'market drop', run: async () => (f.dropSockets('market', prng.chance(0.5) ? 1001 : null), await sleep(1_500)) },
+    {
+      name: 'market silent',
+      run: async () => {
+        const end = Date.now() + 3_000;
+        while (Date.now() < end) {
+          f.silenceSockets('market', true);
+          await sleep(100);
+        }
+        f.silenceSockets('market', false);
+      },
+    },
+    { name: 'malformed frames', run: async () => (f.injectFrame('all', '{"stream":"btcusdt@bookTicker","data":{"u":"?"}}'), f.injectFrame('all', 'garbage'), await sleep(200)) },
+  ];
+}
+
+beforeAll(async () => {
+  s = await startSession({
+    sim: { seed: 2024, volatilityBps: 1.5, fundingIntervalMs: 20_000, rateLimits: { orders10s: 5_000, orders1m: 30_000, weight1m: 200_000 } },
+    env: { MM_LEVELS: String(LEVELS), MM_LEVEL_SPACING_BPS: '0.5', MM_REQUOTE_TOLERANCE_TICKS: '0', MM_SNAPSHOT_INTERVAL_S: '10', MM_SOFT_POSITION_NOTIONAL: '2000', MM_HARD_POSITION_NOTIONAL: '4000', MM_MAX_WORST_CASE_NOTIONAL: '6000' },
+    tuning: FAST_STREAMS,
+    keepEvents: new Set(['order_submit', 'order_filled']),
+  });
+  watcher = watchOpenOrders(s, 50);
+  const prng = new Prng(77);
+  const menu = faults(s, prng);
+  const end = Date.now() + SOAK_MS;
+  while (Date.now() < end) {
+    await sleep(2_000 + Math.floor(prng.next() * 4_000));
+    const fault = menu[Math.floor(prng.next() * menu.length)];
+    if (fault === undefined) continue;
+    injected.set(fault.name, (injected.get(fault.name) ?? 0) + 1);
+    await fault.run();
+  }
+  s.sim.faults.reset();
+}, SOAK_MS + 120_000);
+
+afterAll(async () => {
+  watcher?.stop();
+  await s?.close();
+});
+
+describe(`soak: ${Math.round(SOAK_MS / 60_000)} min of trading under random faults`, () => {
+  it('traded at a high order rate and met every kind of fault', () => {
+    const submits = s.named('order_submit').length;
+    process.stdout.write(`soak: ${submits} orders in ${SOAK_MS / 1000} s (${(submits / (SOAK_MS / 1000)).toFixed(1)}/s), ${s.named('order_filled').length} fills, faults ${JSON.stringify(Object.fromEntries(injected))}\n`);
+    expect(submits).toBeGreaterThan(SOAK_MS / 1000);
+    expect(s.named('order_filled').length).toBeGreaterThan(10);
+    if (SOAK_MS >= 600_000) expect(injected.size).toBe(faults(s, new Prng(1)).length);
+  });
+
+  it('never held two orders in one slot', () => {
+    for (const [key, max] of watcher.perKey()) {
+      expect(max, `${key} (worst: ${watcher.worst()})`).toBeLessThanOrEqual(key.endsWith(':q') ? LEVELS : 1);
+    }
+  });
+
+  it("ends with the simulator's orders, position, fees and funding, to the tick", async () => {
+    const books = await s.quiesce();
+    expect(exact(books.runner), JSON.stringify(books)).toEqual(exact(books.sim));
+    expect(realizedGap(books) <= BigInt(s.named('order_filled').length) * REALIZED_ROUNDING_PER_FILL, JSON.stringify(books)).toBe(true);
+    expect(s.sim.state().fundingPayments.length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('stops leaving no order open', async () => {
+    s.resumeMarket();
+    await s.app.stop('soak_end');
+    expect(s.sim.state().openOrders).toEqual([]);
+  }, 60_000);
+});

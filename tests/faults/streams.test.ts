@@ -1,0 +1,152 @@
+/**
+ * Stream faults against a trading runner: market and user sockets dropped (the user socket in
+ * the middle of a fill), silent sockets that neither close nor talk, listenKeyExpired, -1125 on
+ * keepalive, and malformed or unknown frames. Quoting must be suppressed while blind (resting
+ * quotes cancelled at the simulator, /ready 503, mm_ws_connected 0) and resume after
+ * reconciliation, with the runner's position and orders equal to the simulator's.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DomainEvent } from '../../src/core/events.ts';
+import { FAST_STREAMS, sample, sleep, startSession, until, type Session } from './harness.ts';
+
+let s: Session;
+
+async function trading(): Promise<void> {
+  const from = s.events.length;
+  await until('orders placed again', () => s.named('order_placed', from).length >= 2, 20_000);
+}
+
+/** Keeps `target` blind for `ms` (re-silencing every socket that reconnects); samples /ready and metrics meanwhile. */
+async function blind(target: 'market' | 'user', ms: number): Promise<{ ready: number[]; wsGauge: number[]; quotesAtSim: number[] }> {
+  const seen = { ready: [] as number[], wsGauge: [] as number[], quotesAtSim: [] as number[] };
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    s.sim.faults.silenceSockets(target, true);
+    seen.ready.push(await s.readyStatus());
+    seen.wsGauge.push(sample(await s.metrics(), 'mm_ws_connected', { stream: target }) ?? -1);
+    seen.quotesAtSim.push(s.sim.state().openOrders.filter((o) => String(o.clientOrderId).split('-')[2]?.startsWith('q')).length);
+    await sleep(100);
+  }
+  s.sim.faults.silenceSockets(target, false);
+  return seen;
+}
+
+beforeAll(async () => {
+  s = await startSession({ tuning: FAST_STREAMS });
+  await until('first quotes', () => s.openAtSim().total >= 2);
+}, 30_000);
+
+afterAll(async () => {
+  await s?.close();
+});
+
+describe('stream faults', () => {
+  it('a silent market socket is detected, quoting is suppressed and quotes cancelled while blind, then it resumes', async () => {
+    const from = s.events.length;
+    const seen = await blind('market', 5_000);
+    const down = s.named('ws_disconnected', from).filter((e) => e.fields.stream === 'market');
+    expect(down.length).toBeGreaterThan(0);
+    expect(down.some((e) => /ping timeout/.test(String(e.fields.reason)))).toBe(true);
+    expect(s.named('quote_suppressed', from).some((e) => e.fields.reason === 'ws_disconnected' || e.fields.reason === 'no_book')).toBe(true);
+    // Blind: /ready failed, the gauge showed it, and no quote was left resting at the simulator.
+    expect(seen.ready).toContain(503);
+    expect(seen.wsGauge).toContain(0);
+    expect(seen.quotesAtSim.slice(-10)).toContain(0);
+    await until('quoting to resume', () => s.named('quote_resumed', from).length > 0);
+    await trading();
+    expect(await s.readyStatus()).toBe(200);
+  }, 40_000);
+
+  it('a user socket dropped in the middle of a fill: suppressed, reconciled, position equal to the simulator\'s', async () => {
+    const from = s.events.length;
+    let dropped = 0;
+    const listener = (event: DomainEvent): void => {
+      if (dropped === 0 && event.event === 'order_filled') dropped = s.sim.faults.dropSockets('user');
+    };
+    const unsubscribe = s.app.bus.subscribe(listener);
+    try {
+      await until('a fill to drop the user socket on', () => dropped > 0, 30_000);
+    } finally {
+      unsubscribe();
+    }
+    await until('the user stream to reconnect and reconcile', () => s.named('reconcile_done', from).length > 0, 15_000);
+    expect(s.named('ws_disconnected', from).some((e) => e.fields.stream === 'user')).toBe(true);
+    expect(s.named('quote_suppressed', from).some((e) => e.fields.reason === 'not_reconciled' || e.fields.reason === 'ws_disconnected')).toBe(true);
+    const books = await s.quiesce();
+    expect(books.runner.position).toBe(books.sim.position);
+    expect(books.runner.openOrders).toBe(books.sim.openOrders);
+    s.resumeMarket();
+    await trading();
+  }, 60_000);
+
+  it('a silent user socket is detected and replaced, with a reconciliation', async () => {
+    const from = s.events.length;
+    const seen = await blind('user', 3_500);
+    expect(s.named('ws_disconnected', from).some((e) => e.fields.stream === 'user' && /ping timeout/.test(String(e.fields.reason)))).toBe(true);
+    expect(seen.ready).toContain(503);
+    await until('reconciliation', () => s.named('reconcile_done', from).length > 0);
+    await trading();
+  }, 40_000);
+
+  it('listenKeyExpired: the key is recreated, the stream reconnects, orders and position are reconciled', async () => {
+    const from = s.events.length;
+    s.sim.faults.expireListenKeyNow();
+    await until('a recreated key', () => s.named('listen_key_event', from).some((e) => e.fields.action === 'recreated'));
+    const actions = s.named('listen_key_event', from).map((e) => e.fields.action);
+    expect(actions).toContain('expired');
+    await until('reconciliation', () => s.named('reconcile_done', from).length > 0);
+    await trading();
+    expect(s.app.venue.status().listenKeyLive).toBe(true);
+  }, 30_000);
+
+  it('-1125 on keepalive: the failure is counted, the key recreated, and the stream is never silently dead', async () => {
+    const from = s.events.length;
+    s.sim.faults.rejectNextKeepalive(1);
+    await until('a recreated key', () => s.named('listen_key_event', from).some((e) => e.fields.action === 'recreated'), 10_000);
+    expect(s.named('listen_key_event', from).some((e) => e.fields.action === 'renew_failed' && /-1125/.test(String(e.fields.error)))).toBe(true);
+    expect(sample(await s.metrics(), 'mm_listen_key_renewal_failures_total')).toBeGreaterThanOrEqual(1);
+    await until('reconciliation', () => s.named('reconcile_done', from).length > 0);
+    await trading();
+    expect(s.sim.state().listenKeyLive).toBe(true);
+  }, 30_000);
+
+  it('malformed and unknown frames on every socket are logged, counted, skipped, and trading goes on', async () => {
+    const from = s.events.length;
+    const frames = [
+      '{not json',
+      '[]',
+      '{"stream":"btcusdt@bookTicker","data":{"e":"bookTicker","u":"x","s":"BTCUSDT","b":"-1","B":"a"}}',
+      '{"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate","U":1}}',
+      '{"stream":"btcusdt@markPrice@1s","data":{"e":"markPriceUpdate","p":1e999}}',
+      '{"stream":"btcusdt@someNewStream","data":{}}',
+      '{"e":"ORDER_TRADE_UPDATE","E":1,"T":1,"o":{"s":"BTCUSDT","c":"mm-x-q1","S":"BUY","x":"TRADE","X":"SIDEWAYS"}}',
+      '{"e":"ACCOUNT_UPDATE","a":{"B":"nope"}}',
+      '{"e":"STRATEGY_UPDATE","E":1}',
+      `"${'x'.repeat(5000)}"`,
+    ];
+    for (const frame of frames) {
+      expect(s.sim.faults.injectFrame('all', frame)).toBeGreaterThan(0);
+    }
+    await until('malformed frames reported', () => s.named('malformed_message', from).length >= 12);
+    const sources = new Set(s.named('malformed_message', from).map((e) => e.fields.source));
+    expect([...sources].sort()).toEqual(['market-stream', 'public-stream', 'user-stream']);
+    for (const e of s.named('malformed_message', from)) expect(String(e.fields.sample).length).toBeLessThanOrEqual(201);
+    const metrics = await s.metrics();
+    for (const source of sources) expect(sample(metrics, 'mm_malformed_messages_total', { source: String(source) }), String(source)).toBeGreaterThan(0);
+    // None of it reached the books: no phantom order, and the runner still agrees with the venue.
+    await trading();
+    const books = await s.quiesce();
+    expect(books.runner.position).toBe(books.sim.position);
+    expect(books.runner.openOrders).toBe(books.sim.openOrders);
+  }, 40_000);
+
+  it('a market socket closed mid-stream reconnects and quoting resumes', async () => {
+    s.resumeMarket();
+    const from = s.events.length;
+    expect(s.sim.faults.dropSockets('market', null)).toBeGreaterThan(0);
+    await until('market reconnect', () => s.named('ws_connected', from).some((e) => e.fields.stream === 'market'));
+    expect(s.named('ws_disconnected', from).some((e) => e.fields.stream === 'market')).toBe(true);
+    await trading();
+    expect(sample(await s.metrics(), 'mm_ws_connected', { stream: 'market' })).toBe(1);
+  }, 30_000);
+});
