@@ -136,6 +136,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
       instrument: (symbol) => runnerRef?.instruments().find((i) => i.symbol === symbol),
       venueStatus: () => venueRef.current?.status() ?? null,
       rateLimits: () => venueRef.current?.rateLimits() ?? {},
+      readiness: () => runnerRef?.readiness() ?? { exchange: false, risk: false, state: false },
       droppedOutsideSdk: () => ({ event_log: eventLog.stats().linesDropped }),
     },
     () => telemetry.dropped,

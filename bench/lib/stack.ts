@@ -95,6 +95,7 @@ export function fullStack(options: StackOptions): Stack {
       instrument: options.instrument ?? (() => undefined),
       venueStatus: () => ({ restReachable: true, marketConnected: true, userConnected: true, listenKeyLive: true }),
       rateLimits: () => ({ usedWeight1m: 12, orderCount10s: 3, orderCount1m: 40 }),
+      readiness: () => ({ exchange: true, risk: true, state: true }),
       droppedOutsideSdk: () => ({ event_log: eventLog.stats().linesDropped }),
     },
     () => telemetry.dropped,

@@ -6,7 +6,8 @@ import { monitorEventLoopDelay, type ELDHistogram } from 'node:perf_hooks';
 import type { Attributes, Counter, Histogram, Meter, ObservableGauge } from '@opentelemetry/api';
 import type { DomainEvent, EventFields } from '../core/events.ts';
 import type { Instrument } from '../core/instrument.ts';
-import type { MarketMakerView, SuppressionReason } from '../core/market-maker.ts';
+import type { MarketMakerView } from '../core/market-maker.ts';
+import { SUPPRESSION_PRECEDENCE } from '../core/suppression.ts';
 import { formatMoney } from '../core/money.ts';
 import type { RateLimitUsage } from '../core/model.ts';
 import type { VenueStatus } from '../core/venue.ts';
@@ -19,11 +20,16 @@ export interface MetricsSource {
   instrument(symbol: string): Instrument | undefined;
   venueStatus(): VenueStatus | null;
   rateLimits(): RateLimitUsage;
+  /** The checks behind /ready. */
+  readiness(): { readonly exchange: boolean; readonly risk: boolean; readonly state: boolean };
   /** Telemetry items dropped outside the OTel SDK (e.g. event-log lines), by signal. */
   droppedOutsideSdk(): Readonly<Record<string, number>>;
 }
 
-export const SUPPRESSION_REASONS: readonly SuppressionReason[] = ['ws_disconnected', 'stale_book', 'no_book', 'frozen', 'hard_reduce', 'shadow', 'not_reconciled', 'rate_limited', 'crossed_book', 'stopping'];
+
+/** Series created at zero so dashboards and rate() have data before the first occurrence. */
+const PRIMED_REJECT_REASONS = ['post_only_rejected', 'reduce_only_rejected', 'min_notional', 'margin_insufficient', 'rate_limited', 'other'] as const;
+const PRIMED_MALFORMED_SOURCES = ['public-stream', 'market-stream', 'user-stream'] as const;
 
 function counter(meter: Meter, d: MetricDef): Counter {
   return meter.createCounter(d.name, { description: d.description, unit: d.unit });
@@ -114,6 +120,7 @@ export class RunnerMetrics {
       orders10s: gauge(meter, METRICS.rateLimitOrders10s),
       orders1m: gauge(meter, METRICS.rateLimitOrders1m),
       loop: gauge(meter, METRICS.eventLoopDelay),
+      ready: gauge(meter, METRICS.ready),
     };
 
     meter.addBatchObservableCallback((r) => {
@@ -147,7 +154,7 @@ export class RunnerMetrics {
         observe(g.realized, money(v.realizedPnl));
         observe(g.unrealized, money(v.unrealizedPnl));
         observe(g.fees, money(v.fees));
-        for (const reason of SUPPRESSION_REASONS) observe(g.suppressed, v.suppressed === reason ? 1 : 0, { symbol: v.symbol, reason });
+        for (const reason of SUPPRESSION_PRECEDENCE) observe(g.suppressed, v.suppressed === reason ? 1 : 0, { symbol: v.symbol, reason });
       }
       r.observe(g.riskRatio, riskRatio);
       r.observe(g.lastPlaced, this.lastOrderPlacedSeconds);
@@ -157,6 +164,11 @@ export class RunnerMetrics {
         this.streamConnected.set('user', status.userConnected && status.listenKeyLive ? 1 : 0);
       }
       for (const [stream, value] of this.streamConnected) r.observe(g.ws, value, { stream });
+      const checks = source.readiness();
+      r.observe(g.ready, checks.exchange ? 1 : 0, { check: 'exchange' });
+      r.observe(g.ready, checks.risk ? 1 : 0, { check: 'risk' });
+      r.observe(g.ready, checks.state ? 1 : 0, { check: 'state' });
+      r.observe(g.ready, checks.exchange && checks.risk && checks.state ? 1 : 0, { check: 'all' });
       const limits = source.rateLimits();
       r.observe(g.weight, limits.usedWeight1m ?? 0);
       r.observe(g.orders10s, limits.orderCount10s ?? 0);
@@ -190,6 +202,9 @@ export class RunnerMetrics {
     this.freezes.add(0);
     this.renewals.add(0);
     this.renewalFailures.add(0);
+    for (const status of ['429', '418']) this.rateLimited.add(0, { status });
+    for (const source of PRIMED_MALFORMED_SOURCES) this.malformed.add(0, { source });
+    for (const symbol of symbols) for (const reason of PRIMED_REJECT_REASONS) this.rejected.add(0, { symbol, reason });
   }
 
   /** Stops the event-loop monitor. */
