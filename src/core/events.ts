@@ -44,7 +44,7 @@ export interface EventFields {
   risk_freeze: { symbol: string; reason: string; risk_ratio: number };
   freeze_triggered: { symbol: string; reason: string; edge_bps: number | null };
   freeze_cleared: { symbol: string; reason: string };
-  reduce_only_force: { symbol: string; side: string; qty: string; price: string | null; client_id: string };
+  reduce_only_force: { symbol: string; side: string; qty: string; price: string | null; client_id: string; error: string | null };
   reduce_only_force_error: { symbol: string; side: string; qty: string; error: string; client_id: string | null };
   grinding: { symbol: string; side: string; qty: string; price: string; entry_price: string; client_id: string };
   runner_snapshot: { symbol: string; mid: string | null; position: string; pending_buy: string; pending_sell: string; risk_state: number; realized_pnl: string; unrealized_pnl: string; fees: string; funding_accum: string; open_orders: number; suppressed: string | null };

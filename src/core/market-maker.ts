@@ -744,7 +744,7 @@ export class MarketMaker {
     const qty = this.instrument.formatQty(order.qtySteps);
     if (purpose === 'reduce_only_force') {
       this.reduceOnlyForceCount += 1;
-      events.push(domainEvent('reduce_only_force', { symbol: this.symbol, side: order.side, qty, price, client_id: order.clientOrderId }, order.clientOrderId));
+      events.push(domainEvent('reduce_only_force', { symbol: this.symbol, side: order.side, qty, price, client_id: order.clientOrderId, error: null }, order.clientOrderId));
     } else if (purpose === 'grind') {
       this.grindingCount += 1;
       events.push(domainEvent('grinding', { symbol: this.symbol, side: order.side, qty, price, entry_price: this.inventory.averageEntryPrice(), client_id: order.clientOrderId }, order.clientOrderId));

@@ -55,6 +55,7 @@ interface SymbolSession {
   readonly maker: MarketMaker;
   readonly executor: OrderExecutor;
   scheduled: boolean;
+  deciding: boolean;
   reconciled: boolean;
   reconciling: Promise<void> | null;
 }
@@ -270,7 +271,7 @@ export class Runner {
     });
     maker.setEventLogHealthy(this.eventLogHealthy);
     const executor = new OrderExecutor({ venue: this.venue, clock: this.clock, bus: this.bus, instrument, maker, observe: (o) => this.onOutcome(o) });
-    this.sessions.set(instrument.symbol, { instrument, maker, executor, scheduled: false, reconciled: false, reconciling: null });
+    this.sessions.set(instrument.symbol, { instrument, maker, executor, scheduled: false, deciding: false, reconciled: false, reconciling: null });
   }
 
   private listener(): VenueListener {
@@ -279,7 +280,7 @@ export class Runner {
         const session = this.sessions.get(top.symbol);
         if (!session) return;
         session.maker.onBookTop(top, this.clock.nowMs());
-        this.schedule(session);
+        this.decideNow(session);
       },
       onMarkPrice: (update: MarkPriceUpdate) => {
         const session = this.sessions.get(update.symbol);
@@ -403,6 +404,21 @@ export class Runner {
       session.scheduled = false;
       this.cycle(session);
     });
+  }
+
+  /**
+   * Decides at once on fresh market data (tick-to-order latency beats coalescing; a decision
+   * costs microseconds and sends nothing when nothing changed). Other inputs go through
+   * schedule(), which coalesces them into one decision per turn of the event loop.
+   */
+  private decideNow(session: SymbolSession): void {
+    if (this.currentState !== 'running' || session.deciding) return;
+    session.deciding = true;
+    try {
+      this.cycle(session);
+    } finally {
+      session.deciding = false;
+    }
   }
 
   private cycle(session: SymbolSession): void {
