@@ -58,6 +58,25 @@ export function serviceVersion(): string {
   return pkg.version ?? '0.0.0';
 }
 
+/**
+ * How long a scrape may wait for a moment with no order in flight. Rendering /metrics blocks the
+ * event loop for a few milliseconds; doing it between order round trips keeps it off their path,
+ * and Prometheus does not mind a scrape answered 100 ms later.
+ */
+const METRICS_RENDER_MAX_WAIT_MS = 100;
+
+/** Resolves once no order command awaits the venue, or after `maxWaitMs`. */
+function whenNoOrderInFlight(runner: Runner, maxWaitMs: number): Promise<void> {
+  const deadline = performance.now() + maxWaitMs;
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (runner.commandsInFlight() === 0 || performance.now() >= deadline) resolve();
+      else setTimeout(check, 1);
+    };
+    check();
+  });
+}
+
 /** Returns the simulator's inherited position (MM_SIM_START_POSITION, first symbol), if any. */
 export function simStartingPositions(config: Config): Record<string, string> {
   const first = config.symbols[0];
@@ -183,7 +202,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
   onEventLogHealth = (healthy) => runner.setEventLogHealthy(healthy);
 
   const ops = config.obs.enabled
-    ? await startOpsServer({ host: config.obs.host, port: config.obs.port, metrics: (req, res) => telemetry.prometheus.getMetricsRequestHandler(req, res), readiness: () => runner.readiness() })
+    ? await startOpsServer({ host: config.obs.host, port: config.obs.port, metrics: (req, res) => void whenNoOrderInFlight(runner, METRICS_RENDER_MAX_WAIT_MS).then(() => telemetry.prometheus.getMetricsRequestHandler(req, res)), readiness: () => runner.readiness() })
     : null;
 
   const redacted = redactedConfig(config);

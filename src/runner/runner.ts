@@ -114,6 +114,13 @@ export class Runner {
     return [...this.sessions.values()].map((s) => s.instrument);
   }
 
+  /** Returns the number of order commands awaiting the venue's answer, all symbols together. */
+  commandsInFlight(): number {
+    let n = 0;
+    for (const session of this.sessions.values()) n += session.executor.pending();
+    return n;
+  }
+
   /** Returns the three readiness checks behind /ready. */
   readiness(): Readiness {
     const status = this.venue.status();
