@@ -34,7 +34,7 @@ export interface EventFields {
   order_ambiguous: OrderRef & { side: string; reason: string };
   order_settled: OrderRef & { status: string; via: string };
   order_update: OrderRef & { order_id: string; status: string; execution: string; side: string; price: string; qty: string; last_qty: string; last_price: string; cum_qty: string; commission: string; commission_asset: string; realized_pnl: string; is_maker: boolean; pending_buy: string; pending_sell: string };
-  order_filled: OrderRef & { order_id: string; side: string; price: string; qty: string; commission: string; realized_pnl: string; is_maker: boolean; full: boolean };
+  order_filled: OrderRef & { order_id: string; side: string; price: string; qty: string; commission: string; realized_pnl: string; is_maker: boolean; full: boolean; via: 'user_stream' | 'backfill' };
   order_cancel: OrderRef & { reason: string };
   order_cancel_result: OrderRef & { outcome: string; duration_ms: number; error: string | null };
   cancel_all_done: { symbol: string; cancelled: number; open_orders_left: number; duration_ms: number; error: string | null };

@@ -23,6 +23,7 @@ import {
   type PlaceOrder,
   type PositionSnapshot,
   type Side,
+  type UserTrade,
 } from './model.ts';
 import { formatMoney, type Money } from './money.ts';
 import { OrderTracker, type OrderPurpose, type OutcomeEffect, type TrackedOrderView } from './order-tracker.ts';
@@ -116,6 +117,24 @@ interface OrderTarget {
 }
 
 const TAGS: Record<OrderPurpose, ClientOrderTag> = { quote: 'q', reduce_only_force: 'r', grind: 'g' };
+
+/** Where a fill was learnt: the user stream, or the venue's trade history after a stream outage. */
+type FillSource = 'user_stream' | 'backfill';
+
+/** One fill, whichever way it arrived. */
+interface FillRecord {
+  readonly clientOrderId: string;
+  readonly orderId: string;
+  readonly side: Side;
+  readonly priceTicks: Ticks;
+  readonly qtySteps: Steps;
+  readonly commission: Money;
+  readonly commissionAsset: string;
+  readonly isMaker: boolean;
+  readonly venueTimeMs: number;
+  /** The order is filled in full with this fill. */
+  readonly full: boolean;
+}
 const FROZEN_REASON = 'edge_below_minimum';
 
 function quoteSlot(side: Side, level: number): string {
@@ -253,8 +272,79 @@ export class MarketMaker {
       ),
     );
     if (effect.settledFromAmbiguous) events.push(domainEvent('order_settled', { symbol: this.symbol, client_id: id, status: update.status, via: 'user_stream' }, id));
-    if (newTrade) events.push(...this.applyFill(update, effect.order));
+    if (newTrade) {
+      events.push(
+        ...this.applyFill(
+          {
+            clientOrderId: id,
+            orderId: update.orderId,
+            side: update.side,
+            priceTicks: update.lastFilledPriceTicks,
+            qtySteps: update.lastFilledSteps,
+            commission: update.commission,
+            commissionAsset: update.commissionAsset,
+            isMaker: update.isMaker,
+            venueTimeMs: update.txTimeMs,
+            full: update.status === 'FILLED',
+          },
+          'user_stream',
+          effect.order !== null,
+        ),
+      );
+    }
     return events;
+  }
+
+  /**
+   * Applies trades read from the venue's trade history (fills the user stream missed while it
+   * was down), oldest first, exactly as their user-stream TRADE would be: each trade id once (the
+   * same set the stream uses, so a trade seen both ways counts once, whichever comes first), to
+   * the inventory (fees, realized PnL) and to its order, found by the venue's order id; an order
+   * whose trades reach its quantity becomes FILLED. Trades of orders we do not track are
+   * ignored. Returns order_filled (`via: "backfill"`), position_update (`fill_backfill`) and, for
+   * an order this made final, order_settled (`FILLED`, `via: "backfill"`).
+   */
+  applyMissedTrades(trades: readonly UserTrade[], _nowMs: number): DomainEvent[] {
+    const events: DomainEvent[] = [];
+    const ours = this.tracker.byVenueOrderId();
+    for (const trade of [...trades].sort((a, b) => a.tradeId - b.tradeId)) {
+      if (trade.symbol !== this.symbol || trade.qtySteps <= 0) continue;
+      const order = ours.get(trade.orderId);
+      if (order === undefined || !this.tracker.recordTrade(trade.tradeId)) continue;
+      const id = order.clientOrderId;
+      const effect = this.tracker.applyHistoricalTrade(id, trade.qtySteps);
+      events.push(
+        ...this.applyFill(
+          {
+            clientOrderId: id,
+            orderId: trade.orderId,
+            side: trade.side,
+            priceTicks: trade.priceTicks,
+            qtySteps: trade.qtySteps,
+            commission: trade.commission,
+            commissionAsset: trade.commissionAsset,
+            isMaker: trade.isMaker,
+            venueTimeMs: trade.timeMs,
+            full: effect?.order.status === 'FILLED',
+          },
+          'backfill',
+          true,
+        ),
+      );
+      if (effect?.filled === true) events.push(domainEvent('order_settled', { symbol: this.symbol, client_id: id, status: 'FILLED', via: 'backfill' }, id));
+    }
+    return events;
+  }
+
+  /**
+   * Returns the ambiguous orders whose venue order id is unknown: trades in the venue's history
+   * name only that id, so they are queried (`onOrderQuery`) before missed trades are applied.
+   */
+  ordersWithoutVenueId(): string[] {
+    return this.tracker
+      .active()
+      .filter((o) => o.state === 'ambiguous' && o.orderId === null)
+      .map((o) => o.clientOrderId);
   }
 
   /** Applies an ACCOUNT_UPDATE: funding fees accumulate; the venue position is cross-checked. */
@@ -388,8 +478,14 @@ export class MarketMaker {
       events.push(domainEvent('order_settled', { symbol: this.symbol, client_id: o.clientOrderId, status: 'GONE', via: 'reconcile' }, o.clientOrderId));
     }
     if (position.symbol === this.symbol) {
-      this.inventory.adoptPosition(position.amountSteps, this.instrument.priceToTicks(position.entryPrice, 'nearest'));
-      this.positionIncludedThroughMs = Math.max(this.positionIncludedThroughMs, position.updateTimeMs);
+      // After a reconnect the fills the stream missed have been applied from the trade history:
+      // when that brings our position to the venue's, our exact cost basis is kept (the venue's
+      // entry price is rounded to a tick) and later fills count in full.
+      const agrees = this.reconcileCount > 0 && position.amountSteps === this.inventory.positionSteps;
+      if (!agrees) {
+        this.inventory.adoptPosition(position.amountSteps, this.instrument.priceToTicks(position.entryPrice, 'nearest'));
+        this.positionIncludedThroughMs = Math.max(this.positionIncludedThroughMs, position.updateTimeMs);
+      }
       this.venuePositionMismatch = null;
       events.push(this.positionEvent('reconcile'));
     }
@@ -481,37 +577,43 @@ export class MarketMaker {
     return this.tracker.get(clientOrderId);
   }
 
-  private applyFill(update: OrderUpdate, order: TrackedOrderView | null): DomainEvent[] {
-    const fee = update.commissionAsset === this.instrument.spec.marginAsset ? update.commission : 0n;
+  /**
+   * Applies one new fill to the inventory; returns order_filled and position_update. A fill the
+   * position adopted at reconciliation already contains changes fees only. Only live fills feed
+   * the edge monitor: a fill read back from the trade history is judged against today's mid.
+   */
+  private applyFill(fill: FillRecord, via: FillSource, ours: boolean): DomainEvent[] {
+    const fee = fill.commissionAsset === this.instrument.spec.marginAsset ? fill.commission : 0n;
     let realized: Money = 0n;
-    if (update.txTimeMs <= this.positionIncludedThroughMs) {
+    if (fill.venueTimeMs <= this.positionIncludedThroughMs) {
       this.inventory.addFee(fee);
     } else {
-      realized = this.inventory.applyFill(update.side, update.lastFilledPriceTicks, update.lastFilledSteps, fee).realizedPnl;
+      realized = this.inventory.applyFill(fill.side, fill.priceTicks, fill.qtySteps, fee).realizedPnl;
     }
-    if (order !== null && this.book !== null) {
+    if (ours && via === 'user_stream' && this.book !== null) {
       const mid = (this.book.bidTicks + this.book.askTicks) / 2;
-      this.edge.record(fillEdgeBps(update.side, update.lastFilledPriceTicks, mid, update.isMaker ? this.params.makerFeeBps : this.params.takerFeeBps));
+      this.edge.record(fillEdgeBps(fill.side, fill.priceTicks, mid, fill.isMaker ? this.params.makerFeeBps : this.params.takerFeeBps));
     }
-    const id = update.clientOrderId;
+    const id = fill.clientOrderId;
     return [
       domainEvent(
         'order_filled',
         {
           symbol: this.symbol,
           client_id: id,
-          order_id: update.orderId,
-          side: update.side,
-          price: this.instrument.formatPrice(update.lastFilledPriceTicks),
-          qty: this.instrument.formatQty(update.lastFilledSteps),
-          commission: formatMoney(update.commission),
+          order_id: fill.orderId,
+          side: fill.side,
+          price: this.instrument.formatPrice(fill.priceTicks),
+          qty: this.instrument.formatQty(fill.qtySteps),
+          commission: formatMoney(fill.commission),
           realized_pnl: formatMoney(realized),
-          is_maker: update.isMaker,
-          full: update.status === 'FILLED',
+          is_maker: fill.isMaker,
+          full: fill.full,
+          via,
         },
         id,
       ),
-      this.positionEvent('fill'),
+      this.positionEvent(via === 'user_stream' ? 'fill' : 'fill_backfill'),
     ];
   }
 

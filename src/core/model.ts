@@ -220,6 +220,28 @@ export interface PositionSnapshot {
   readonly updateTimeMs: number;
 }
 
+/**
+ * One of our trades as the venue's trade history lists it (GET /fapi/v1/userTrades): how fills
+ * missed while the user stream was down are recovered.
+ */
+export interface UserTrade {
+  readonly symbol: string;
+  readonly tradeId: number;
+  /** The venue's order id (the trade list carries no client order id). */
+  readonly orderId: string;
+  readonly side: Side;
+  readonly priceTicks: Ticks;
+  readonly qtySteps: Steps;
+  /** Commission of this trade in `commissionAsset` (negative: a rebate). */
+  readonly commission: Money;
+  readonly commissionAsset: string;
+  /** The venue's realized profit of this trade. */
+  readonly realizedPnl: Money;
+  readonly isMaker: boolean;
+  /** Venue trade time (ms). */
+  readonly timeMs: number;
+}
+
 /** Rate-limit usage read from X-MBX-* response headers. */
 export interface RateLimitUsage {
   readonly usedWeight1m?: number;

@@ -29,7 +29,10 @@ export interface TrackedOrderView {
   readonly ambiguousSinceMs: number | null;
 }
 
-type TrackedOrder = { -readonly [K in keyof TrackedOrderView]: TrackedOrderView[K] };
+type TrackedOrder = { -readonly [K in keyof TrackedOrderView]: TrackedOrderView[K] } & {
+  /** Sum of the quantities of this order's trades applied so far (each trade id once). */
+  tradedSteps: Steps;
+};
 
 /** What an order update did. */
 export interface UpdateEffect {
@@ -127,6 +130,7 @@ export class OrderTracker {
       status: null,
       orderId: null,
       filledSteps: 0,
+      tradedSteps: 0,
       cancelPending: false,
       sentMs: nowMs,
       ambiguousSinceMs: null,
@@ -151,6 +155,7 @@ export class OrderTracker {
       status: snapshot.status,
       orderId: snapshot.orderId,
       filledSteps: snapshot.executedSteps,
+      tradedSteps: 0,
       cancelPending: false,
       sentMs: nowMs,
       ambiguousSinceMs: null,
@@ -187,6 +192,7 @@ export class OrderTracker {
     if (!o) return { changed: newTrade, newTrade, order: null, settledFromAmbiguous: false };
     const wasAmbiguous = o.state === 'ambiguous';
     let changed = false;
+    if (newTrade) o.tradedSteps += update.lastFilledSteps;
     if (newTrade && update.cumulativeFilledSteps > o.filledSteps) {
       o.filledSteps = update.cumulativeFilledSteps;
       changed = true;
@@ -201,6 +207,45 @@ export class OrderTracker {
       }
     }
     return { changed: changed || newTrade, newTrade, order: o, settledFromAmbiguous: wasAmbiguous && o.state !== 'ambiguous' };
+  }
+
+  /**
+   * Returns our orders by the venue's order id (those whose id is known), for trades that name
+   * only the order id.
+   */
+  byVenueOrderId(): Map<string, TrackedOrderView> {
+    const out = new Map<string, TrackedOrderView>();
+    for (const o of this.orders.values()) if (o.orderId !== null) out.set(o.orderId, o);
+    return out;
+  }
+
+  /**
+   * Applies a trade read from the venue's trade history (the trade id must already have been
+   * passed to recordTrade and be new): the filled quantity becomes at least the sum of the
+   * order's trades, and an order filled to its quantity becomes FILLED. A partial fill moves an
+   * open order to PARTIALLY_FILLED and leaves an ambiguous one ambiguous: reconciliation, which
+   * follows, tells whether it still rests. Returns the
+   * order and whether this trade made it final (null when the client id is not tracked).
+   */
+  applyHistoricalTrade(clientOrderId: string, qtySteps: Steps): { readonly order: TrackedOrderView; readonly filled: boolean } | null {
+    const o = this.orders.get(clientOrderId);
+    if (!o) return null;
+    o.tradedSteps += qtySteps;
+    o.filledSteps = Math.min(o.qtySteps, Math.max(o.filledSteps, o.tradedSteps));
+    if (o.filledSteps < o.qtySteps) {
+      if (o.state === 'open' && o.status === 'NEW' && o.filledSteps > 0) o.status = 'PARTIALLY_FILLED';
+      return { order: o, filled: false };
+    }
+    if (o.status === 'FILLED') return { order: o, filled: false };
+    const wasFinal = o.state === 'final';
+    o.status = 'FILLED';
+    o.cancelPending = false;
+    o.ambiguousSinceMs = null;
+    if (!wasFinal) {
+      o.state = 'final';
+      this.rememberFinal(o.clientOrderId);
+    }
+    return { order: o, filled: !wasFinal };
   }
 
   /** Applies the outcome of a place command. */

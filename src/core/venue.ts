@@ -17,6 +17,7 @@ import type {
   PlaceOrder,
   PositionSnapshot,
   RateLimitUsage,
+  UserTrade,
 } from './model.ts';
 
 export type StreamName = 'market' | 'user';
@@ -85,6 +86,11 @@ export interface Venue {
   openOrders(symbol: string): Promise<OrderSnapshot[]>;
   /** Returns the one-way position of a symbol. */
   position(symbol: string): Promise<PositionSnapshot>;
+  /**
+   * Returns our trades of a symbol with a venue time at or after `fromTimeMs`, oldest first (the
+   * account trade list), paging until caught up with a bounded number of requests.
+   */
+  userTrades(symbol: string, fromTimeMs: number): Promise<UserTrade[]>;
   /** Returns mark price and funding (premiumIndex). */
   premiumIndex(symbol: string): Promise<MarkPriceUpdate>;
   /** Arms (or with 0 disarms) the venue's dead-man switch for a symbol. */

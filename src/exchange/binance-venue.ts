@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../core/clock.ts';
 import type { Instrument } from '../core/instrument.ts';
-import type { CancelOrder, CommandOutcome, MarkPriceUpdate, OrderSnapshot, PlaceOrder, PositionSnapshot, RateLimitUsage } from '../core/model.ts';
+import type { CancelOrder, CommandOutcome, MarkPriceUpdate, OrderSnapshot, PlaceOrder, PositionSnapshot, RateLimitUsage, UserTrade } from '../core/model.ts';
 import type { SymbolSetup, Venue, VenueListener, VenueStatus } from '../core/venue.ts';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
 import { ConnectTimeoutError, ExchangeError, WireFormatError } from './errors.ts';
@@ -19,6 +19,7 @@ import { parseExchangeInfo, toInstrument } from './wire/exchange-info.ts';
 import { parseDepthSnapshot, parsePremiumIndex } from './wire/market.ts';
 import { parseOrder, parseOrders } from './wire/orders.ts';
 import { parsePositionRisk } from './wire/positions.ts';
+import { parseUserTrades } from './wire/user-trades.ts';
 
 export interface BinanceVenueOptions {
   readonly restUrl: string;
@@ -44,11 +45,19 @@ export interface BinanceVenueOptions {
   readonly connectTimeoutMs?: number;
   /** Depth snapshot size for local books. */
   readonly depthLimit?: number;
+  /** Most account-trade-list pages `userTrades` reads. Default 20. */
+  readonly userTradesMaxPages?: number;
+  /** Trades per account-trade-list page, at most (and by default) 1000. */
+  readonly userTradesPageSize?: number;
 }
 
 /** Binance answers that mean "already configured that way". */
 const NO_CHANGE_CODES: ReadonlySet<number> = new Set([-4046, -4059]);
 const UNKNOWN_ORDER_QUERY = -2013;
+/** The account trade list answers at most 1000 trades per request. */
+const USER_TRADES_MAX_PAGE = 1000;
+/** The account trade list reaches at most 7 days back from a start time. */
+const USER_TRADES_MAX_SPAN_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** Returns an ExchangeError/WireFormatError as a command outcome; rethrows anything else. */
 function failure(error: unknown): CommandOutcome<never> {
@@ -179,6 +188,32 @@ export class BinanceVenue implements Venue {
 
   async position(symbol: string): Promise<PositionSnapshot> {
     return parsePositionRisk(await this.rest.positionRisk(symbol), symbol, this.lookup, this.options.clock.nowMs());
+  }
+
+  /**
+   * Reads the account trade list from `fromTimeMs` (no earlier than 7 days back, the venue's
+   * limit): the first page by start time, the next ones by `fromId` (inclusive; it cannot be
+   * combined with a time), until a page comes back short or the page bound is reached. Returns
+   * the trades oldest first, each once.
+   */
+  async userTrades(symbol: string, fromTimeMs: number): Promise<UserTrade[]> {
+    const venueNow = this.options.clock.nowMs() + this.rest.clockOffsetMs();
+    const startTime = Math.max(Math.floor(fromTimeMs), venueNow - USER_TRADES_MAX_SPAN_MS + 60_000, 0);
+    const maxPages = this.options.userTradesMaxPages ?? 20;
+    const limit = Math.min(USER_TRADES_MAX_PAGE, this.options.userTradesPageSize ?? USER_TRADES_MAX_PAGE);
+    const byId = new Map<number, UserTrade>();
+    let page = parseUserTrades(await this.rest.userTrades(symbol, { startTime, limit }), this.lookup);
+    for (let pages = 1; ; pages++) {
+      let lastId = -1;
+      for (const trade of page) {
+        if (trade.symbol !== symbol || trade.timeMs < startTime) continue;
+        byId.set(trade.tradeId, trade);
+        lastId = Math.max(lastId, trade.tradeId);
+      }
+      if (page.length < limit || lastId < 0 || pages >= maxPages) break;
+      page = parseUserTrades(await this.rest.userTrades(symbol, { fromId: lastId + 1, limit }), this.lookup);
+    }
+    return [...byId.values()].sort((a, b) => a.tradeId - b.tradeId);
   }
 
   async premiumIndex(symbol: string): Promise<MarkPriceUpdate> {

@@ -39,6 +39,13 @@ export interface NewOrderParams {
   readonly newClientOrderId: string;
 }
 
+export interface UserTradesQuery {
+  readonly startTime?: number;
+  readonly endTime?: number;
+  readonly fromId?: number;
+  readonly limit?: number;
+}
+
 export interface TimeSync {
   readonly offsetMs: number;
   readonly rttMs: number;
@@ -206,6 +213,17 @@ export class BinanceRestClient {
 
   openOrders(symbol: string): Promise<unknown> {
     return this.signed('GET', '/fapi/v1/openOrders', { symbol }, 'openOrders');
+  }
+
+  /**
+   * GET /fapi/v1/userTrades (Account Trade List, weight 5): `fromId` (inclusive) cannot be sent
+   * with `startTime`/`endTime`, which may be at most 7 days apart; `limit` at most 1000.
+   */
+  userTrades(symbol: string, query: UserTradesQuery = {}): Promise<unknown> {
+    if (query.fromId !== undefined && (query.startTime !== undefined || query.endTime !== undefined)) {
+      throw new RangeError('userTrades: fromId cannot be sent with startTime or endTime');
+    }
+    return this.signed('GET', '/fapi/v1/userTrades', { symbol, ...query }, 'userTrades');
   }
 
   positionRisk(symbol: string): Promise<unknown> {

@@ -58,12 +58,28 @@ interface SymbolSession {
   deciding: boolean;
   reconciled: boolean;
   reconciling: Promise<void> | null;
+  /** User-stream order updates held while missed trades are read back (applied after them). */
+  held: OrderUpdate[] | null;
+  /** The user stream came back while a reconciliation ran: run another one after it. */
+  again: boolean;
 }
 
 const tracer = trace.getTracer(INSTRUMENTATION_SCOPE);
 
 /** Cool-down after 429/418 when the venue sent no Retry-After. */
 const DEFAULT_BACKOFF_MS: Readonly<Record<number, number>> = { 429: 10_000, 418: 120_000 };
+
+/**
+ * After a user-stream outage the trade history is read from the last user-stream event minus
+ * this margin (clock skew, events in flight when the stream died): trade ids make overlap harmless.
+ */
+export const MISSED_TRADES_MARGIN_MS = 30_000;
+
+/** Returns the Binance code and HTTP status an adapter error carries, when it carries them. */
+function errorCodes(error: unknown): { code: number | null; http_status: number | null } {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as { binanceCode?: unknown; httpStatus?: unknown };
+  return { code: typeof e.binanceCode === 'number' ? e.binanceCode : null, http_status: typeof e.httpStatus === 'number' ? e.httpStatus : null };
+}
 
 export class Runner {
   private readonly venue: Venue;
@@ -81,6 +97,10 @@ export class Runner {
   private readonly stoppedWaiters: Array<() => void> = [];
   private deadmanArmed = false;
   private eventLogHealthy = true;
+  /** When the session connected (trades before it are not ours to count), ms. */
+  private connectedAtMs = 0;
+  /** Venue time of the last user-stream event (or the connect time), ms. */
+  private lastUserEventMs = 0;
 
   constructor(deps: { venue: Venue; clock: Clock; bus: EventBus; timers?: Timers }, options: RunnerOptions) {
     this.venue = deps.venue;
@@ -171,6 +191,8 @@ export class Runner {
         await this.venue.configureSymbol(instrument.symbol, { leverage: this.options.leverage, marginType: this.options.marginType });
         this.addSession(instrument);
       }
+      this.connectedAtMs = this.clock.nowMs();
+      this.lastUserEventMs = this.connectedAtMs;
       await this.venue.connect(this.options.symbols, this.listener());
       await Promise.all([...this.sessions.values()].map((s) => this.reconcile(s, 'start')));
       this.currentState = 'running';
@@ -278,7 +300,7 @@ export class Runner {
     });
     maker.setEventLogHealthy(this.eventLogHealthy);
     const executor = new OrderExecutor({ venue: this.venue, clock: this.clock, bus: this.bus, instrument, maker, observe: (o) => this.onOutcome(o) });
-    this.sessions.set(instrument.symbol, { instrument, maker, executor, scheduled: false, deciding: false, reconciled: false, reconciling: null });
+    this.sessions.set(instrument.symbol, { instrument, maker, executor, scheduled: false, deciding: false, reconciled: false, reconciling: null, held: null, again: false });
   }
 
   private listener(): VenueListener {
@@ -294,12 +316,18 @@ export class Runner {
         if (session) this.publish(session.maker.onMarkPrice(update, this.clock.nowMs()));
       },
       onOrderUpdate: (update: OrderUpdate) => {
+        this.lastUserEventMs = Math.max(this.lastUserEventMs, update.eventTimeMs);
         const session = this.sessions.get(update.symbol);
         if (!session) return;
+        if (session.held !== null) {
+          session.held.push(update);
+          return;
+        }
         this.publish(session.maker.onOrderUpdate(update, this.clock.nowMs()));
         this.schedule(session);
       },
       onAccountUpdate: (update: AccountUpdate) => {
+        this.lastUserEventMs = Math.max(this.lastUserEventMs, update.eventTimeMs);
         const now = this.clock.nowMs();
         for (const session of this.accountUpdateTargets(update)) {
           this.publish(session.maker.onAccountUpdate(update, now));
@@ -370,6 +398,9 @@ export class Runner {
   }
 
   private reconcile(session: SymbolSession, trigger: string): Promise<void> {
+    // A reconciliation already running may have read the venue before this reconnect: the
+    // trades and orders of the outage since then need another pass.
+    if (session.reconciling !== null && trigger === 'reconnect') session.again = true;
     session.reconciling ??= tracer.startActiveSpan(SPANS.reconcile, { attributes: { 'mm.symbol': session.instrument.symbol, 'mm.reconcile.trigger': trigger } }, (span) =>
       this.doReconcile(session, trigger)
         .catch((error: unknown) => {
@@ -379,6 +410,10 @@ export class Runner {
         .finally(() => {
           span.end();
           session.reconciling = null;
+          if (session.again) {
+            session.again = false;
+            if (this.currentState === 'running') void this.reconcile(session, 'reconnect');
+          }
         }),
     );
     return session.reconciling;
@@ -386,21 +421,55 @@ export class Runner {
 
   private async doReconcile(session: SymbolSession, trigger: string): Promise<void> {
     const symbol = session.instrument.symbol;
+    // After an outage, fills the stream missed are read back first; live updates wait for them
+    // so that fills apply in the venue's order.
+    const backfill = trigger !== 'start';
+    if (backfill) session.held ??= [];
     await session.executor.idle();
+    let operation = backfill ? 'userTrades' : 'reconcile';
     try {
+      if (backfill) await this.applyMissedTrades(session);
+      operation = 'reconcile';
       const [open, position] = await Promise.all([this.venue.openOrders(symbol), this.venue.position(symbol)]);
       const result = session.maker.reconcile(open, position, this.clock.nowMs());
       this.publish(result.events);
       session.reconciled = true;
       await Promise.all(result.cancel.map((c) => session.executor.cancel(c, 'reconcile_unknown')));
     } catch (error) {
-      this.bus.emit('exchange_error', { operation: `reconcile:${symbol}`, error: error instanceof Error ? error.message : String(error), code: null, http_status: null });
+      this.bus.emit('exchange_error', { operation: `${operation}:${symbol}`, error: error instanceof Error ? error.message : String(error), ...errorCodes(error) });
       if (trigger === 'start') throw error;
       this.timers.setTimeout(() => {
         if (this.currentState === 'running' && !session.reconciled) void this.reconcile(session, 'retry');
       }, 1000);
+    } finally {
+      this.releaseHeld(session);
     }
     this.schedule(session);
+  }
+
+  /**
+   * Reads the symbol's trades since the last user-stream event (less a margin, never before the
+   * session connected) and applies those the stream missed. Ambiguous orders whose venue id is
+   * unknown are queried first, since a trade names only the venue's order id. Throws when the
+   * trade history cannot be read (the caller reports it and retries).
+   */
+  private async applyMissedTrades(session: SymbolSession): Promise<void> {
+    const symbol = session.instrument.symbol;
+    for (const clientOrderId of session.maker.ordersWithoutVenueId()) {
+      const outcome = await this.venue.queryOrder(symbol, clientOrderId).catch(() => null);
+      if (outcome?.kind === 'accepted') this.publish(session.maker.onOrderQuery(clientOrderId, outcome.value, this.clock.nowMs()));
+    }
+    const sinceMs = Math.max(this.connectedAtMs, this.lastUserEventMs - MISSED_TRADES_MARGIN_MS);
+    const trades = await this.venue.userTrades(symbol, sinceMs);
+    this.publish(session.maker.applyMissedTrades(trades, this.clock.nowMs()));
+  }
+
+  /** Applies the user-stream order updates held during a reconciliation, in arrival order. */
+  private releaseHeld(session: SymbolSession): void {
+    const held = session.held;
+    session.held = null;
+    if (held === null) return;
+    for (const update of held) this.publish(session.maker.onOrderUpdate(update, this.clock.nowMs()));
   }
 
   /** Coalesces decision requests: at most one pending cycle per symbol. */

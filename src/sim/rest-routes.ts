@@ -6,7 +6,7 @@
 import type { MarginType, OrderType, Side, TimeInForce } from '../core/model.ts';
 import { apiErrors, BinanceApiError } from './errors.ts';
 import type { FaultController } from './faults.ts';
-import type { NewOrderRequest, OrderRef, PositionView } from './matching-engine.ts';
+import type { Fill, NewOrderRequest, OrderRef, PositionView } from './matching-engine.ts';
 import type { RateLimits } from './rate-limits.ts';
 import type { SimulatedExchange } from './simulated-exchange.ts';
 import {
@@ -19,6 +19,7 @@ import {
   positionRiskV3Json,
   premiumIndexJson,
   restBookTickerJson,
+  userTradeJson,
 } from './wire-format.ts';
 import { parsePrice, parseQty } from './wire-numbers.ts';
 
@@ -86,6 +87,38 @@ function integerParam(params: URLSearchParams, name: string): number {
   const text = required(params, name);
   if (!/^\d+$/.test(text)) throw apiErrors.illegalValue(name);
   return Number(text);
+}
+
+function optionalInteger(params: URLSearchParams, name: string): number | null {
+  const text = params.get(name);
+  if (text === null || text === '') return null;
+  if (!/^\d{1,16}$/.test(text)) throw apiErrors.illegalValue(name);
+  return Number(text);
+}
+
+const SEVEN_DAYS_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * Returns the trades GET /fapi/v1/userTrades selects, oldest first: from `fromId` (inclusive,
+ * not combinable with a time), else within [startTime, endTime] (at most 7 days; one bound
+ * given, the other is 7 days away; neither, the last 7 days), the first `limit` (default 500,
+ * at most 1000) in time order; with neither `fromId` nor a time, the most recent `limit`.
+ */
+export function selectUserTrades(fills: readonly Fill[], params: URLSearchParams, symbol: string, nowMs: number): Fill[] {
+  const orderId = optionalInteger(params, 'orderId');
+  const fromId = optionalInteger(params, 'fromId');
+  const startTime = optionalInteger(params, 'startTime');
+  const endTime = optionalInteger(params, 'endTime');
+  const limit = optionalInteger(params, 'limit') ?? 500;
+  if (limit < 1 || limit > 1000) throw apiErrors.illegalValue('limit');
+  if (fromId !== null && (startTime !== null || endTime !== null)) throw apiErrors.invalidParameterCombination();
+  if (startTime !== null && endTime !== null && (endTime < startTime || endTime - startTime > SEVEN_DAYS_MS)) throw apiErrors.lookupIntervalTooBig();
+  const ours = fills.filter((f) => f.symbol === symbol && (orderId === null || f.orderId === orderId));
+  if (fromId !== null) return ours.filter((f) => f.tradeId >= fromId).slice(0, limit);
+  if (startTime === null && endTime === null) return ours.filter((f) => f.timeMs >= nowMs - SEVEN_DAYS_MS).slice(-limit);
+  const from = startTime ?? (endTime ?? nowMs) - SEVEN_DAYS_MS;
+  const to = endTime ?? from + SEVEN_DAYS_MS;
+  return ours.filter((f) => f.timeMs >= from && f.timeMs <= to).slice(0, limit);
 }
 
 function orderRef(params: URLSearchParams): OrderRef {
@@ -259,6 +292,13 @@ export function restRoutes(): ReadonlyMap<string, Route> {
       const countdownMs = integerParam(ctx.params, 'countdownTime');
       ctx.exchange.engine.setCountdown(symbol, countdownMs, ctx.nowMs);
       return { symbol, countdownTime: String(countdownMs) };
+    }),
+  );
+  add(
+    'GET /fapi/v1/userTrades',
+    signed(fixed(5), (ctx) => {
+      const symbol = symbolParam(ctx);
+      return selectUserTrades(ctx.exchange.engine.allFills(), ctx.params, symbol, ctx.nowMs).map((f) => userTradeJson(ctx.exchange.engine, f));
     }),
   );
   const positions = (ctx: RouteContext, all: boolean): PositionView[] => {

@@ -1,11 +1,11 @@
 /**
  * Binance USDⓈ-M JSON shapes built from engine state: REST answers (order, exchangeInfo,
- * depth, bookTicker, premiumIndex, positionRisk, balance, account) and stream events
+ * depth, bookTicker, premiumIndex, positionRisk, balance, account, userTrades) and stream events
  * (ORDER_TRADE_UPDATE, ACCOUNT_UPDATE, bookTicker, depthUpdate, markPriceUpdate).
  */
 import { divRound, formatScaled, parseScaled, pow10 } from '../core/decimal.ts';
 import { formatMoney, type Money } from '../core/money.ts';
-import type { EngineEvent, MatchingEngine, OrderView, PositionView } from './matching-engine.ts';
+import type { EngineEvent, Fill, MatchingEngine, OrderView, PositionView } from './matching-engine.ts';
 import { formatFundingRate, type Levels } from './market-model.ts';
 import type { BookTopView, DepthBatch } from './public-book.ts';
 import type { SimSymbol } from './symbols.ts';
@@ -52,6 +52,27 @@ export function orderJson(engine: MatchingEngine, order: OrderView): Record<stri
     goodTillDate: 0,
     time: order.timeMs,
     updateTime: order.updateTimeMs,
+  };
+}
+
+/** Returns one trade of the account trade list (GET /fapi/v1/userTrades), one-way mode. */
+export function userTradeJson(engine: MatchingEngine, fill: Fill): Record<string, unknown> {
+  const sym = engine.symbol(fill.symbol);
+  return {
+    buyer: fill.side === 'BUY',
+    commission: formatMoney(fill.commission),
+    commissionAsset: engine.asset(),
+    id: fill.tradeId,
+    maker: fill.maker,
+    orderId: fill.orderId,
+    price: formatPrice(sym, fill.priceTicks),
+    qty: formatQty(sym, fill.qtySteps),
+    quoteQty: formatMoney(fill.quote),
+    realizedPnl: formatMoney(fill.realizedPnl),
+    side: fill.side,
+    positionSide: 'BOTH',
+    symbol: fill.symbol,
+    time: fill.timeMs,
   };
 }
 

@@ -74,6 +74,19 @@ describe.each(targets)('venue contract against the $name', (target) => {
     expect((await venue.cancelAllOpenOrders('BTCUSDT')).kind).toBe('accepted');
   });
 
+  it('reads the account trade list from a time: our trades on the grid, oldest first, each once', async () => {
+    const trades = await venue.userTrades('BTCUSDT', Date.now() - 10 * 60_000);
+    if (target.name === 'documented fake') expect(trades).toHaveLength(1);
+    for (const t of trades) {
+      expect(t.symbol).toBe('BTCUSDT');
+      expect(Number.isInteger(t.priceTicks) && Number.isInteger(t.qtySteps) && t.qtySteps > 0).toBe(true);
+      expect(typeof t.commission).toBe('bigint');
+      expect(t.orderId).toMatch(/^\d+$/);
+    }
+    expect(trades.map((t) => t.tradeId)).toEqual([...new Set(trades.map((t) => t.tradeId))].sort((a, b) => a - b));
+    expect(await venue.userTrades('BTCUSDT', Date.now() + 60_000)).toEqual([]);
+  });
+
   it('reads mark price and funding', async () => {
     const mark = await venue.premiumIndex('BTCUSDT');
     expect(mark.symbol).toBe('BTCUSDT');

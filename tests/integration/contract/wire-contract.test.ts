@@ -5,12 +5,13 @@
  * sends every field the documentation shows, with the same JSON type.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Instrument } from '../../../src/core/instrument.ts';
+import { Instrument } from '../../../src/core/instrument.ts';
 import { parseExchangeInfo, toInstrument } from '../../../src/exchange/wire/exchange-info.ts';
 import { parseBookTicker, parseDepthSnapshot, parseDepthUpdate, parseMarkPriceUpdate, parsePremiumIndex } from '../../../src/exchange/wire/market.ts';
 import { parseOrder } from '../../../src/exchange/wire/orders.ts';
 import { parsePositionRisk } from '../../../src/exchange/wire/positions.ts';
 import { parseUserEvent } from '../../../src/exchange/wire/user-events.ts';
+import { parseUserTrades } from '../../../src/exchange/wire/user-trades.ts';
 import { startSimulator, type SimulatorHandle } from '../../../src/sim/simulator.ts';
 import { loadFixture } from '../exchange/fake-binance.ts';
 import { capture, manualClock, signed, unsigned, type Captured, type ManualClock } from '../sim/sim-client.ts';
@@ -114,6 +115,19 @@ describe('REST answers: documented sample and simulator agree', () => {
     const live = (await signed(sim, 'GET', '/fapi/v3/positionRisk', { symbol: 'BTCUSDT' })).body as Json;
     expect(drift(fixture('position-risk-v3'), live)).toEqual([]);
     expect(parsePositionRisk(live, 'BTCUSDT', lookup, START).amountSteps).toBe(10);
+  });
+
+  it('account trade list (userTrades)', async () => {
+    await signed(sim, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.002', newClientOrderId: 'contract-trades' });
+    const live = (await signed(sim, 'GET', '/fapi/v1/userTrades', { symbol: 'BTCUSDT', startTime: String(START - 60_000) })).body as Json;
+    expect(Array.isArray(live) && live.length > 0).toBe(true);
+    expect(drift(fixture('user-trades'), live)).toEqual([]);
+    const trades = parseUserTrades(live, lookup);
+    expect(trades.at(-1)).toMatchObject({ symbol: 'BTCUSDT', side: 'BUY', qtySteps: 2 });
+    // The documented sample is priced on a 0.01 grid (hedge mode): read it on that grid.
+    const fine = new Instrument({ ...btc.spec, tickSize: '0.01', minPrice: '0.01' });
+    expect(parseUserTrades(fixture('user-trades'), (s) => (s === 'BTCUSDT' ? fine : undefined))[0]?.tradeId).toBe(698759);
+    expect(parseUserTrades(fixture('user-trades-one-way'), lookup)[0]?.orderId).toBe('25851813');
   });
 
   it('error body', async () => {

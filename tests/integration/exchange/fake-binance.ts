@@ -227,6 +227,8 @@ export class FakeBinance {
         return json(200, loadFixture('position-risk-v3'));
       case 'GET /fapi/v1/openOrders':
         return json(200, []);
+      case 'GET /fapi/v1/userTrades':
+        return json(200, this.userTrades(r));
       case 'POST /fapi/v1/order':
         return json(200, this.orderEcho(r), { 'x-mbx-order-count-10s': '1', 'x-mbx-order-count-1m': '1' });
       case 'GET /fapi/v1/order':
@@ -255,6 +257,17 @@ export class FakeBinance {
       default:
         return json(404, { code: -1000, msg: `fake has no route ${key}` });
     }
+  }
+
+  /**
+   * Returns the documented trade (on BTCUSDT's grid, dated a minute before the server time) for
+   * a start time before it or a fromId at or below its id; nothing otherwise.
+   */
+  private userTrades(r: RecordedRequest): unknown {
+    const trades = (loadFixture('user-trades-one-way') as Array<{ id: number; time: number }>).map((t) => ({ ...t, time: this.serverTime() - 60_000 }));
+    const fromId = r.query.get('fromId');
+    const startTime = r.query.get('startTime');
+    return trades.filter((t) => (fromId !== null ? t.id >= Number(fromId) : startTime === null || t.time >= Number(startTime)));
   }
 
   private orderEcho(r: RecordedRequest): unknown {

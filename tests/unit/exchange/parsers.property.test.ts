@@ -8,6 +8,7 @@ import { parseBookTicker, parseCombinedFrame, parseDepthSnapshot, parseDepthUpda
 import { parseOrder, parseOrders } from '../../../src/exchange/wire/orders.ts';
 import { parsePositionRisk } from '../../../src/exchange/wire/positions.ts';
 import { parseUserEvent } from '../../../src/exchange/wire/user-events.ts';
+import { parseUserTrades } from '../../../src/exchange/wire/user-trades.ts';
 import { BTC, fixture, instrument, lookupOf } from './fixtures.ts';
 
 const lookup = lookupOf(BTC, instrument('BNBUSDT', '0.0001', '0.01'), instrument('ETHUSDT', '0.01', '0.001'), instrument('ADAUSDT', '0.00010', '1'));
@@ -28,6 +29,7 @@ const parsers: Array<[string, (value: unknown) => unknown, string]> = [
   ['userEvent/marginCall', (v) => parseUserEvent(v, lookup), 'margin-call'],
   ['userEvent/expired', (v) => parseUserEvent(v, lookup), 'listen-key-expired'],
   ['listenKey', parseListenKey, 'listen-key'],
+  ['userTrades', (v) => parseUserTrades(v, lookup), 'user-trades-one-way'],
 ];
 
 function valueOrWireError(parse: (value: unknown) => unknown, input: unknown): void {

@@ -6,6 +6,7 @@ import { parseBookTicker, parseCombinedFrame, parseDepthSnapshot, parseDepthUpda
 import { parseOrder } from '../../../src/exchange/wire/orders.ts';
 import { parsePositionRisk } from '../../../src/exchange/wire/positions.ts';
 import { parseAccountUpdate, parseMarginCall, parseOrderTradeUpdate, parseUserEvent } from '../../../src/exchange/wire/user-events.ts';
+import { parseUserTrades } from '../../../src/exchange/wire/user-trades.ts';
 import { BTC, fixture, instrument, lookupOf } from './fixtures.ts';
 
 describe('exchangeInfo', () => {
@@ -231,6 +232,49 @@ describe('user data events', () => {
     event.o['X'] = 'NEW_INSURANCE';
     const error = catchError(() => parseOrderTradeUpdate(event, lookupOf(BTC)));
     expect((error as WireFormatError).field).toBe('o.X');
+  });
+});
+
+describe('account trade list (GET /fapi/v1/userTrades)', () => {
+  it('parses the documented sample into UserTrade (ticks, steps, money)', () => {
+    const fine = instrument('BTCUSDT', '0.01', '0.001');
+    expect(parseUserTrades(fixture('user-trades'), lookupOf(fine))).toEqual([
+      {
+        symbol: 'BTCUSDT',
+        tradeId: 698759,
+        orderId: '25851813',
+        side: 'SELL',
+        priceTicks: 781901,
+        qtySteps: 2,
+        commission: -7819010n,
+        commissionAsset: 'USDT',
+        realizedPnl: -91539999n,
+        isMaker: false,
+        timeMs: 1569514978020,
+      },
+    ]);
+  });
+
+  it('refuses an off-grid price, an unknown side or position side, a buyer flag contradicting the side, a zero quantity, a non-array', () => {
+    const base = (fixture('user-trades-one-way') as Array<Record<string, unknown>>)[0] ?? {};
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ ...base, price: '7819.01' }, '$[0].price'],
+      [{ ...base, side: 'SHORT' }, '$[0].side'],
+      [{ ...base, positionSide: 'NET' }, '$[0].positionSide'],
+      [{ ...base, buyer: true }, '$[0].buyer'],
+      [{ ...base, qty: '0' }, '$[0].qty'],
+      [{ ...base, commission: 0.1 }, '$[0].commission'],
+      [{ ...base, id: 'x' }, '$[0].id'],
+      [{ ...base, maker: 'false' }, '$[0].maker'],
+      [{ ...base, quoteQty: 'abc' }, '$[0].quoteQty'],
+    ];
+    for (const [trade, field] of cases) {
+      const error = catchError(() => parseUserTrades([trade], lookupOf(BTC)));
+      expect(error, field).toBeInstanceOf(WireFormatError);
+      expect((error as WireFormatError).field).toBe(field);
+    }
+    expect(catchError(() => parseUserTrades({}, lookupOf(BTC)))).toBeInstanceOf(WireFormatError);
+    expect(parseUserTrades(fixture('user-trades-one-way'), lookupOf(BTC))[0]).toMatchObject({ priceTicks: 78191, commission: -7819100n });
   });
 });
 
