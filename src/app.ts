@@ -9,7 +9,7 @@ import { redactedConfig, type Config } from './config/index.ts';
 import { EventBus, type EventListener } from './core/events.ts';
 import { BinanceVenue, type BinanceVenueOptions } from './exchange/binance-venue.ts';
 import { createClock, UtcNanosFormatter } from './runner/clocks.ts';
-import { Runner } from './runner/runner.ts';
+import { Runner, type RunnerOptions } from './runner/runner.ts';
 import { SIM_API_KEY, SIM_API_SECRET, startSimulator, type SimulatorHandle } from './sim/simulator.ts';
 import { EventLog } from './telemetry/event-log.ts';
 import { RunnerMetrics } from './telemetry/metrics.ts';
@@ -75,6 +75,25 @@ function whenNoOrderInFlight(runner: Runner, maxWaitMs: number): Promise<void> {
     };
     check();
   });
+}
+
+/** Returns the runner's options from the configuration. */
+export function runnerOptions(config: Config): RunnerOptions {
+  return {
+    symbols: config.symbols,
+    params: config.strategy,
+    shadow: config.shadow,
+    clientIdPrefix: config.clientIdPrefix,
+    leverage: config.leverage,
+    marginType: config.marginType,
+    snapshotIntervalMs: config.snapshotIntervalS * 1000,
+    iterations: config.iterations,
+    deadmanMs: config.deadmanMs,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    settleIntervalMs: 1000,
+    // A timed-out order can still reach the venue until its timestamp leaves recvWindow.
+    notFoundAfterMs: config.recvWindowMs + 1000,
+  };
 }
 
 /** Returns the simulator's inherited position (MM_SIM_START_POSITION, first symbol), if any. */
@@ -180,24 +199,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
   bus.subscribe(metrics.listener());
   bus.subscribe(new OtelEventBridge(orderContexts, () => clock.nowMs()).listener());
 
-  const runner = new Runner(
-    { venue, clock, bus },
-    {
-      symbols: config.symbols,
-      params: config.strategy,
-      shadow: config.shadow,
-      clientIdPrefix: config.clientIdPrefix,
-      leverage: config.leverage,
-      marginType: config.marginType,
-      snapshotIntervalMs: config.snapshotIntervalS * 1000,
-      iterations: config.iterations,
-      deadmanMs: config.deadmanMs,
-      shutdownTimeoutMs: config.shutdownTimeoutMs,
-      settleIntervalMs: 1000,
-      // A timed-out order can still reach the venue until its timestamp leaves recvWindow.
-      notFoundAfterMs: config.recvWindowMs + 1000,
-    },
-  );
+  const runner = new Runner({ venue, clock, bus }, runnerOptions(config));
   runnerRef = runner;
   onEventLogHealth = (healthy) => runner.setEventLogHealthy(healthy);
 

@@ -7,7 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startApp, type App } from '../../src/app.ts';
+import { runnerOptions, startApp, type App } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config/index.ts';
 import { EventBus } from '../../src/core/events.ts';
 import { BinanceVenue } from '../../src/exchange/binance-venue.ts';
@@ -60,22 +60,7 @@ export async function startRunner(variant: 'full' | 'bare', config: Config, otlp
   const bus = new EventBus();
   if (config.restUrl === null || config.wsUrl === null) throw new Error('bare runner needs external URLs');
   const venue = new BinanceVenue({ restUrl: config.restUrl, wsUrl: config.wsUrl, apiKey: config.secrets.apiKey ?? SIM_API_KEY, apiSecret: config.secrets.apiSecret ?? SIM_API_SECRET, clock, recvWindowMs: config.recvWindowMs, requestTimeoutMs: config.requestTimeoutMs });
-  const runner = new Runner(
-    { venue, clock, bus },
-    {
-      symbols: config.symbols,
-      params: config.strategy,
-      shadow: config.shadow,
-      clientIdPrefix: config.clientIdPrefix,
-      leverage: config.leverage,
-      marginType: config.marginType,
-      snapshotIntervalMs: config.snapshotIntervalS * 1000,
-      iterations: config.iterations,
-      deadmanMs: config.deadmanMs,
-      shutdownTimeoutMs: config.shutdownTimeoutMs,
-      settleIntervalMs: 1000,
-    },
-  );
+  const runner = new Runner({ venue, clock, bus }, runnerOptions(config));
   await runner.start();
   return {
     runner,

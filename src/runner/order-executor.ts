@@ -77,17 +77,7 @@ export class OrderExecutor {
     const qty = this.instrument.formatQty(order.qtySteps);
     const id = order.clientOrderId;
     this.bus.emit('order_submit', { symbol: order.symbol, client_id: id, side: order.side, type: order.type, price, qty, reduce_only: order.reduceOnly, time_in_force: order.timeInForce ?? null, purpose }, id);
-    this.begin();
-    const started = this.clock.monoNs();
-    let outcome: CommandOutcome<OrderSnapshot>;
-    try {
-      outcome = await this.venue.placeOrder(order);
-    } catch (error) {
-      outcome = { kind: 'ambiguous', reason: error instanceof Error ? error.message : String(error) };
-    } finally {
-      this.end();
-    }
-    const duration = elapsedMs(started, this.clock.monoNs());
+    const { outcome, durationMs: duration } = await this.send(() => this.venue.placeOrder(order));
     const { error, code } = outcomeError(outcome);
     this.bus.emit(
       'order_submit_result',
@@ -105,20 +95,26 @@ export class OrderExecutor {
   async cancel(cancel: CancelOrder, reason: string): Promise<void> {
     const id = cancel.clientOrderId;
     this.bus.emit('order_cancel', { symbol: cancel.symbol, client_id: id, reason }, id);
+    const { outcome, durationMs } = await this.send(() => this.venue.cancelOrder(cancel));
+    const { error } = outcomeError(outcome);
+    this.bus.emit('order_cancel_result', { symbol: cancel.symbol, client_id: id, outcome: outcome.kind, duration_ms: durationMs, error }, id);
+    for (const event of this.maker.onCancelOutcome(cancel, outcome, this.clock.nowMs())) this.bus.publish(event);
+    this.observe(outcome);
+  }
+
+  /** Runs one venue call, counted as in flight and timed; a throw is an ambiguous outcome. */
+  private async send(call: () => Promise<CommandOutcome<OrderSnapshot>>): Promise<{ outcome: CommandOutcome<OrderSnapshot>; durationMs: number }> {
     this.begin();
     const started = this.clock.monoNs();
     let outcome: CommandOutcome<OrderSnapshot>;
     try {
-      outcome = await this.venue.cancelOrder(cancel);
+      outcome = await call();
     } catch (error) {
       outcome = { kind: 'ambiguous', reason: error instanceof Error ? error.message : String(error) };
     } finally {
       this.end();
     }
-    const { error } = outcomeError(outcome);
-    this.bus.emit('order_cancel_result', { symbol: cancel.symbol, client_id: id, outcome: outcome.kind, duration_ms: elapsedMs(started, this.clock.monoNs()), error }, id);
-    for (const event of this.maker.onCancelOutcome(cancel, outcome, this.clock.nowMs())) this.bus.publish(event);
-    this.observe(outcome);
+    return { outcome, durationMs: elapsedMs(started, this.clock.monoNs()) };
   }
 
   private begin(): void {
