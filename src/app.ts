@@ -14,6 +14,7 @@ import { SIM_API_KEY, SIM_API_SECRET, startSimulator, type SimulatorHandle } fro
 import { EventLog } from './telemetry/event-log.ts';
 import { RunnerMetrics } from './telemetry/metrics.ts';
 import { startOpsServer, type OpsServer } from './telemetry/ops-server.ts';
+import { renderMetrics } from './telemetry/prometheus-text.ts';
 import { OrderContexts } from './telemetry/order-contexts.ts';
 import { OtelEventBridge } from './telemetry/otel-events.ts';
 import { tracingTransport } from './telemetry/rest-tracing.ts';
@@ -204,7 +205,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
   onEventLogHealth = (healthy) => runner.setEventLogHealthy(healthy);
 
   const ops = config.obs.enabled
-    ? await startOpsServer({ host: config.obs.host, port: config.obs.port, metrics: (req, res) => void whenNoOrderInFlight(runner, METRICS_RENDER_MAX_WAIT_MS).then(() => telemetry.prometheus.getMetricsRequestHandler(req, res)), readiness: () => runner.readiness() })
+    ? await startOpsServer({ host: config.obs.host, port: config.obs.port, renderMetrics: () => whenNoOrderInFlight(runner, METRICS_RENDER_MAX_WAIT_MS).then(() => renderMetrics(telemetry.prometheus)), readiness: () => runner.readiness() })
     : null;
 
   const redacted = redactedConfig(config);

@@ -1,17 +1,17 @@
 /**
- * Scenario 4: scrape. Renders /metrics (the OTel Prometheus reader behind the ops server) with
- * 1, 10 and 50 symbols, alternating with prom-client rendering the very same series; then, with
- * REST orders flowing against the loopback server, scrapes every 100 ms and measures how much
- * the orders overlapping a scrape are delayed.
+ * Scenario 4: scrape. Renders /metrics (renderMetrics over the OTel Prometheus reader, as the
+ * ops server does) with 1, 10 and 50 symbols, alternating with prom-client rendering the very
+ * same series; then, with REST orders flowing against the loopback server, scrapes every 100 ms
+ * and measures how much the orders overlapping a scrape are delayed.
  */
 import { readFileSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import client from 'prom-client';
 import { domainEvent } from '../../src/core/events.ts';
 import type { Instrument } from '../../src/core/instrument.ts';
 import type { MarketMakerView } from '../../src/core/market-maker.ts';
 import { parseExchangeInfo, toInstrument } from '../../src/exchange/wire/exchange-info.ts';
+import { renderMetrics } from '../../src/telemetry/prometheus-text.ts';
 import { nextOrder, orderPath } from '../lib/order-path.ts';
 import { Child, flag, REPO_ROOT, tell } from '../lib/proc.ts';
 import { fullStack, type Stack } from '../lib/stack.ts';
@@ -35,22 +35,11 @@ function symbolsFor(n: number): { names: string[]; instruments: Map<string, Inst
   return { names, instruments, views };
 }
 
-/** Returns the /metrics body and the time (us) from the request to res.end. */
-function render(stack: Stack): Promise<{ body: string; us: number }> {
-  return new Promise((resolve) => {
-    const t0 = performance.now();
-    const res = {
-      statusCode: 200,
-      setHeader() {},
-      writeHead() {
-        return res;
-      },
-      end(body: string) {
-        resolve({ body, us: (performance.now() - t0) * 1000 });
-      },
-    };
-    stack.telemetry.prometheus.getMetricsRequestHandler({ url: '/metrics', headers: {} } as IncomingMessage, res as unknown as ServerResponse);
-  });
+/** Returns the /metrics body and the time (us) to render it, as the app renders it (renderMetrics). */
+async function render(stack: Stack): Promise<{ body: string; us: number }> {
+  const t0 = performance.now();
+  const body = await renderMetrics(stack.telemetry.prometheus);
+  return { body, us: (performance.now() - t0) * 1000 };
 }
 
 /** Builds a prom-client registry holding exactly the series of an OTel-rendered body. */

@@ -75,10 +75,14 @@ function statusRank(status: OrderStatus): number {
 }
 
 export class OrderTracker {
+  /** Every order still remembered: the live ones and the latest MAX_FINAL_ORDERS final ones. */
   private readonly orders = new Map<string, TrackedOrder>();
-  private readonly finalOrder: string[] = [];
+  /** The non-final orders: what every per-decision scan reads, so a decision never walks the final history. */
+  private readonly live = new Map<string, TrackedOrder>();
+  /** Final client ids, oldest first (a Set keeps insertion order and deletes in O(1)). */
+  private readonly finalIds = new Set<string>();
+  /** Trade ids applied, oldest first. */
   private readonly tradeIds = new Set<number>();
-  private readonly tradeOrder: number[] = [];
 
   /** Returns the tracked order, or undefined. */
   get(clientOrderId: string): TrackedOrderView | undefined {
@@ -92,26 +96,27 @@ export class OrderTracker {
 
   /** Returns every order that may rest at the venue (in flight, open or ambiguous). */
   active(): TrackedOrderView[] {
-    return [...this.orders.values()].filter((o) => o.state !== 'final');
+    return [...this.live.values()];
   }
 
   /** Returns the non-final order holding `slot`, if any. */
   inSlot(slot: string): TrackedOrderView | undefined {
-    for (const o of this.orders.values()) if (o.slot === slot && o.state !== 'final') return o;
+    for (const o of this.live.values()) if (o.slot === slot) return o;
     return undefined;
   }
 
   /** Returns the remaining quantity of every non-final order on `side`. */
   pendingSteps(side: Side): Steps {
     let total = 0;
-    for (const o of this.orders.values()) if (o.side === side && o.state !== 'final') total += Math.max(0, o.qtySteps - o.filledSteps);
+    for (const o of this.live.values()) if (o.side === side) total += Math.max(0, o.qtySteps - o.filledSteps);
     return total;
   }
 
   /** Returns the number of orders in `state`. */
   count(state: OrderState): number {
+    if (state === 'final') return this.orders.size - this.live.size;
     let n = 0;
-    for (const o of this.orders.values()) if (o.state === state) n += 1;
+    for (const o of this.live.values()) if (o.state === state) n += 1;
     return n;
   }
 
@@ -136,6 +141,7 @@ export class OrderTracker {
       ambiguousSinceMs: null,
     };
     this.orders.set(order.clientOrderId, tracked);
+    this.live.set(order.clientOrderId, tracked);
     return tracked;
   }
 
@@ -162,6 +168,7 @@ export class OrderTracker {
     };
     this.orders.set(snapshot.clientOrderId, tracked);
     if (tracked.state === 'final') this.rememberFinal(tracked.clientOrderId);
+    else this.live.set(snapshot.clientOrderId, tracked);
     return tracked;
   }
 
@@ -175,11 +182,7 @@ export class OrderTracker {
   recordTrade(tradeId: number): boolean {
     if (this.tradeIds.has(tradeId)) return false;
     this.tradeIds.add(tradeId);
-    this.tradeOrder.push(tradeId);
-    if (this.tradeOrder.length > MAX_TRADE_IDS) {
-      const oldest = this.tradeOrder.shift();
-      if (oldest !== undefined) this.tradeIds.delete(oldest);
-    }
+    if (this.tradeIds.size > MAX_TRADE_IDS) this.tradeIds.delete(this.tradeIds.values().next().value as number);
     return true;
   }
 
@@ -349,8 +352,8 @@ export class OrderTracker {
     o.filledSteps = Math.max(o.filledSteps, snapshot.executedSteps);
     o.cancelPending = false;
     o.ambiguousSinceMs = null;
-    const i = this.finalOrder.indexOf(o.clientOrderId);
-    if (i >= 0) this.finalOrder.splice(i, 1);
+    this.finalIds.delete(o.clientOrderId);
+    this.live.set(o.clientOrderId, o);
     return true;
   }
 
@@ -381,7 +384,7 @@ export class OrderTracker {
    */
   dueForQuery(nowMs: number, graceMs: number): string[] {
     const due: string[] = [];
-    for (const o of this.orders.values()) {
+    for (const o of this.live.values()) {
       if (o.state === 'ambiguous' && o.ambiguousSinceMs !== null && nowMs - o.ambiguousSinceMs >= graceMs) {
         due.push(o.clientOrderId);
         o.ambiguousSinceMs = nowMs;
@@ -408,10 +411,12 @@ export class OrderTracker {
   }
 
   private rememberFinal(clientOrderId: string): void {
-    this.finalOrder.push(clientOrderId);
-    if (this.finalOrder.length > MAX_FINAL_ORDERS) {
-      const oldest = this.finalOrder.shift();
-      if (oldest !== undefined) this.orders.delete(oldest);
+    this.live.delete(clientOrderId);
+    this.finalIds.add(clientOrderId);
+    if (this.finalIds.size > MAX_FINAL_ORDERS) {
+      const oldest = this.finalIds.values().next().value as string;
+      this.finalIds.delete(oldest);
+      this.orders.delete(oldest);
     }
   }
 }

@@ -2,10 +2,10 @@
  * Binance SIGNED-endpoint security: HMAC-SHA256 (hex) keyed with the secret over `totalParams`,
  * the query string concatenated with the request body.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 
 /** Returns the hex HMAC-SHA256 signature of `queryString + body`. */
-export function signPayload(secret: string, queryString: string, body = ''): string {
+export function signPayload(secret: string | KeyObject, queryString: string, body = ''): string {
   const hmac = createHmac('sha256', secret);
   hmac.update(queryString);
   if (body.length > 0) hmac.update(body);
@@ -32,11 +32,12 @@ export function encodeParams(params: Params): string {
 
 /** Signs requests for one API secret; `timestamp` comes from the caller's venue-time estimate. */
 export class RequestSigner {
-  private readonly secret: string;
+  /** A key object, prepared once: createHmac would otherwise convert the secret string on every request. */
+  private readonly secret: KeyObject;
   private readonly recvWindowSuffix: string;
 
   constructor(secret: string, recvWindowMs: number) {
-    this.secret = secret;
+    this.secret = createSecretKey(secret, 'utf8');
     this.recvWindowSuffix = `recvWindow=${recvWindowMs}&timestamp=`;
   }
 

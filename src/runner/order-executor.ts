@@ -62,13 +62,34 @@ export class OrderExecutor {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Sends every command of a decision: cancels first, all concurrently. */
+  /**
+   * Sends every command of a decision, all concurrently, in the core's order (cancels first).
+   * The first goes at once and the others from the next check phase: undici writes a request on
+   * a reused keep-alive socket only from a setImmediate, so signing and dispatching the others
+   * now would hold the first, most urgent one back by their whole cost. They count as in flight
+   * from now, so idle() (graceful stop, the /metrics gate) waits for them.
+   */
   execute(commands: readonly OrderCommand[]): Promise<void>[] {
-    const sent: Promise<void>[] = [];
-    for (const command of commands) {
-      sent.push(command.kind === 'place' ? this.place(command.order, command.purpose) : this.cancel(command.cancel, command.reason));
+    const [first, ...rest] = commands;
+    if (first === undefined) return [];
+    const sent = [this.dispatch(first)];
+    for (const command of rest) {
+      this.begin();
+      sent.push(
+        new Promise<void>((resolve) => {
+          setImmediate(() => {
+            const done = this.dispatch(command);
+            this.end();
+            resolve(done);
+          });
+        }),
+      );
     }
     return sent;
+  }
+
+  private dispatch(command: OrderCommand): Promise<void> {
+    return command.kind === 'place' ? this.place(command.order, command.purpose) : this.cancel(command.cancel, command.reason);
   }
 
   /** Sends one new order and reports its outcome. */

@@ -5,7 +5,9 @@
  * (`undici:request:bodySent`, published right after the socket write), so the requests of a
  * decision go out first and the telemetry runs while their answers travel. undici 8 writes a
  * request on a reused keep-alive socket from a setImmediate (idle-socket validation), which is
- * why a plain setImmediate would still run before the write. Work not followed by any request
+ * why a plain setImmediate would still run before the write. While other requests created by
+ * undici still wait for their write (the executor sends a decision's later commands one check
+ * phase after the first), the queue waits for them too. Work not followed by any request
  * (fills, snapshots) runs after at most FALLBACK_MS. Nothing is lost: every flush path (event
  * log, stdout logger, telemetry flush and shutdown) drains the queue synchronously first, and so
  * does the process's 'exit' event.
@@ -21,14 +23,28 @@ let queue: Work[] = [];
 let immediate: NodeJS.Immediate | null = null;
 let timer: NodeJS.Timeout | null = null;
 let hooked = false;
+/** undici requests created and neither written nor failed yet. */
+const unwritten = new Set<unknown>();
 
-function onRequestSent(): void {
-  if (queue.length > 0 && immediate === null) immediate = setImmediate(drainDeferred);
+function requestOf(message: unknown): unknown {
+  return (message as { request: unknown }).request;
+}
+
+function onRequestSent(message: unknown): void {
+  unwritten.delete(requestOf(message));
+  if (queue.length > 0 && immediate === null) immediate = setImmediate(drainUnlessRequestsWait);
+}
+
+function drainUnlessRequestsWait(): void {
+  immediate = null;
+  if (unwritten.size === 0) drainDeferred();
 }
 
 function hook(): void {
   hooked = true;
+  subscribe('undici:request:create', (message) => unwritten.add(requestOf(message)));
   subscribe('undici:request:bodySent', onRequestSent);
+  subscribe('undici:request:error', (message) => unwritten.delete(requestOf(message)));
   process.once('exit', drainDeferred);
 }
 

@@ -1,9 +1,9 @@
 /**
- * The ops HTTP server: GET /metrics (Prometheus text, rendered by the OTel Prometheus reader),
+ * The ops HTTP server: GET /metrics (Prometheus text exposition 0.0.4, from `renderMetrics`),
  * GET /health (the process is alive), GET /ready (200 or 503 from the runner's checks, as
  * Kubernetes probes expect); anything else is a JSON 404. Binds 127.0.0.1 unless told otherwise.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface ReadinessChecks {
@@ -15,7 +15,8 @@ export interface ReadinessChecks {
 export interface OpsServerOptions {
   readonly host: string;
   readonly port: number;
-  readonly metrics: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Returns the /metrics body; a rejection is answered 500 with its message as a comment. */
+  readonly renderMetrics: () => Promise<string>;
   readonly readiness: () => ReadinessChecks;
 }
 
@@ -29,6 +30,22 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
   res.end(text);
+}
+
+const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
+
+function sendMetrics(res: ServerResponse, render: () => Promise<string>): void {
+  render().then(
+    (body) => {
+      res.writeHead(200, { 'content-type': PROMETHEUS_TEXT, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+      res.end(body);
+    },
+    (error: unknown) => {
+      const body = `# failed to render metrics: ${error instanceof Error ? error.message : String(error)}\n`;
+      res.writeHead(500, { 'content-type': PROMETHEUS_TEXT, 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    },
+  );
 }
 
 /** Returns the body of /ready: checks in a fixed key order, status "ok" or "fail". */
@@ -47,7 +64,7 @@ export function startOpsServer(options: OpsServerOptions): Promise<OpsServer> {
     }
     switch (path) {
       case '/metrics':
-        options.metrics(req, res);
+        sendMetrics(res, options.renderMetrics);
         return;
       case '/health':
         sendJson(res, 200, { status: 'ok' });

@@ -8,15 +8,14 @@ import { randomUUID } from 'node:crypto';
 import { context, logs, metrics, trace, type Counter, type Meter, type MeterProvider as ApiMeterProvider, type MetricOptions } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter, type ReadableLogRecord, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, type ReadableSpan, SimpleSpanProcessor, type SpanExporter, TracerProvider } from '@opentelemetry/sdk-trace';
 import { drainDeferred } from './after-wire.ts';
 import { INSTRUMENTATION_SCOPE, SERVICE_NAME } from './names.ts';
+import { createOtlpLogExporter, createOtlpTraceExporter } from './otlp-exporters.ts';
 
 export interface TelemetryOptions {
   readonly serviceVersion: string;
@@ -137,6 +136,15 @@ function dropCountingMeterProvider(inner: MeterProvider, dropped: { spans: numbe
   };
 }
 
+/**
+ * What the telemetry may hold while the collector is down or black-holing: each batch processor
+ * keeps at most maxQueueSize items, and each exporter at most EXPORT_CONCURRENCY batches in
+ * flight (the SDK's default is 30, each held until its timeout, which let the heap grow by half
+ * under a black hole). Past these bounds items are dropped and counted in mm_telemetry_dropped.
+ */
+const BATCH_LIMITS = { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 1000 } as const;
+const EXPORT_CONCURRENCY = 2;
+
 /** Sets up the SDK and registers it globally; returns handles for metrics and shutdown. */
 export function startTelemetry(options: TelemetryOptions): Telemetry {
   const resource = defaultResource().merge(
@@ -160,7 +168,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   const spanProcessors = options.spanExporter
     ? [new SimpleSpanProcessor({ exporter: countingSpanExporter(options.spanExporter, dropped) })]
     : tracesUrl
-      ? [new BatchSpanProcessor({ exporter: countingSpanExporter(new OTLPTraceExporter({ url: tracesUrl, timeoutMillis: exportTimeoutMillis }), dropped), maxQueueSize: 4096, scheduledDelayMillis: 1000, selfObsMeterProvider })]
+      ? [new BatchSpanProcessor({ exporter: countingSpanExporter(createOtlpTraceExporter({ url: tracesUrl, timeoutMillis: exportTimeoutMillis, concurrencyLimit: EXPORT_CONCURRENCY }), dropped), ...BATCH_LIMITS, selfObsMeterProvider })]
       : [];
   const tracerProvider = new TracerProvider({ resource, spanProcessors });
 
@@ -168,7 +176,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   const logProcessors = options.logExporter
     ? [new SimpleLogRecordProcessor({ exporter: countingLogExporter(options.logExporter, dropped) })]
     : logsUrl
-      ? [new BatchLogRecordProcessor({ exporter: countingLogExporter(new OTLPLogExporter({ url: logsUrl, timeoutMillis: exportTimeoutMillis }), dropped), maxQueueSize: 8192, scheduledDelayMillis: 1000, selfObsMeterProvider })]
+      ? [new BatchLogRecordProcessor({ exporter: countingLogExporter(createOtlpLogExporter({ url: logsUrl, timeoutMillis: exportTimeoutMillis, concurrencyLimit: EXPORT_CONCURRENCY }), dropped), ...BATCH_LIMITS, selfObsMeterProvider })]
       : [];
   const loggerProvider = new LoggerProvider({ resource, processors: logProcessors });
 

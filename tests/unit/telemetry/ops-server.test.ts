@@ -4,6 +4,7 @@ import { startOpsServer, type OpsServer, type ReadinessChecks } from '../../../s
 describe('ops server', () => {
   let server: OpsServer | null = null;
   let checks: ReadinessChecks = { exchange: true, risk: true, state: true };
+  let render: () => Promise<string> = () => Promise.resolve('# metrics\n');
 
   afterEach(async () => {
     await server?.close();
@@ -14,10 +15,7 @@ describe('ops server', () => {
     server = await startOpsServer({
       host: '127.0.0.1',
       port: 0,
-      metrics: (_req, res) => {
-        res.writeHead(200, { 'content-type': 'text/plain' });
-        res.end('# metrics\n');
-      },
+      renderMetrics: () => render(),
       readiness: () => checks,
     });
     return server;
@@ -42,9 +40,16 @@ describe('ops server', () => {
     expect(await res.json()).toEqual({ checks: { exchange: true, risk: false, state: true }, status: 'fail' });
   });
 
-  it('serves /metrics through the given handler and 404s anything else as JSON', async () => {
+  it('serves /metrics as Prometheus text 0.0.4, a failed render as 500, and 404s anything else as JSON', async () => {
     const s = await start();
-    expect(await (await fetch(`${s.url}/metrics`)).text()).toBe('# metrics\n');
+    render = () => Promise.resolve('# metrics\n');
+    const metrics = await fetch(`${s.url}/metrics`);
+    expect(metrics.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect(await metrics.text()).toBe('# metrics\n');
+    render = () => Promise.reject(new Error('collect failed'));
+    const failed = await fetch(`${s.url}/metrics`);
+    expect(failed.status).toBe(500);
+    expect(await failed.text()).toBe('# failed to render metrics: collect failed\n');
     const res = await fetch(`${s.url}/nope`);
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toBe('application/json');
