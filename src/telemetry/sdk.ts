@@ -140,10 +140,12 @@ function dropCountingMeterProvider(inner: MeterProvider, dropped: { spans: numbe
  * What the telemetry may hold while the collector is down or black-holing: each batch processor
  * keeps at most maxQueueSize items, and each exporter at most EXPORT_CONCURRENCY batches in
  * flight (the SDK's default is 30, each held until its timeout, which let the heap grow by half
- * under a black hole). Past these bounds items are dropped and counted in mm_telemetry_dropped.
+ * under a black hole). A flush exports the whole queue at once, so the limit leaves room for a
+ * full queue plus the batch already on its way. Past these bounds items are dropped and counted
+ * in mm_telemetry_dropped.
  */
 const BATCH_LIMITS = { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 1000 } as const;
-const EXPORT_CONCURRENCY = 2;
+const EXPORT_CONCURRENCY = BATCH_LIMITS.maxQueueSize / BATCH_LIMITS.maxExportBatchSize + 1;
 
 /** Sets up the SDK and registers it globally; returns handles for metrics and shutdown. */
 export function startTelemetry(options: TelemetryOptions): Telemetry {
