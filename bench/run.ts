@@ -75,7 +75,7 @@ for (const scenario of selected) {
   }
   const result = message.result as { targets?: Target[]; headline?: Record<string, unknown> };
   results[scenario] = { ...result, seconds: Math.round((Date.now() - t0) / 1000) };
-  for (const t of result.targets ?? []) rows.push({ scenario, name: t.name, value: t.value, limit: t.limit, met: t.kind === 'min' ? t.value >= t.limit : t.value <= t.limit });
+  for (const t of result.targets ?? []) rows.push({ scenario, name: t.name, value: t.value, limit: t.limit, met: typeof t.value === 'number' && Number.isFinite(t.value) && (t.kind === 'min' ? t.value >= t.limit : t.value <= t.limit) });
   process.stdout.write(`  done in ${Math.round((Date.now() - t0) / 1000)} s: ${JSON.stringify(result.headline ?? {})}\n`);
 }
 

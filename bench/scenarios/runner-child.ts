@@ -10,6 +10,7 @@
  * request written after it, counted only when no other frame arrived in between.
  */
 import { subscribe } from 'node:diagnostics_channel';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import WebSocket from 'ws';
 import { signPayload } from '../../src/exchange/signing.ts';
@@ -90,11 +91,20 @@ const cpu0 = cpuMicros();
 const t0 = performance.now();
 const memory: Array<{ t: number; rss: number; heapUsed: number }> = [];
 let sampler: NodeJS.Timeout | null = null;
+let gcObserver: PerformanceObserver | null = null;
 if (sampleMs > 0) {
+  // heapUsed at a random moment is mostly garbage awaiting collection (a sawtooth of 100+ MiB at
+  // this rate); read right after each major GC it is what the process really retains.
+  let heapAfterMajorGc: number | null = null;
+  gcObserver = new PerformanceObserver((list) => {
+    if (list.getEntries().some((e) => (e as unknown as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR)) heapAfterMajorGc = process.memoryUsage().heapUsed;
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   const sample = () => {
     const m = process.memoryUsage();
     memory.push({ t: Math.round(performance.now() - t0), rss: m.rss, heapUsed: m.heapUsed });
-    tell({ type: 'sample', t: Math.round(performance.now() - t0), rss: m.rss, heapUsed: m.heapUsed, orderRequests });
+    tell({ type: 'sample', t: Math.round(performance.now() - t0), rss: m.rss, heapUsed: m.heapUsed, heapAfterMajorGc, orderRequests });
+    heapAfterMajorGc = null;
   };
   sample();
   sampler = setInterval(sample, sampleMs);
@@ -102,6 +112,7 @@ if (sampleMs > 0) {
 await Promise.race([sleep(seconds * 1000), fromParent('stop')]);
 measuring = false;
 if (sampler !== null) clearInterval(sampler);
+gcObserver?.disconnect();
 const elapsedS = (performance.now() - t0) / 1000;
 const cpuUs = cpuMicros() - cpu0;
 const drops = dropped();

@@ -340,17 +340,18 @@ function memberBytes(prefix: string, value: unknown): Uint8Array {
   return json === undefined ? NOTHING : utf8.encode(prefix + json);
 }
 
-interface ResourceBlock {
-  /** The `resource` object. */
+/** A serialized resource or scope, cached per object. */
+interface CachedBlock {
+  /** The `resource` or `scope` object. */
   readonly json: Uint8Array;
-  /** The `,"schemaUrl":…` member closing resourceSpans/resourceLogs, possibly empty. */
+  /** The `,"schemaUrl":…` member closing resourceSpans/resourceLogs or scopeSpans/scopeLogs, possibly empty. */
   readonly schemaUrlMember: Uint8Array;
 }
 
-const resourceBlocks = new WeakMap<Resource, ResourceBlock>();
+const resourceBlocks = new WeakMap<Resource, CachedBlock>();
 
 /** Writes the `resource` object and returns the block, cached per Resource object. */
-function writeResource(w: JsonWriter, resource: Resource): ResourceBlock {
+function writeResource(w: JsonWriter, resource: Resource): CachedBlock {
   const cached = resourceBlocks.get(resource);
   if (cached !== undefined) {
     w.bytes(cached.json);
@@ -374,17 +375,10 @@ function writeResource(w: JsonWriter, resource: Resource): ResourceBlock {
 /** A scope as the SDKs hand it over; logger scopes may carry attributes. */
 type Scope = InstrumentationScope & { readonly attributes?: Readonly<Record<string, unknown>>; readonly droppedAttributesCount?: number };
 
-interface ScopeBlock {
-  /** The `scope` object. */
-  readonly json: Uint8Array;
-  /** The `,"schemaUrl":…` member closing scopeSpans/scopeLogs, possibly empty. */
-  readonly schemaUrlMember: Uint8Array;
-}
-
-const scopeBlocks = new WeakMap<Scope, ScopeBlock>();
+const scopeBlocks = new WeakMap<Scope, CachedBlock>();
 
 /** Writes the `scope` object and returns the block, cached per scope object. */
-function writeScope(w: JsonWriter, scope: Scope): ScopeBlock {
+function writeScope(w: JsonWriter, scope: Scope): CachedBlock {
   const cached = scopeBlocks.get(scope);
   if (cached !== undefined) {
     w.bytes(cached.json);
