@@ -450,28 +450,27 @@ function writeSpan(w: JsonWriter, span: ReadableSpan): void {
   w.raw(',"attributes":');
   w.keyValues(span.attributes);
   w.member(',"droppedAttributesCount":', span.droppedAttributesCount);
-  w.raw(',"events":[');
-  const events = span.events;
-  for (let i = 0; i < events.length; i++) {
-    if (i > 0) w.raw(',');
-    writeEvent(w, events[i] as TimedEvent);
-  }
-  w.raw(']');
+  w.raw(',"events":');
+  writeArray(w, span.events, writeEvent);
   w.member(',"droppedEventsCount":', span.droppedEventsCount);
   w.raw(',"status":{"code":');
   w.number(span.status.code);
   w.member(',"message":', span.status.message);
-  w.raw('},"links":[');
-  const links = span.links;
-  for (let i = 0; i < links.length; i++) {
-    if (i > 0) w.raw(',');
-    writeLink(w, links[i] as Link);
-  }
-  w.raw(']');
+  w.raw('},"links":');
+  writeArray(w, span.links, writeLink);
   w.member(',"droppedLinksCount":', span.droppedLinksCount);
   w.raw(',"flags":');
   w.number(spanFlags(ctx.traceFlags, parent?.isRemote));
   w.raw('}');
+}
+
+function writeArray<T>(w: JsonWriter, items: readonly T[], write: (w: JsonWriter, item: T) => void): void {
+  w.raw('[');
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) w.raw(',');
+    write(w, items[i] as T);
+  }
+  w.raw(']');
 }
 
 function writeEvent(w: JsonWriter, event: TimedEvent): void {
