@@ -1,13 +1,16 @@
 /**
  * A RestTransport decorator: one CLIENT span per REST request (HTTP client semantic
  * conventions plus Binance's error code, rate-limit headers and the order's identity) and the
- * `http.client.request.duration` histogram. The span is built after the answer arrives, with the
- * recorded start time, so nothing but two clock reads sits in front of the request on the wire.
+ * `http.client.request.duration` histogram. The span is built from the recorded start and end
+ * times after the caller has the answer (queued with the listeners' work, see after-wire.ts), so
+ * nothing but two clock reads sits in front of the request on the wire or of the answer on its
+ * way back to the order executor.
  */
 import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Histogram } from '@opentelemetry/api';
 import { classifyHttpError } from '../exchange/errors.ts';
 import type { RestRequest, RestResponse, RestTransport } from '../exchange/rest-transport.ts';
 import { redactUrl } from '../exchange/rest-transport.ts';
+import { afterWire } from './after-wire.ts';
 import { ATTR, INSTRUMENTATION_SCOPE } from './names.ts';
 import type { OrderContexts } from './order-contexts.ts';
 
@@ -71,7 +74,9 @@ export function tracingTransport(inner: RestTransport, options: RestTracingOptio
         throw error;
       } finally {
         const endedAt = performance.timeOrigin + performance.now();
-        record(request, response, failure, startedAt, endedAt, parent);
+        const answer = response;
+        options.onResponse?.(request, answer, failure);
+        afterWire(() => record(request, answer, failure, startedAt, endedAt, parent));
       }
     },
     close: () => inner.close(),
@@ -126,6 +131,5 @@ export function tracingTransport(inner: RestTransport, options: RestTracingOptio
     if (response !== null) metricAttributes['http.response.status_code'] = response.status;
     if (type !== undefined) metricAttributes['error.type'] = type;
     options.duration.record((endedAt - startedAt) / 1000, metricAttributes);
-    options.onResponse?.(request, response, failure);
   }
 }

@@ -2,6 +2,7 @@ import { SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RestRequest, RestResponse, RestTransport } from '../../../src/exchange/rest-transport.ts';
+import { drainDeferred } from '../../../src/telemetry/after-wire.ts';
 import { OrderContexts } from '../../../src/telemetry/order-contexts.ts';
 import { redactedFullUrl, tracingTransport } from '../../../src/telemetry/rest-tracing.ts';
 import { startTelemetry, type Telemetry } from '../../../src/telemetry/sdk.ts';
@@ -46,6 +47,9 @@ describe('tracingTransport', () => {
     const contexts = new OrderContexts();
     const transport = tracingTransport(answer(200, { orderId: 1 }), { baseUrl: 'http://127.0.0.1:8765', peerService: 'exchange-sim', duration: telemetry.meter.createHistogram('t1'), orderContexts: contexts });
     await transport.send(order);
+    // The span is built after the caller has its answer, with the listeners' deferred work.
+    expect(spans.getFinishedSpans()).toEqual([]);
+    drainDeferred();
     const [span] = spans.getFinishedSpans();
     expect(span?.kind).toBe(SpanKind.CLIENT);
     expect(span?.name).toBe('POST /fapi/v1/order');
@@ -69,6 +73,7 @@ describe('tracingTransport', () => {
     const h = telemetry.meter.createHistogram('t2');
     await tracingTransport(answer(503, { code: -1000, msg: 'Unknown error' }), { baseUrl: 'http://x', peerService: 'p', duration: h, orderContexts: new OrderContexts() }).send(order);
     await tracingTransport(answer(400, { code: -5022, msg: 'Post Only order will be rejected' }), { baseUrl: 'http://x', peerService: 'p', duration: h, orderContexts: new OrderContexts() }).send(order);
+    drainDeferred();
     const [ambiguous, rejected] = spans.getFinishedSpans();
     expect(ambiguous?.attributes['mm.order.outcome']).toBe('ambiguous');
     expect(ambiguous?.attributes['error.type']).toBe('503');
@@ -86,6 +91,7 @@ describe('tracingTransport', () => {
     };
     const transport = tracingTransport(failing, { baseUrl: 'http://x', peerService: 'p', duration: telemetry.meter.createHistogram('t3'), orderContexts: new OrderContexts() });
     await expect(transport.send(order)).rejects.toThrow('socket hang up');
+    drainDeferred();
     const [span] = spans.getFinishedSpans();
     expect(span?.attributes['error.type']).toBe('UND_ERR_SOCKET');
     expect(span?.attributes['mm.order.outcome']).toBe('ambiguous');
