@@ -73,15 +73,15 @@ export class OrderExecutor {
     const [first, ...rest] = commands;
     if (first === undefined) return [];
     const sent = [this.dispatch(first)];
+    if (rest.length === 0) return sent;
+    for (let i = 0; i < rest.length; i++) this.begin();
+    const nextCheckPhase = new Promise<void>((resolve) => setImmediate(resolve));
     for (const command of rest) {
-      this.begin();
       sent.push(
-        new Promise<void>((resolve) => {
-          setImmediate(() => {
-            const done = this.dispatch(command);
-            this.end();
-            resolve(done);
-          });
+        nextCheckPhase.then(() => {
+          const done = this.dispatch(command);
+          this.end();
+          return done;
         }),
       );
     }

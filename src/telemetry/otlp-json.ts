@@ -6,7 +6,7 @@
  * order of resources and scopes, same key order, hex ids, nanosecond timestamps as decimal
  * strings, int vs double by `Number.isInteger`, and strings escaped as JSON.stringify escapes
  * them. Resource and scope blocks and attribute-key prefixes are encoded once and reused.
- * tests/unit/otlp-json.test.ts holds the two to the same bytes.
+ * tests/unit/telemetry/otlp-json.test.ts holds the two to the same bytes.
  *
  * Why bytes and not a string: concatenating the ~100 pieces of a span builds a rope that V8 must
  * flatten and then re-encode, which measured slower than the stock serializer itself.

@@ -287,8 +287,9 @@ const serializers = new WeakMap<MetricReader, PrometheusTextSerializer>();
 
 /**
  * Returns the /metrics body for a reader (the app's PrometheusExporter): collects, logs any
- * collection errors through diag, and serializes with a serializer kept per reader. Never
- * rejects on a failed collection: like the exporter, it answers `# failed to export metrics: …`.
+ * partial collection errors through diag, and serializes with a serializer kept per reader. A
+ * collection that fails outright rejects, so the ops server answers 500 and Prometheus records
+ * the target as down instead of a successful scrape with no samples.
  */
 export async function renderMetrics(reader: MetricReader): Promise<string> {
   let serializer = serializers.get(reader);
@@ -296,12 +297,7 @@ export async function renderMetrics(reader: MetricReader): Promise<string> {
     serializer = new PrometheusTextSerializer();
     serializers.set(reader, serializer);
   }
-  let collected: Awaited<ReturnType<MetricReader['collect']>>;
-  try {
-    collected = await reader.collect();
-  } catch (error) {
-    return `# failed to export metrics: ${String(error)}`;
-  }
+  const collected = await reader.collect();
   if (collected.errors.length > 0) diag.error('PrometheusExporter: metrics collection errors', ...collected.errors);
   return serializer.serialize(collected.resourceMetrics);
 }

@@ -1,4 +1,5 @@
 /** User data stream events: ORDER_TRADE_UPDATE, ACCOUNT_UPDATE, MARGIN_CALL, listenKeyExpired. */
+import type { Instrument } from '../../core/instrument.ts';
 import type { AccountUpdate, BalanceUpdate, MarginCall, OrderUpdate, PositionUpdate } from '../../core/model.ts';
 import { toAccountUpdateReason, toExecutionType, toOrderStatus, toOrderType, toPositionSide, toSide, toTimeInForce } from './enums.ts';
 import { asArray, asObject, bool, decimal, id, int, money, steps, str, ticks, toMoney } from './fields.ts';
@@ -64,6 +65,19 @@ export function parseOrderTradeUpdate(event: unknown, lookup: InstrumentLookup):
   };
 }
 
+/** Builds one entry per position of a symbol we trade; entries of symbols never loaded are left out. */
+function knownSymbolEntries<T>(list: readonly unknown[], listPath: string, lookup: InstrumentLookup, build: (p: Record<string, unknown>, symbol: string, instrument: Instrument, path: string) => T): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const path = `${listPath}[${i}]`;
+    const p = asObject(list[i], path);
+    const symbol = str(p, 's', `${path}.s`);
+    const instrument = lookup(symbol);
+    if (instrument !== undefined) out.push(build(p, symbol, instrument, path));
+  }
+  return out;
+}
+
 /** Returns an ACCOUNT_UPDATE event; positions of symbols that were never loaded are left out. */
 export function parseAccountUpdate(event: unknown, lookup: InstrumentLookup): AccountUpdate {
   const e = asObject(event, '$');
@@ -80,22 +94,13 @@ export function parseAccountUpdate(event: unknown, lookup: InstrumentLookup): Ac
       balanceChange: b['bc'] === undefined ? 0n : money(b, 'bc', `${path}.bc`),
     });
   }
-  const positionsRaw = a['P'] === undefined ? [] : asArray(a['P'], 'a.P');
-  const positions: PositionUpdate[] = [];
-  for (let i = 0; i < positionsRaw.length; i++) {
-    const path = `a.P[${i}]`;
-    const p = asObject(positionsRaw[i], path);
-    const symbol = str(p, 's', `${path}.s`);
-    const instrument = lookup(symbol);
-    if (instrument === undefined) continue;
-    positions.push({
-      symbol,
-      amountSteps: steps(instrument, p, 'pa', `${path}.pa`),
-      entryPrice: decimal(p, 'ep', `${path}.ep`),
-      unrealizedPnl: money(p, 'up', `${path}.up`),
-      positionSide: toPositionSide(str(p, 'ps', `${path}.ps`), `${path}.ps`),
-    });
-  }
+  const positions: PositionUpdate[] = knownSymbolEntries(a['P'] === undefined ? [] : asArray(a['P'], 'a.P'), 'a.P', lookup, (p, symbol, instrument, path) => ({
+    symbol,
+    amountSteps: steps(instrument, p, 'pa', `${path}.pa`),
+    entryPrice: decimal(p, 'ep', `${path}.ep`),
+    unrealizedPnl: money(p, 'up', `${path}.up`),
+    positionSide: toPositionSide(str(p, 'ps', `${path}.ps`), `${path}.ps`),
+  }));
   return {
     reason: toAccountUpdateReason(str(a, 'm', 'a.m'), 'a.m'),
     balances,
@@ -108,20 +113,11 @@ export function parseAccountUpdate(event: unknown, lookup: InstrumentLookup): Ac
 /** Returns a MARGIN_CALL event; positions of symbols that were never loaded are left out. */
 export function parseMarginCall(event: unknown, lookup: InstrumentLookup): MarginCall {
   const e = asObject(event, '$');
-  const list = asArray(e['p'], 'p');
-  const positions: Array<MarginCall['positions'][number]> = [];
-  for (let i = 0; i < list.length; i++) {
-    const path = `p[${i}]`;
-    const p = asObject(list[i], path);
-    const symbol = str(p, 's', `${path}.s`);
-    const instrument = lookup(symbol);
-    if (instrument === undefined) continue;
-    positions.push({
-      symbol,
-      amountSteps: steps(instrument, p, 'pa', `${path}.pa`),
-      maintenanceMargin: money(p, 'mm', `${path}.mm`),
-    });
-  }
+  const positions: Array<MarginCall['positions'][number]> = knownSymbolEntries(asArray(e['p'], 'p'), 'p', lookup, (p, symbol, instrument, path) => ({
+    symbol,
+    amountSteps: steps(instrument, p, 'pa', `${path}.pa`),
+    maintenanceMargin: money(p, 'mm', `${path}.mm`),
+  }));
   return {
     crossWalletBalance: e['cw'] === undefined ? 0n : toMoney(str(e, 'cw'), 'cw'),
     positions,
