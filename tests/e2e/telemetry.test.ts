@@ -24,6 +24,7 @@ let eventLog: string;
 let opsUrl: string;
 let exitCode: number | null = null;
 let events: EventLine[] = [];
+let runningUntilMs = 0;
 const readySeen = { ok: 0, fail: 0, okAfterFail: 0 };
 let metricsText = '';
 
@@ -73,6 +74,8 @@ beforeAll(async () => {
     }
     await new Promise((r) => setTimeout(r, 250));
   }
+  // Queried as of this moment: once a scrape fails after the stop, Prometheus marks the series stale.
+  runningUntilMs = Date.now();
   exitCode = await runner.stop('SIGINT');
   events = readEvents(eventLog);
 }, 90_000);
@@ -95,7 +98,7 @@ describe('runner on the simulator, observed end to end', () => {
   it('answers the PromQL a user would type with numbers', async () => {
     if (!prometheusAvailable()) throw new Error('prometheus is not installed (CI installs the Debian package)');
     for (const expr of ['histogram_quantile(0.99, rate(mm_order_latency_ms_bucket[1m]))', 'rate(mm_orders_filled_total[1m]) / rate(mm_orders_placed_total[1m])', 'mm_position', 'mm_ws_connected']) {
-      const result = await prometheus.query(expr);
+      const result = await prometheus.query(expr, runningUntilMs);
       expect(result.status, `${expr}: ${result.error ?? ''}`).toBe('success');
       const values = result.data?.result.map((r) => Number(r.value?.[1])) ?? [];
       expect(values.length, expr).toBeGreaterThan(0);

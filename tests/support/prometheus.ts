@@ -63,9 +63,10 @@ export class PrometheusServer {
     throw new Error(`prometheus did not become ready:\n${this.log.slice(-2000)}`);
   }
 
-  /** Runs an instant query. */
-  async query(expr: string): Promise<QueryResult> {
-    const res = await fetch(`${this.url}/api/v1/query?query=${encodeURIComponent(expr)}`);
+  /** Runs an instant query, now or at `atMs` (Unix ms). */
+  async query(expr: string, atMs?: number): Promise<QueryResult> {
+    const at = atMs === undefined ? '' : `&time=${atMs / 1000}`;
+    const res = await fetch(`${this.url}/api/v1/query?query=${encodeURIComponent(expr)}${at}`);
     return (await res.json()) as QueryResult;
   }
 
