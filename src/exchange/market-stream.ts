@@ -1,6 +1,10 @@
 /**
  * Market data over Binance's routed combined streams: `/public/stream` carries bookTicker and
  * diff depth, `/market/stream` carries markPrice. "Connected" means both sockets are open.
+ * A book ticker is handled at once (it drives decisions). Depth and mark price frames wait, in
+ * their order, until the order requests being dispatched are on the wire (write-gate.ts): the
+ * simulator and the venue often send a depth frame in the same socket read as the ticker, and
+ * applying it used to hold the ticker's order back by a few hundred microseconds.
  */
 import type { Clock } from '../core/clock.ts';
 import type { DepthSnapshot } from '../core/model.ts';
@@ -9,6 +13,7 @@ import type { BackoffOptions } from './backoff.ts';
 import { LocalBook } from './local-book.ts';
 import { errorText, sampleOf } from './listener-guard.ts';
 import { ReconnectingSocket, type LivenessOptions } from './reconnecting-socket.ts';
+import { WriteGate } from './write-gate.ts';
 import { parseJson } from './wire/fields.ts';
 import type { InstrumentLookup } from './wire/instruments.ts';
 import { parseBookTicker, parseCombinedFrame, parseDepthUpdate, parseMarkPriceUpdate } from './wire/market.ts';
@@ -37,6 +42,18 @@ export function marketStreamUrls(wsUrl: string, symbols: readonly string[], dept
   return { publicUrl: `${root}/public/stream?streams=${publicStreams}`, marketUrl: `${root}/market/stream?streams=${marketStreams}` };
 }
 
+/** Longest time a depth or mark price frame waits behind order requests, ms. */
+const MAX_HOLD_MS = 2;
+const STREAM_PREFIX = '{"stream":"';
+const BOOK_TICKER = '@bookTicker';
+
+/** True for a book ticker frame, read from the stream name the frame starts with (no parse); a frame of another shape counts as urgent. */
+export function isBookTickerFrame(text: string): boolean {
+  if (!text.startsWith(STREAM_PREFIX)) return true;
+  const end = text.indexOf('"', STREAM_PREFIX.length);
+  return end < 0 || text.startsWith(BOOK_TICKER, end - BOOK_TICKER.length);
+}
+
 export class MarketStream {
   private readonly options: MarketStreamOptions;
   private readonly publicSocket: ReconnectingSocket;
@@ -46,6 +63,7 @@ export class MarketStream {
   private readonly marketUrl: string;
   private connected = false;
   private readonly reportedStreams = new Set<string>();
+  private readonly behindOrders = new WriteGate({ maxHoldMs: MAX_HOLD_MS, holdAlways: false });
 
   constructor(options: MarketStreamOptions) {
     this.options = options;
@@ -63,8 +81,9 @@ export class MarketStream {
       ...common,
       url: () => this.publicUrl,
       onOpen: () => this.updateState('open public'),
-      onMessage: (text) => this.onPublic(text),
+      onMessage: (text) => (isBookTickerFrame(text) ? this.onPublic(text) : this.behindOrders.run(() => this.onPublic(text))),
       onClose: (reason) => {
+        this.behindOrders.drain();
         for (const book of this.books.values()) book.reset();
         this.updateState(`public ${reason}`);
       },
@@ -73,7 +92,7 @@ export class MarketStream {
       ...common,
       url: () => this.marketUrl,
       onOpen: () => this.updateState('open market'),
-      onMessage: (text) => this.onMarket(text),
+      onMessage: (text) => this.behindOrders.run(() => this.onMarket(text)),
       onClose: (reason) => this.updateState(`market ${reason}`),
     });
   }
@@ -88,6 +107,7 @@ export class MarketStream {
   stop(): void {
     this.publicSocket.stop();
     this.marketSocket.stop();
+    this.behindOrders.drain();
     for (const book of this.books.values()) book.reset();
   }
 

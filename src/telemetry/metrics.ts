@@ -68,6 +68,7 @@ export class RunnerMetrics {
   ]);
   private lastOrderPlacedSeconds = 0;
   private readonly loopDelay: ELDHistogram;
+  private lastLoopDelay: readonly [number, number, number] = [0, 0, 0];
   private readonly sdkDropped: () => Readonly<Record<string, number>>;
 
   constructor(meter: Meter, source: MetricsSource, sdkDropped: () => Readonly<Record<string, number>>) {
@@ -214,10 +215,16 @@ export class RunnerMetrics {
 
   private observeLoopDelay(r: { observe(g: ObservableGauge, v: number, a?: Attributes): void }, target: ObservableGauge): void {
     const h = this.loopDelay;
-    r.observe(target, h.percentile(50) / 1e6, { quantile: '0.5' });
-    r.observe(target, h.percentile(99) / 1e6, { quantile: '0.99' });
-    r.observe(target, h.max / 1e6, { quantile: '1' });
-    h.reset();
+    // Reading a percentile walks every bucket when the histogram is empty (scrapes closer than its
+    // 10 ms resolution): report the last window's figures again instead.
+    if (h.count > 0) {
+      this.lastLoopDelay = [h.percentile(50) / 1e6, h.percentile(99) / 1e6, h.max / 1e6];
+      h.reset();
+    }
+    const [p50, p99, max] = this.lastLoopDelay;
+    r.observe(target, p50, { quantile: '0.5' });
+    r.observe(target, p99, { quantile: '0.99' });
+    r.observe(target, max, { quantile: '1' });
   }
 
   private attrs(symbol: string): Attributes {
