@@ -200,7 +200,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
   bus.subscribe(metrics.listener());
   bus.subscribe(new OtelEventBridge(orderContexts, () => clock.nowMs()).listener());
 
-  const runner = new Runner({ venue, clock, bus }, runnerOptions(config));
+  const runner = new Runner({ venue, clock, bus, decisions: telemetry.decisions }, runnerOptions(config));
   runnerRef = runner;
   onEventLogHealth = (healthy) => runner.setEventLogHealthy(healthy);
 

@@ -17,6 +17,7 @@ import type { ListenKeyEvent, StreamStateChange, Venue, VenueListener } from '..
 import { ConfigError, type ConfigIssue } from '../config/errors.ts';
 import { fieldByKey, fieldLabel } from '../config/fields.ts';
 import { INSTRUMENTATION_SCOPE, SPANS } from '../telemetry/names.ts';
+import { globalTracerDecisions, type DecisionTracing } from './decision-tracing.ts';
 import { OrderExecutor } from './order-executor.ts';
 import { nodeTimers, sleep, type Timers } from './timers.ts';
 
@@ -86,6 +87,7 @@ export class Runner {
   private readonly clock: Clock;
   private readonly bus: EventBus;
   private readonly timers: Timers;
+  private readonly decisions: DecisionTracing;
   private readonly options: RunnerOptions;
   private readonly sessions = new Map<string, SymbolSession>();
   private readonly intervals: unknown[] = [];
@@ -102,11 +104,12 @@ export class Runner {
   /** Venue time of the last user-stream event (or the connect time), ms. */
   private lastUserEventMs = 0;
 
-  constructor(deps: { venue: Venue; clock: Clock; bus: EventBus; timers?: Timers }, options: RunnerOptions) {
+  constructor(deps: { venue: Venue; clock: Clock; bus: EventBus; timers?: Timers; decisions?: DecisionTracing }, options: RunnerOptions) {
     this.venue = deps.venue;
     this.clock = deps.clock;
     this.bus = deps.bus;
     this.timers = deps.timers ?? nodeTimers;
+    this.decisions = deps.decisions ?? globalTracerDecisions;
     this.options = options;
     // Milliseconds, not seconds: a process restarted within the same second (kill -9 and an
     // immediate restart) must not generate the client ids of the orders it is about to adopt.
@@ -505,12 +508,12 @@ export class Runner {
       this.publish(decision.events);
     } else {
       // Only decisions that send something are traced: book ticks are counted, not traced.
-      const span = tracer.startSpan(SPANS.decision, { startTime: startedAt, attributes: { 'mm.symbol': session.instrument.symbol, 'mm.decision.commands': decision.commands.length } });
-      context.with(trace.setSpan(context.active(), span), () => {
+      const traced = this.decisions.start(startedAt, { 'mm.symbol': session.instrument.symbol, 'mm.decision.commands': decision.commands.length });
+      context.with(traced.context, () => {
         this.publish(decision.events);
         const sent = session.executor.execute(decision.commands);
         void Promise.allSettled(sent).then(() => {
-          span.end();
+          traced.end();
           this.schedule(session);
         });
       });

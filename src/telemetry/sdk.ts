@@ -13,7 +13,9 @@ import { defaultResource, resourceFromAttributes } from '@opentelemetry/resource
 import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter, type ReadableLogRecord, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, type ReadableSpan, SimpleSpanProcessor, type SpanExporter, TracerProvider } from '@opentelemetry/sdk-trace';
+import type { DecisionTracing } from '../runner/decision-tracing.ts';
 import { drainDeferred } from './after-wire.ts';
+import { deferredDecisionSpans, PresetIdGenerator } from './deferred-spans.ts';
 import { INSTRUMENTATION_SCOPE, SERVICE_NAME } from './names.ts';
 import { createOtlpLogExporter, createOtlpTraceExporter } from './otlp-exporters.ts';
 
@@ -34,6 +36,8 @@ export interface Telemetry {
   readonly prometheus: PrometheusExporter;
   readonly tracesEnabled: boolean;
   readonly logsEnabled: boolean;
+  /** Decision spans built off the order's path (only their ids when traces are off). */
+  readonly decisions: DecisionTracing;
   /** Items that could not be exported, by signal (spans, logs). */
   readonly dropped: { spans: number; logs: number };
   /** Exports what is buffered, bounded by flushTimeoutMs; never rejects. */
@@ -172,7 +176,8 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     : tracesUrl
       ? [new BatchSpanProcessor({ exporter: countingSpanExporter(createOtlpTraceExporter({ url: tracesUrl, timeoutMillis: exportTimeoutMillis, concurrencyLimit: EXPORT_CONCURRENCY }), dropped), ...BATCH_LIMITS, selfObsMeterProvider })]
       : [];
-  const tracerProvider = new TracerProvider({ resource, spanProcessors });
+  const ids = new PresetIdGenerator();
+  const tracerProvider = new TracerProvider({ resource, spanProcessors, idGenerator: ids });
 
   const logsUrl = otlpEndpointFor('logs', options.otelEnv);
   const logProcessors = options.logExporter
@@ -197,6 +202,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     meter: meterProvider.getMeter(INSTRUMENTATION_SCOPE, options.serviceVersion),
     prometheus,
     tracesEnabled: spanProcessors.length > 0,
+    decisions: deferredDecisionSpans(ids, spanProcessors.length > 0 ? tracerProvider.getTracer(INSTRUMENTATION_SCOPE) : null),
     logsEnabled: logProcessors.length > 0,
     dropped,
     flush,

@@ -135,6 +135,25 @@ describe('runner on the simulator, observed end to end', () => {
     }
   });
 
+  it('exports the decision span each order request was sent under: its parent, covering it, with its own records', () => {
+    const byId = new Map(receiver.spans.map((s) => [s.spanId, s]));
+    const posts = receiver.spans.filter((s) => s.kind === 3 && s.name === 'POST /fapi/v1/order');
+    expect(posts.length).toBeGreaterThan(5);
+    for (const post of posts) {
+      const clientId = String(post.attributes['mm.order.client_id']);
+      const decision = byId.get(post.parentSpanId);
+      expect(decision?.name, `parent of ${clientId}`).toBe('mm.quote.decide');
+      expect(decision?.kind).toBe(1);
+      expect(decision?.traceId).toBe(post.traceId);
+      expect(decision?.attributes['mm.symbol']).toBe('BTCUSDT');
+      expect(Number(decision?.attributes['mm.decision.commands'])).toBeGreaterThanOrEqual(1);
+      expect(decision!.startTimeUnixNano).toBeLessThanOrEqual(post.startTimeUnixNano);
+      expect(decision!.endTimeUnixNano).toBeGreaterThanOrEqual(post.endTimeUnixNano);
+      const submit = receiver.logs.find((l) => l.eventName === 'order_submit' && l.attributes.client_id === clientId);
+      expect(submit?.spanId, `order_submit of ${clientId}`).toBe(decision?.spanId);
+    }
+  });
+
   it('finds the fills reported by the user stream under the order trace id', () => {
     const fills = receiver.logs.filter((l) => l.eventName === 'order_filled');
     expect(fills.length).toBeGreaterThan(0);

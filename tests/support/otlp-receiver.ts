@@ -11,6 +11,8 @@ export interface ReceivedSpan {
   readonly parentSpanId: string;
   readonly name: string;
   readonly kind: number;
+  readonly startTimeUnixNano: bigint;
+  readonly endTimeUnixNano: bigint;
   readonly attributes: Record<string, unknown>;
   readonly resource: Record<string, unknown>;
 }
@@ -107,6 +109,8 @@ export class OtlpReceiver {
               parentSpanId: String(s.parentSpanId ?? ''),
               name: String(s.name ?? ''),
               kind: Number(s.kind ?? 0),
+              startTimeUnixNano: BigInt(String(s.startTimeUnixNano ?? 0)),
+              endTimeUnixNano: BigInt(String(s.endTimeUnixNano ?? 0)),
               attributes: attrs(s.attributes as OtlpKeyValue[]),
               resource,
             });
