@@ -4,7 +4,7 @@
  * MarketMaker that answers an accepted order with `order_placed` as the core does.
  */
 import { subscribe } from 'node:diagnostics_channel';
-import { context, trace } from '@opentelemetry/api';
+import { context } from '@opentelemetry/api';
 import { domainEvent, type DomainEvent, EventBus } from '../../src/core/events.ts';
 import type { Instrument } from '../../src/core/instrument.ts';
 import type { MarketMaker } from '../../src/core/market-maker.ts';
@@ -12,8 +12,8 @@ import type { CommandOutcome, OrderSnapshot, PlaceOrder } from '../../src/core/m
 import { BinanceVenue } from '../../src/exchange/binance-venue.ts';
 import type { RestTransport } from '../../src/exchange/rest-transport.ts';
 import { SystemClock } from '../../src/runner/clocks.ts';
+import type { DecisionTracing } from '../../src/runner/decision-tracing.ts';
 import { OrderExecutor } from '../../src/runner/order-executor.ts';
-import { INSTRUMENTATION_SCOPE, SPANS } from '../../src/telemetry/names.ts';
 
 export const BENCH_KEY = 'benchApiKey0123456789';
 export const BENCH_SECRET = 'benchSecret0123456789';
@@ -52,10 +52,11 @@ export interface OrderPath {
   close(): Promise<void>;
 }
 
-const tracer = trace.getTracer(INSTRUMENTATION_SCOPE);
-
-/** Builds the order path; `decorate` is the telemetry decorator (null: telemetry disabled). */
-export async function orderPath(restUrl: string, bus: EventBus, decorate: ((inner: RestTransport) => RestTransport) | null, traced: boolean): Promise<OrderPath> {
+/**
+ * Builds the order path; `decorate` is the telemetry decorator and `decisions` the runner's
+ * decision spans (null, null: telemetry disabled).
+ */
+export async function orderPath(restUrl: string, bus: EventBus, decorate: ((inner: RestTransport) => RestTransport) | null, decisions: DecisionTracing | null): Promise<OrderPath> {
   const clock = new SystemClock();
   const venue = new BinanceVenue({ restUrl, wsUrl: 'ws://127.0.0.1:1', apiKey: BENCH_KEY, apiSecret: BENCH_SECRET, clock, ...(decorate ? { transport: decorate } : {}) });
   const [instrument] = await venue.loadInstruments(['BTCUSDT']);
@@ -66,18 +67,18 @@ export async function orderPath(restUrl: string, bus: EventBus, decorate: ((inne
     executor,
     instrument,
     place(order) {
-      if (!traced) {
+      if (decisions === null) {
         if (wire.armed >= 0) wire.armed = performance.now();
         return executor.place(order, 'quote');
       }
-      const span = tracer.startSpan(SPANS.decision, { attributes: { 'mm.symbol': order.symbol, 'mm.decision.commands': 1 } });
+      const traced = decisions.start(performance.timeOrigin + performance.now(), { 'mm.symbol': order.symbol, 'mm.decision.commands': 1 });
       return context
-        .with(trace.setSpan(context.active(), span), () => {
+        .with(traced.context, () => {
           // The interval before the wire starts at OrderExecutor.place (the decision span is measured apart).
           if (wire.armed >= 0) wire.armed = performance.now();
           return executor.place(order, 'quote');
         })
-        .finally(() => span.end());
+        .finally(() => traced.end());
     },
     close: () => venue.close(),
   };

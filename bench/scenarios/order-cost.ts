@@ -7,12 +7,11 @@
  * instrumented block), and the work before the request is on the wire (placeOrder call to
  * undici's `undici:client:sendHeaders`).
  */
-import { trace } from '@opentelemetry/api';
 import { arg, Child, flag, tell } from '../lib/proc.ts';
 import { EventBus, nextOrder, orderPath, wire } from '../lib/order-path.ts';
 import { fullStack } from '../lib/stack.ts';
 import { cpuMicros, dist, median, pairedDelta, pairedRatio, round } from '../lib/stats.ts';
-import { INSTRUMENTATION_SCOPE, SPANS } from '../../src/telemetry/names.ts';
+import { drainDeferred } from '../../src/telemetry/after-wire.ts';
 
 const quick = flag('quick');
 /** `--only=full` runs the instrumented variant alone (for `node --cpu-prof`). */
@@ -27,8 +26,8 @@ const restUrl = String((await server.expect('ready')).url);
 const otlpUrl = String((await sink.expect('ready')).url);
 
 const stack = fullStack({ otlpUrl, restUrl, symbols: ['BTCUSDT'] });
-const full = await orderPath(restUrl, stack.bus, stack.decorate, true);
-const bare = await orderPath(restUrl, new EventBus(), null, false);
+const full = await orderPath(restUrl, stack.bus, stack.decorate, stack.telemetry.decisions);
+const bare = await orderPath(restUrl, new EventBus(), null, null);
 
 interface Block {
   rtt: number[];
@@ -76,13 +75,17 @@ for (let r = 0; r < ROUNDS + WARMUP_ROUNDS; r++) {
   }
 }
 
-// The decision span the runner opens before executing (not part of placeOrder, reported apart).
-const tracer = trace.getTracer(INSTRUMENTATION_SCOPE);
+// The decision span the runner opens before executing (not part of placeOrder, reported apart):
+// its cost on the decision's path (ids, context), then the SDK span built later, per span.
 const spanCost: number[] = [];
+const spanBuildCost: number[] = [];
 for (let i = 0; i < 2000; i++) {
   const t0 = performance.now();
-  tracer.startSpan(SPANS.decision, { attributes: { 'mm.symbol': 'BTCUSDT', 'mm.decision.commands': 1 } }).end();
-  spanCost.push((performance.now() - t0) * 1000);
+  stack.telemetry.decisions.start(performance.timeOrigin + t0, { 'mm.symbol': 'BTCUSDT', 'mm.decision.commands': 1 }).end();
+  const t1 = performance.now();
+  drainDeferred();
+  spanCost.push((t1 - t0) * 1000);
+  spanBuildCost.push((performance.now() - t1) * 1000);
 }
 await stack.flush();
 sink.send({ type: 'counts' });
@@ -107,6 +110,7 @@ const result = {
   prewireUs: { bare: dist(rows.bare.allPrewire), full: dist(rows.full.allPrewire) },
   addedPrewireUs: round(addedPrewire, 2),
   decisionSpanUs: dist(spanCost),
+  decisionSpanBuiltLaterUs: dist(spanBuildCost),
   signals: {
     spansPerOrder: round((Number(counts.spans) - before.spans - 2000) / fullOrders, 3),
     logRecordsPerOrder: round((Number(counts.logs) - before.logs) / fullOrders, 3),

@@ -133,7 +133,7 @@ for (const n of [1, 10, 50]) {
     tenSymbolP50 = median(otel);
     ratioAt10 = perLineRatio;
     // Orders flowing while /metrics is scraped every 100 ms.
-    const path = await orderPath(restUrl, stack.bus, stack.decorate, true);
+    const path = await orderPath(restUrl, stack.bus, stack.decorate, stack.telemetry.decisions);
     let scraping = 0;
     let scrapes = 0;
     const turns: number[] = [];
