@@ -49,7 +49,7 @@ export class PresetIdGenerator implements IdGenerator {
 
 /**
  * Decision spans whose SDK object is built after the decision's requests are on the wire; with
- * no tracer (traces off) only the ids are handed out, which the event log still carries.
+ * no tracer (traces off) only the ids are handed out, which OTel log records still carry.
  */
 export function deferredDecisionSpans(ids: PresetIdGenerator, tracer: Tracer | null): DecisionTracing {
   return {

@@ -69,7 +69,7 @@ describe('deferred decision spans', () => {
     expect(other.spanContext().traceId).not.toBe(parent.spanContext().traceId);
   });
 
-  it('with traces off hands out valid ids (the event log carries them) and builds nothing', () => {
+  it('with traces off hands out valid ids (log records carry them) and builds nothing', () => {
     const traced = deferredDecisionSpans(new PresetIdGenerator(), null).start(epochMs(), { 'mm.symbol': 'BTCUSDT' });
     const ids = trace.getSpanContext(traced.context);
     expect(ids?.traceId).toMatch(/^[0-9a-f]{32}$/);
