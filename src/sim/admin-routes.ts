@@ -100,8 +100,8 @@ const handlers: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   [
     'POST /sim/admin/ws/silence',
     (ctx, body) => {
-      const b = parse(z.object({ target, silent: z.boolean().optional() }).strict(), body);
-      return { affected: ctx.faults.silenceSockets(b.target, b.silent ?? true) };
+      const b = parse(z.object({ target, silent: z.boolean().optional(), includingNew: z.boolean().optional() }).strict(), body);
+      return { affected: ctx.faults.silenceSockets(b.target, b.silent ?? true, { includingNew: b.includingNew ?? false }) };
     },
   ],
   [

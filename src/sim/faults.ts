@@ -12,7 +12,7 @@ export type Order503Mode = 'not-created' | 'created';
 /** Sockets and keys the fault controller acts on; the server provides them. */
 export interface FaultActions {
   dropSockets(target: SocketTarget, code: number | null): number;
-  silenceSockets(target: SocketTarget, silent: boolean): number;
+  silenceSockets(target: SocketTarget, silent: boolean, includingNew: boolean): number;
   expireListenKey(): void;
   /** Sends a raw text frame (malformed on purpose, or an unknown event) to the target's sockets. */
   injectFrame(target: SocketTarget, text: string): number;
@@ -153,9 +153,14 @@ export class FaultController {
     return this.actions?.dropSockets(target, code) ?? 0;
   }
 
-  /** Makes sockets go silent (no data, no pings, no pongs, still open), or talk again. Returns how many. */
-  silenceSockets(target: SocketTarget, silent = true): number {
-    return this.actions?.silenceSockets(target, silent) ?? 0;
+  /**
+   * Makes sockets go silent (no data, no pings, no pongs, still open), or talk again. With
+   * `includingNew`, sockets the target opens later are silent from their first moment too (a
+   * venue whose stream stays mute across reconnects), until the target is un-silenced. Returns
+   * how many open sockets were affected.
+   */
+  silenceSockets(target: SocketTarget, silent = true, options: { includingNew?: boolean } = {}): number {
+    return this.actions?.silenceSockets(target, silent, options.includingNew ?? false) ?? 0;
   }
 
   /** Expires the live listenKey now (listenKeyExpired is sent and its sockets close). */
@@ -202,7 +207,7 @@ export class FaultController {
     this.holds = 0;
     this.resets = 0;
     this.keepaliveRejections = 0;
-    this.actions?.silenceSockets('all', false);
+    this.actions?.silenceSockets('all', false, false);
   }
 
   /** Returns the knobs and armed one-shot faults. */

@@ -128,7 +128,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   exchange.attach(hub);
   faults.bind({
     dropSockets: (target, code) => hub.drop(target, code),
-    silenceSockets: (target, silent) => hub.silence(target, silent),
+    silenceSockets: (target, silent, includingNew) => hub.silence(target, silent, includingNew),
     expireListenKey: () => exchange.forceListenKeyExpiry(),
     injectFrame: (target, text) => hub.inject(target, text),
   });

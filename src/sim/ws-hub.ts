@@ -33,6 +33,11 @@ export interface WsHubOptions {
   readonly maxBufferedBytes?: number;
 }
 
+/** True when a fault target covers sockets of `route`. */
+function targets(target: SocketTarget, route: Route): boolean {
+  return target === 'all' || (target === 'user' ? route === 'private' : route !== 'private');
+}
+
 class UpgradeRejection extends Error {
   readonly code = 'SIM_ERR_WS_UPGRADE';
   readonly status: number;
@@ -45,6 +50,8 @@ class UpgradeRejection extends Error {
 export class WsHub implements StreamSink {
   private readonly wss = new WebSocketServer({ noServer: true, autoPong: false, perMessageDeflate: false });
   private readonly clients = new Set<Client>();
+  /** Targets whose sockets are silent from their first moment (see silence()). */
+  private readonly silentForNew = new Set<SocketTarget>();
   private readonly byStream = new Map<string, Set<Client>>();
   private readonly byListenKey = new Map<string, Set<Client>>();
   private readonly options: WsHubOptions;
@@ -128,8 +135,10 @@ export class WsHub implements StreamSink {
     return count;
   }
 
-  /** Silences (or un-silences) sockets of a target. Returns how many. */
-  silence(target: SocketTarget, silent: boolean): number {
+  /** Silences (or un-silences) sockets of a target, and with `includingNew` those it opens later. Returns how many open ones. */
+  silence(target: SocketTarget, silent: boolean, includingNew = false): number {
+    if (!silent) for (const t of target === 'all' ? (['market', 'user', 'all'] as const) : [target, 'all' as const]) this.silentForNew.delete(t);
+    else if (includingNew) this.silentForNew.add(target);
     let count = 0;
     for (const client of this.matching(target)) {
       client.silent = silent;
@@ -153,7 +162,7 @@ export class WsHub implements StreamSink {
   }
 
   private matching(target: SocketTarget): Client[] {
-    return [...this.clients].filter((c) => target === 'all' || (target === 'user' ? c.route === 'private' : c.route !== 'private'));
+    return [...this.clients].filter((c) => targets(target, c.route));
   }
 
   private parsePath(url: string): { route: Route; combined: boolean; streams: string[]; listenKey: string | null } {
@@ -179,7 +188,8 @@ export class WsHub implements StreamSink {
   }
 
   private accept(ws: WebSocket, setup: { route: Route; combined: boolean; streams: string[]; listenKey: string | null }): void {
-    const client: Client = { ws, route: setup.route, combined: setup.combined, streams: new Set(), listenKey: setup.listenKey, silent: false, awaitingPongSinceMs: null };
+    const silent = [...this.silentForNew].some((target) => targets(target, setup.route));
+    const client: Client = { ws, route: setup.route, combined: setup.combined, streams: new Set(), listenKey: setup.listenKey, silent, awaitingPongSinceMs: null };
     this.clients.add(client);
     for (const stream of setup.streams) this.subscribe(client, stream);
     if (client.listenKey) index(this.byListenKey, client.listenKey).add(client);

@@ -26,13 +26,10 @@ async function afterFunding(): Promise<void> {
   else if (phase > 3_000) await sleep(FUNDING_MS - phase + 1_000);
 }
 
-/** Keeps the sockets of `target` silent for `ms`, re-silencing those that reconnect. */
-async function silence(f: Session['sim']['faults'], target: 'market' | 'user', ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    f.silenceSockets(target, true);
-    await sleep(100);
-  }
+/** Keeps the market sockets silent for `ms`, including those the runner opens meanwhile. */
+async function silence(f: Session['sim']['faults'], target: 'market', ms: number): Promise<void> {
+  f.silenceSockets(target, true, { includingNew: true });
+  await sleep(ms);
   f.silenceSockets(target, false);
 }
 

@@ -16,12 +16,16 @@ async function trading(): Promise<void> {
   await until('orders placed again', () => s.named('order_placed', from).length >= 2, 20_000);
 }
 
-/** Keeps `target` blind for `ms` (re-silencing every socket that reconnects); samples /ready and metrics meanwhile. */
+/**
+ * Keeps `target` blind for `ms` and samples /ready and metrics meanwhile. Market sockets the
+ * runner opens meanwhile are silent from the start; user sockets are re-silenced as they appear
+ * (a standing silence would outlive the test, see below).
+ */
 async function blind(target: 'market' | 'user', ms: number): Promise<{ ready: number[]; wsGauge: number[]; quotesAtSim: number[] }> {
   const seen = { ready: [] as number[], wsGauge: [] as number[], quotesAtSim: [] as number[] };
   const end = Date.now() + ms;
   while (Date.now() < end) {
-    s.sim.faults.silenceSockets(target, true);
+    s.sim.faults.silenceSockets(target, true, { includingNew: target === 'market' });
     seen.ready.push(await s.readyStatus());
     seen.wsGauge.push(sample(await s.metrics(), 'mm_ws_connected', { stream: target }) ?? -1);
     seen.quotesAtSim.push(s.sim.state().openOrders.filter((o) => String(o.clientOrderId).split('-')[2]?.startsWith('q')).length);

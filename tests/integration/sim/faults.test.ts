@@ -127,6 +127,35 @@ describe('simulator fault injection', () => {
     });
   });
 
+  it('with includingNew, market sockets opened later are silent from the start until the market is un-silenced', async () => {
+    expect((await admin('ws/silence', { target: 'market', includingNew: true })).status).toBe(200);
+    const late = await capture(`${sim.wsUrl}/public/ws/btcusdt@bookTicker`);
+    const { body: key } = await unsigned(sim, 'POST', '/fapi/v1/listenKey', true);
+    const user = await capture(`${sim.wsUrl}/private/ws/${String(key.listenKey)}`);
+    sockets.push(late, user);
+    let pongs = 0;
+    late.ws.on('pong', () => void (pongs += 1));
+    late.ws.ping();
+    for (let i = 0; i < 20; i++) {
+      clock.advance(100);
+      sim.step();
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    expect(late.messages).toEqual([]);
+    expect(pongs).toBe(0);
+    expect(sim.faults.injectFrame('user', '{"e":"probe"}')).toBe(1); // the user route is not silenced
+    await user.next((m) => m.e === 'probe', 2_000);
+    sim.faults.silenceSockets('market', false);
+    const after = await capture(`${sim.wsUrl}/public/ws/btcusdt@bookTicker`);
+    sockets.push(after);
+    for (const socket of [late, after]) {
+      await socket.next((m) => m.e === 'bookTicker', 10_000, () => {
+        clock.advance(100);
+        sim.step();
+      });
+    }
+  });
+
   it('exposes the account state over the admin API', async () => {
     await signed(sim, 'POST', '/fapi/v1/order', { ...bid, newClientOrderId: 'state-1' });
     await signed(sim, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.002' });
