@@ -18,6 +18,29 @@ afterEach(async () => {
 
 const bid = { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.005', price: '60000.00' };
 
+/** Steps the market for 2 s of its clock: a silent socket gets no frame and no pong, and stays open. */
+async function expectSilent(socket: Captured): Promise<void> {
+  let pongs = 0;
+  socket.ws.on('pong', () => void (pongs += 1));
+  socket.ws.ping();
+  for (let i = 0; i < 20; i++) {
+    clock.advance(100);
+    sim.step();
+  }
+  await new Promise((r) => setTimeout(r, 100));
+  expect(socket.messages).toEqual([]);
+  expect(pongs).toBe(0);
+  expect(socket.ws.readyState).toBe(socket.ws.OPEN);
+}
+
+/** Steps the market until the socket receives a book ticker. */
+async function expectTalking(socket: Captured): Promise<void> {
+  await socket.next((m) => m.e === 'bookTicker', 10_000, () => {
+    clock.advance(100);
+    sim.step();
+  });
+}
+
 async function admin(path: string, body: unknown = {}): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
   const response = await fetch(`${sim.restUrl}/sim/admin/${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
   return { status: response.status, body: await response.json() };
@@ -109,22 +132,9 @@ describe('simulator fault injection', () => {
     const quiet = await capture(`${sim.wsUrl}/public/ws/btcusdt@bookTicker`);
     sockets.push(quiet);
     sim.faults.silenceSockets('market');
-    let pongs = 0;
-    quiet.ws.on('pong', () => void (pongs += 1));
-    quiet.ws.ping();
-    for (let i = 0; i < 20; i++) {
-      clock.advance(100);
-      sim.step();
-    }
-    await new Promise((r) => setTimeout(r, 100));
-    expect(quiet.messages).toEqual([]);
-    expect(pongs).toBe(0);
-    expect(quiet.ws.readyState).toBe(quiet.ws.OPEN);
+    await expectSilent(quiet);
     sim.faults.silenceSockets('market', false);
-    await quiet.next((m) => m.e === 'bookTicker', 10_000, () => {
-      clock.advance(100);
-      sim.step();
-    });
+    await expectTalking(quiet);
   });
 
   it('with includingNew, market sockets opened later are silent from the start until the market is un-silenced', async () => {
@@ -133,27 +143,13 @@ describe('simulator fault injection', () => {
     const { body: key } = await unsigned(sim, 'POST', '/fapi/v1/listenKey', true);
     const user = await capture(`${sim.wsUrl}/private/ws/${String(key.listenKey)}`);
     sockets.push(late, user);
-    let pongs = 0;
-    late.ws.on('pong', () => void (pongs += 1));
-    late.ws.ping();
-    for (let i = 0; i < 20; i++) {
-      clock.advance(100);
-      sim.step();
-    }
-    await new Promise((r) => setTimeout(r, 100));
-    expect(late.messages).toEqual([]);
-    expect(pongs).toBe(0);
+    await expectSilent(late);
     expect(sim.faults.injectFrame('user', '{"e":"probe"}')).toBe(1); // the user route is not silenced
     await user.next((m) => m.e === 'probe', 2_000);
     sim.faults.silenceSockets('market', false);
     const after = await capture(`${sim.wsUrl}/public/ws/btcusdt@bookTicker`);
     sockets.push(after);
-    for (const socket of [late, after]) {
-      await socket.next((m) => m.e === 'bookTicker', 10_000, () => {
-        clock.advance(100);
-        sim.step();
-      });
-    }
+    for (const socket of [late, after]) await expectTalking(socket);
   });
 
   it('exposes the account state over the admin API', async () => {

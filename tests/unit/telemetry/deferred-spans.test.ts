@@ -1,19 +1,12 @@
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { deferredCount, drainDeferred } from '../../../src/telemetry/after-wire.ts';
 import { deferredDecisionSpans, PresetIdGenerator } from '../../../src/telemetry/deferred-spans.ts';
-import { startTelemetry, type Telemetry } from '../../../src/telemetry/sdk.ts';
+import { useTelemetry } from '../../support/test-telemetry.ts';
 
 const spans = new InMemorySpanExporter();
-let telemetry: Telemetry;
-
-beforeAll(() => {
-  telemetry = startTelemetry({ serviceVersion: 'test', environment: 'test', otelEnv: {}, flushTimeoutMs: 500, spanExporter: spans });
-});
-afterAll(async () => {
-  await telemetry.shutdown();
-});
+const telemetry = useTelemetry(spans);
 beforeEach(() => {
   drainDeferred();
   spans.reset();
@@ -24,7 +17,7 @@ const hrMs = ([s, ns]: readonly [number, number]) => s * 1000 + ns / 1e6;
 
 describe('deferred decision spans', () => {
   it('hands out the ids at once and builds the span with them, start to end, only after the decision is over and the wire is clear', () => {
-    const decisions = telemetry.decisions;
+    const decisions = telemetry().decisions;
     const startedAt = epochMs();
     const traced = decisions.start(startedAt, { 'mm.symbol': 'BTCUSDT', 'mm.decision.commands': 2 });
     const ids = trace.getSpanContext(traced.context);
@@ -52,7 +45,7 @@ describe('deferred decision spans', () => {
   });
 
   it('joins the trace of an active parent span, and other spans keep random ids', () => {
-    const decisions = telemetry.decisions;
+    const decisions = telemetry().decisions;
     const parent = trace.getTracer('test').startSpan('reconcile');
     const traced = context.with(trace.setSpan(context.active(), parent), () => decisions.start(epochMs(), { 'mm.symbol': 'ETHUSDT' }));
     const other = trace.getTracer('test').startSpan('other');

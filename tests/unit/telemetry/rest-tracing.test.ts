@@ -1,21 +1,14 @@
 import { SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RestRequest, RestResponse, RestTransport } from '../../../src/exchange/rest-transport.ts';
 import { drainDeferred } from '../../../src/telemetry/after-wire.ts';
 import { OrderContexts } from '../../../src/telemetry/order-contexts.ts';
 import { redactedFullUrl, tracingTransport } from '../../../src/telemetry/rest-tracing.ts';
-import { startTelemetry, type Telemetry } from '../../../src/telemetry/sdk.ts';
+import { useTelemetry } from '../../support/test-telemetry.ts';
 
 const spans = new InMemorySpanExporter();
-let telemetry: Telemetry;
-
-beforeAll(() => {
-  telemetry = startTelemetry({ serviceVersion: 'test', environment: 'test', otelEnv: {}, flushTimeoutMs: 500, spanExporter: spans });
-});
-afterAll(async () => {
-  await telemetry.shutdown();
-});
+const telemetry = useTelemetry(spans);
 
 const order: RestRequest = {
   method: 'POST',
@@ -45,7 +38,7 @@ describe('tracingTransport', () => {
   it('records one CLIENT span per request with HTTP conventions, order identity and rate limits', async () => {
     spans.reset();
     const contexts = new OrderContexts();
-    const transport = tracingTransport(answer(200, { orderId: 1 }), { baseUrl: 'http://127.0.0.1:8765', peerService: 'exchange-sim', duration: telemetry.meter.createHistogram('t1'), orderContexts: contexts });
+    const transport = tracingTransport(answer(200, { orderId: 1 }), { baseUrl: 'http://127.0.0.1:8765', peerService: 'exchange-sim', duration: telemetry().meter.createHistogram('t1'), orderContexts: contexts });
     await transport.send(order);
     // The span is built after the caller has its answer, with the listeners' deferred work.
     expect(spans.getFinishedSpans()).toEqual([]);
@@ -70,7 +63,7 @@ describe('tracingTransport', () => {
 
   it('marks a 503 order as ambiguous and a -5022 as rejected, with the Binance code and error.type', async () => {
     spans.reset();
-    const h = telemetry.meter.createHistogram('t2');
+    const h = telemetry().meter.createHistogram('t2');
     await tracingTransport(answer(503, { code: -1000, msg: 'Unknown error' }), { baseUrl: 'http://x', peerService: 'p', duration: h, orderContexts: new OrderContexts() }).send(order);
     await tracingTransport(answer(400, { code: -5022, msg: 'Post Only order will be rejected' }), { baseUrl: 'http://x', peerService: 'p', duration: h, orderContexts: new OrderContexts() }).send(order);
     drainDeferred();
@@ -89,7 +82,7 @@ describe('tracingTransport', () => {
       },
       close: async () => {},
     };
-    const transport = tracingTransport(failing, { baseUrl: 'http://x', peerService: 'p', duration: telemetry.meter.createHistogram('t3'), orderContexts: new OrderContexts() });
+    const transport = tracingTransport(failing, { baseUrl: 'http://x', peerService: 'p', duration: telemetry().meter.createHistogram('t3'), orderContexts: new OrderContexts() });
     await expect(transport.send(order)).rejects.toThrow('socket hang up');
     drainDeferred();
     const [span] = spans.getFinishedSpans();
