@@ -3,9 +3,9 @@
  * ops server does) with 1, 10 and 50 symbols, alternating with prom-client rendering the very
  * same series; then, with REST orders flowing against the loopback server, scrapes every 100 ms
  * and measures the longest turn of the event loop during each scrape (the most an order decided
- * or answered during it can wait), against the longest turn
- * in a window of the same length with no scrape, 50 ms later (the machine's own noise), and how
- * much the orders overlapping a scrape are delayed.
+ * or answered during it can wait), against the longest turn in a window of the same length with
+ * no scrape 50 ms later (the machine's own noise), and how much the orders overlapping a scrape
+ * are delayed.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -97,7 +97,7 @@ const sizes: Record<string, unknown> = {};
 let tenSymbolP50 = Number.NaN;
 let ratioAt10 = Number.NaN;
 let stallMax = Number.NaN;
-let blockMax = Number.NaN;
+let longestTurnMax = Number.NaN;
 for (const n of [1, 10, 50]) {
   const sym = symbolsFor(n);
   const stack = fullStack({ otlpUrl: null, restUrl, symbols: sym.names, views: () => sym.views, instrument: (s) => sym.instruments.get(s) });
@@ -166,7 +166,7 @@ for (const n of [1, 10, 50]) {
     stallMax = (Math.max(...during) - median(outside)) / 1000;
     // The same excess for orders that overlapped no scrape: the machine's own noise floor.
     const noiseMax = (Math.max(...outside) - median(outside)) / 1000;
-    blockMax = Math.max(...turns) / 1000;
+    longestTurnMax = Math.max(...turns) / 1000;
     entry.orderFlow = { scrapes, longestTurnDuringScrapeUs: { ...dist(turns), max: round(Math.max(...turns)) }, longestTurnNoScrapeUs: { ...dist(quietTurns), max: round(Math.max(...quietTurns)) }, ordersDuringScrape: dist(during), ordersOutside: dist(outside), addedP99Ms: round(stallP99), addedMaxMs: round(stallMax), outsideExcessMaxMs: round(noiseMax) };
   }
   sizes[`${n}`] = entry;
@@ -178,10 +178,10 @@ tell({
   result: {
     scenario: 'scrape',
     symbols: sizes,
-    headline: { tenSymbolsRenderUs: round(tenSymbolP50, 1), perLineRatio: round(ratioAt10), blockMaxMs: round(blockMax), overlapExcessMaxMs: round(stallMax) },
+    headline: { tenSymbolsRenderUs: round(tenSymbolP50, 1), perLineRatio: round(ratioAt10), longestTurnMaxMs: round(longestTurnMax), overlapExcessMaxMs: round(stallMax) },
     targets: [
       { name: 'render /metrics, 10 symbols, p50 (ms)', value: round(tenSymbolP50 / 1000), limit: 2 },
-      { name: 'longest event-loop turn during a scrape, orders flowing, max (ms)', value: round(blockMax), limit: 5 },
+      { name: 'longest event-loop turn during a scrape, orders flowing, max (ms)', value: round(longestTurnMax), limit: 5 },
       { name: 'per sample line, OTel / prom-client (10 symbols)', value: round(ratioAt10), limit: 1 },
     ],
   },

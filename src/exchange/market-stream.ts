@@ -48,7 +48,7 @@ const STREAM_PREFIX = '{"stream":"';
 const BOOK_TICKER = '@bookTicker';
 
 /** True for a book ticker frame, read from the stream name the frame starts with (no parse); a frame of another shape counts as urgent. */
-export function isBookTickerFrame(text: string): boolean {
+function isBookTickerFrame(text: string): boolean {
   if (!text.startsWith(STREAM_PREFIX)) return true;
   const end = text.indexOf('"', STREAM_PREFIX.length);
   return end < 0 || text.startsWith(BOOK_TICKER, end - BOOK_TICKER.length);

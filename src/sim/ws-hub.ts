@@ -135,10 +135,14 @@ export class WsHub implements StreamSink {
     return count;
   }
 
-  /** Silences (or un-silences) sockets of a target, and with `includingNew` those it opens later. Returns how many open ones. */
+  /**
+   * Silences (or un-silences) sockets of a target, and with `includingNew` those it opens later.
+   * Un-silencing a target ends its standing silence ('all' ends every one). Returns how many open ones.
+   */
   silence(target: SocketTarget, silent: boolean, includingNew = false): number {
-    if (!silent) for (const t of target === 'all' ? (['market', 'user', 'all'] as const) : [target, 'all' as const]) this.silentForNew.delete(t);
-    else if (includingNew) this.silentForNew.add(target);
+    if (silent && includingNew) this.silentForNew.add(target);
+    else if (!silent && target === 'all') this.silentForNew.clear();
+    else if (!silent) this.silentForNew.delete(target);
     let count = 0;
     for (const client of this.matching(target)) {
       client.silent = silent;

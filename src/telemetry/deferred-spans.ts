@@ -29,11 +29,6 @@ export class PresetIdGenerator implements IdGenerator {
     return this.presetSpanId ?? this.random.generateSpanId();
   }
 
-  /** Random ids for a span to be built later. */
-  newIds(): { traceId: string; spanId: string } {
-    return { traceId: this.random.generateTraceId(), spanId: this.random.generateSpanId() };
-  }
-
   /** Runs `start` (which starts one span) with the trace and span ids given. */
   withIds<T>(traceId: string, spanId: string, start: () => T): T {
     this.presetTraceId = traceId;
@@ -56,9 +51,9 @@ export function deferredDecisionSpans(ids: PresetIdGenerator, tracer: Tracer | n
     start(startTime, attributes) {
       const parent = context.active();
       const parentSpan = trace.getSpanContext(parent);
-      const fresh = ids.newIds();
-      const traceId = parentSpan !== undefined && isSpanContextValid(parentSpan) ? parentSpan.traceId : fresh.traceId;
-      const spanId = fresh.spanId;
+      // Outside withIds the generator's ids are random; a trace id only for a root decision.
+      const traceId = parentSpan !== undefined && isSpanContextValid(parentSpan) ? parentSpan.traceId : ids.generateTraceId();
+      const spanId = ids.generateSpanId();
       return {
         context: trace.setSpanContext(parent, { traceId, spanId, traceFlags: TraceFlags.SAMPLED }),
         end() {
