@@ -13,7 +13,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-syntax': ['error', { selector: "CallExpression[callee.name='parseFloat']", message: 'Money is never a float: parse into ticks/steps (src/core/instrument.ts).' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.name='parseFloat']", message: 'Money is never a float: parse into ticks/steps (src/core/instrument.ts).' },
+      ],
     },
   },
   {
@@ -27,33 +30,87 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/telemetry/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@opentelemetry/sdk-*', '@opentelemetry/exporter-*', '@opentelemetry/resources'], message: 'Only telemetry/ imports the OpenTelemetry SDK; use @opentelemetry/api.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@opentelemetry/sdk-*', '@opentelemetry/exporter-*', '@opentelemetry/resources'],
+              message: 'Only telemetry/ imports the OpenTelemetry SDK; use @opentelemetry/api.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: outsideCore, message: 'core imports nothing outside core.' }, { group: ['node:*', 'undici', 'ws', '@opentelemetry/*', 'zod'], message: 'core is pure: no I/O and no SDKs.' }] }],
-      'no-restricted-globals': ['error', { name: 'process', message: 'core receives configuration as arguments.' }, { name: 'setTimeout', message: 'core has no timers.' }, { name: 'setInterval', message: 'core has no timers.' }],
-      'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'Time is injected: take `now` as an argument.' }, { object: 'performance', property: 'now', message: 'Time is injected.' }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: outsideCore, message: 'core imports nothing outside core.' },
+            { group: ['node:*', 'undici', 'ws', '@opentelemetry/*', 'zod'], message: 'core is pure: no I/O and no SDKs.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'core receives configuration as arguments.' },
+        { name: 'setTimeout', message: 'core has no timers.' },
+        { name: 'setInterval', message: 'core has no timers.' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Time is injected: take `now` as an argument.' },
+        { object: 'performance', property: 'now', message: 'Time is injected.' },
+      ],
     },
   },
   {
     files: ['src/exchange/**/*.ts', 'src/sim/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/runner/**', '**/telemetry/**', '**/config/**', '**/cli/**', '**/main.ts'], message: 'exchange and sim import only core.' }, { group: ['@opentelemetry/sdk-*', '@opentelemetry/exporter-*'], message: 'Only telemetry/ sets up the SDK.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/runner/**', '**/telemetry/**', '**/config/**', '**/cli/**', '**/main.ts'], message: 'exchange and sim import only core.' },
+            { group: ['@opentelemetry/sdk-*', '@opentelemetry/exporter-*'], message: 'Only telemetry/ sets up the SDK.' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src/exchange/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/sim/**', '**/runner/**', '**/telemetry/**', '**/config/**', '**/cli/**', '**/main.ts'], message: 'exchange imports only core.' }, { group: ['@opentelemetry/sdk-*', '@opentelemetry/exporter-*'], message: 'Only telemetry/ sets up the SDK.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/sim/**', '**/runner/**', '**/telemetry/**', '**/config/**', '**/cli/**', '**/main.ts'], message: 'exchange imports only core.' },
+            { group: ['@opentelemetry/sdk-*', '@opentelemetry/exporter-*'], message: 'Only telemetry/ sets up the SDK.' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src/sim/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/exchange/**', '**/runner/**', '**/telemetry/**', '**/config/**', '**/cli/**', '**/main.ts'], message: 'sim imports only core (it must not share the adapter\'s wire code, or they could drift together).' }, { group: ['@opentelemetry/*'], message: 'The simulator is not instrumented.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/exchange/**', '**/runner/**', '**/telemetry/**', '**/config/**', '**/cli/**', '**/main.ts'],
+              message: "sim imports only core (it must not share the adapter's wire code, or they could drift together).",
+            },
+            { group: ['@opentelemetry/*'], message: 'The simulator is not instrumented.' },
+          ],
+        },
+      ],
     },
   },
 );

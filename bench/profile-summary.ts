@@ -24,7 +24,15 @@ for (const node of profile.nodes) {
   const url = node.callFrame.url.replace(/^file:\/\/.*?\/(node_modules|src|bench)\//, '$1/');
   const key = `${node.callFrame.functionName || '(anonymous)'} ${url}:${node.callFrame.lineNumber + 1}`;
   byFrame.set(key, (byFrame.get(key) ?? 0) + hits);
-  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? (url.startsWith('src/') ? url.split('/').slice(0, 2).join('/') : url.startsWith('node:') ? 'node:' + url.slice(5).split('/')[0] : url === '' ? node.callFrame.functionName : 'other');
+  const pkg =
+    /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ??
+    (url.startsWith('src/')
+      ? url.split('/').slice(0, 2).join('/')
+      : url.startsWith('node:')
+        ? 'node:' + url.slice(5).split('/')[0]
+        : url === ''
+          ? node.callFrame.functionName
+          : 'other');
   byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + hits);
 }
 const pct = (n: number) => `${((100 * n) / total).toFixed(1)}%`;

@@ -20,7 +20,9 @@ export interface Target {
 
 const SCENARIOS = ['order-cost', 'tick-to-order', 'throughput', 'scrape', 'logging', 'memory'] as const;
 const quick = flag('quick');
-const only = arg('only', '').split(',').filter((s) => s.length > 0);
+const only = arg('only', '')
+  .split(',')
+  .filter((s) => s.length > 0);
 const selected = SCENARIOS.filter((s) => only.length === 0 || only.includes(s));
 
 function version(pkg: string): string {
@@ -75,17 +77,28 @@ for (const scenario of selected) {
   }
   const result = message.result as { targets?: Target[]; headline?: Record<string, unknown> };
   results[scenario] = { ...result, seconds: Math.round((Date.now() - t0) / 1000) };
-  for (const t of result.targets ?? []) rows.push({ scenario, name: t.name, value: t.value, limit: t.limit, met: typeof t.value === 'number' && Number.isFinite(t.value) && (t.kind === 'min' ? t.value >= t.limit : t.value <= t.limit) });
+  for (const t of result.targets ?? [])
+    rows.push({
+      scenario,
+      name: t.name,
+      value: t.value,
+      limit: t.limit,
+      met: typeof t.value === 'number' && Number.isFinite(t.value) && (t.kind === 'min' ? t.value >= t.limit : t.value <= t.limit),
+    });
   process.stdout.write(`  done in ${Math.round((Date.now() - t0) / 1000)} s: ${JSON.stringify(result.headline ?? {})}\n`);
 }
 
 const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 process.stdout.write(`\n${pad('scenario', 15)}${pad('target', 58)}${pad('value', 12)}${pad('limit', 10)}met\n`);
-for (const r of rows) process.stdout.write(`${pad(r.scenario, 15)}${pad(r.name, 58)}${pad(String(r.value), 12)}${pad(String(r.limit), 10)}${r.met ? 'yes' : 'NO'}\n`);
+for (const r of rows)
+  process.stdout.write(`${pad(r.scenario, 15)}${pad(r.name, 58)}${pad(String(r.value), 12)}${pad(String(r.limit), 10)}${r.met ? 'yes' : 'NO'}\n`);
 
 const stamp = new Date(started).toISOString().replace(/[:.]/g, '-');
 const dir = join(BENCH_DIR, 'results');
 mkdirSync(dir, { recursive: true });
 const file = join(dir, `${stamp}.json`);
-writeFileSync(file, `${JSON.stringify({ startedAt: new Date(started).toISOString(), seconds: Math.round((Date.now() - started) / 1000), quick, machine, targets: rows, results }, null, 2)}\n`);
+writeFileSync(
+  file,
+  `${JSON.stringify({ startedAt: new Date(started).toISOString(), seconds: Math.round((Date.now() - started) / 1000), quick, machine, targets: rows, results }, null, 2)}\n`,
+);
 process.stdout.write(`\nwrote ${file} (${Math.round((Date.now() - started) / 1000)} s)\n`);

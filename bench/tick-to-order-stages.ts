@@ -54,7 +54,11 @@ OrderExecutor.prototype.execute = timed(OrderExecutor.prototype.execute, (start,
 subscribe('undici:client:sendHeaders', (message) => {
   if (!measuring || frameAt < 0 || !(message as { request: { path: string } }).request.path.startsWith('/fapi/v1/order?')) return;
   const now = performance.now();
-  rows.push([bookAt - frameAt, decide[0] - frameAt, decide[1] - decide[0], execute[0] - decide[1], execute[1] - execute[0], now - execute[1], now - frameAt].map((ms) => ms * 1000));
+  rows.push(
+    [bookAt - frameAt, decide[0] - frameAt, decide[1] - decide[0], execute[0] - decide[1], execute[1] - execute[0], now - execute[1], now - frameAt].map(
+      (ms) => ms * 1000,
+    ),
+  );
   frameAt = -1;
 });
 

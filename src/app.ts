@@ -119,7 +119,9 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
   const timestamp = new UtcNanosFormatter(clock).now;
   const stdoutLogger = new StdoutLogger({ timestamp, level: config.logLevel, out: deps.stdout, knownSecrets: secrets });
   const log = stdoutLogger.component('mm-runner');
-  const bus = new EventBus((error, event) => log.error('event_listener_failed', { event: event.event, error: error instanceof Error ? error.message : String(error) }));
+  const bus = new EventBus((error, event) =>
+    log.error('event_listener_failed', { event: event.event, error: error instanceof Error ? error.message : String(error) }),
+  );
   // Disk policy: while the event log cannot be written the runner quotes nothing (no new risk
   // without an audit trail), cancels its resting quotes and fails /ready; stdout and OTLP logs
   // say why. It resumes when a write succeeds again (RELIABILITY.md "Disk").
@@ -133,7 +135,13 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
     knownSecrets: secrets,
     onWriteError: (error) => {
       eventLogOk = false;
-      log.error('event_log_write_failed', { path: error.path, operation: error.operation, system_code: error.systemCode, error: error.message, policy: 'quoting suppressed until the event log is writable' });
+      log.error('event_log_write_failed', {
+        path: error.path,
+        operation: error.operation,
+        system_code: error.systemCode,
+        error: error.message,
+        policy: 'quoting suppressed until the event log is writable',
+      });
       onEventLogHealth(false);
     },
     onRecovered: () => {
@@ -150,7 +158,14 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
   let apiKey = config.secrets.apiKey;
   let apiSecret = config.secrets.apiSecret;
   if (config.exchange === 'sim' && (restUrl === null || wsUrl === null)) {
-    sim = await startSimulator({ host: '127.0.0.1', port: 0, seed: config.sim.seed, fundingIntervalMs: config.sim.fundingIntervalS * 1000, symbols: config.symbols, startingPositions: simStartingPositions(config) });
+    sim = await startSimulator({
+      host: '127.0.0.1',
+      port: 0,
+      seed: config.sim.seed,
+      fundingIntervalMs: config.sim.fundingIntervalS * 1000,
+      symbols: config.symbols,
+      startingPositions: simStartingPositions(config),
+    });
     restUrl = sim.restUrl;
     wsUrl = sim.wsUrl;
     apiKey = sim.apiKey;
@@ -205,11 +220,22 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
   onEventLogHealth = (healthy) => runner.setEventLogHealthy(healthy);
 
   const ops = config.obs.enabled
-    ? await startOpsServer({ host: config.obs.host, port: config.obs.port, renderMetrics: () => whenNoOrderInFlight(runner, METRICS_RENDER_MAX_WAIT_MS).then(() => renderMetrics(telemetry.prometheus)), readiness: () => runner.readiness() })
+    ? await startOpsServer({
+        host: config.obs.host,
+        port: config.obs.port,
+        renderMetrics: () => whenNoOrderInFlight(runner, METRICS_RENDER_MAX_WAIT_MS).then(() => renderMetrics(telemetry.prometheus)),
+        readiness: () => runner.readiness(),
+      })
     : null;
 
   const redacted = redactedConfig(config);
-  bus.emit('runner_start', { symbol: config.symbols.join(','), marginType: config.marginType, config: redacted, exchange: config.exchange, shadow: config.shadow });
+  bus.emit('runner_start', {
+    symbol: config.symbols.join(','),
+    marginType: config.marginType,
+    config: redacted,
+    exchange: config.exchange,
+    shadow: config.shadow,
+  });
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {

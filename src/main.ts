@@ -27,7 +27,14 @@ async function main(): Promise<number> {
   }
   const config = loaded.config;
   if (config.command === 'sim') {
-    await runStandaloneSimulator({ host: config.sim.host, port: config.sim.port, seed: config.sim.seed, fundingIntervalMs: config.sim.fundingIntervalS * 1000, symbols: config.symbols, startingPositions: simStartingPositions(config) });
+    await runStandaloneSimulator({
+      host: config.sim.host,
+      port: config.sim.port,
+      seed: config.sim.seed,
+      fundingIntervalMs: config.sim.fundingIntervalS * 1000,
+      symbols: config.symbols,
+      startingPositions: simStartingPositions(config),
+    });
     return 0;
   }
 

@@ -36,7 +36,20 @@ function makerStandIn(instrument: Instrument): MarketMaker {
   const stub = {
     onPlaceOutcome(order: PlaceOrder, outcome: CommandOutcome<OrderSnapshot>): DomainEvent[] {
       if (outcome.kind !== 'accepted') return [];
-      return [domainEvent('order_placed', { symbol: order.symbol, client_id: order.clientOrderId, order_id: outcome.value.orderId, side: order.side, price: order.priceTicks === undefined ? null : instrument.formatPrice(order.priceTicks), qty: instrument.formatQty(order.qtySteps) }, order.clientOrderId)];
+      return [
+        domainEvent(
+          'order_placed',
+          {
+            symbol: order.symbol,
+            client_id: order.clientOrderId,
+            order_id: outcome.value.orderId,
+            side: order.side,
+            price: order.priceTicks === undefined ? null : instrument.formatPrice(order.priceTicks),
+            qty: instrument.formatQty(order.qtySteps),
+          },
+          order.clientOrderId,
+        ),
+      ];
     },
     onCancelOutcome: () => [],
   };
@@ -56,9 +69,21 @@ export interface OrderPath {
  * Builds the order path; `decorate` is the telemetry decorator and `decisions` the runner's
  * decision spans (null, null: telemetry disabled).
  */
-export async function orderPath(restUrl: string, bus: EventBus, decorate: ((inner: RestTransport) => RestTransport) | null, decisions: DecisionTracing | null): Promise<OrderPath> {
+export async function orderPath(
+  restUrl: string,
+  bus: EventBus,
+  decorate: ((inner: RestTransport) => RestTransport) | null,
+  decisions: DecisionTracing | null,
+): Promise<OrderPath> {
   const clock = new SystemClock();
-  const venue = new BinanceVenue({ restUrl, wsUrl: 'ws://127.0.0.1:1', apiKey: BENCH_KEY, apiSecret: BENCH_SECRET, clock, ...(decorate ? { transport: decorate } : {}) });
+  const venue = new BinanceVenue({
+    restUrl,
+    wsUrl: 'ws://127.0.0.1:1',
+    apiKey: BENCH_KEY,
+    apiSecret: BENCH_SECRET,
+    clock,
+    ...(decorate ? { transport: decorate } : {}),
+  });
   const [instrument] = await venue.loadInstruments(['BTCUSDT']);
   if (instrument === undefined) throw new Error('no BTCUSDT');
   const executor = new OrderExecutor({ venue, clock, bus, instrument, maker: makerStandIn(instrument), observe: () => {} });

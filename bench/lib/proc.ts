@@ -25,7 +25,12 @@ export class Child {
 
   constructor(script: string, args: readonly string[] = [], execArgv: readonly string[] = []) {
     this.name = script;
-    this.proc = fork(join(BENCH_DIR, script), [...args], { cwd: REPO_ROOT, execArgv: [...execArgv], stdio: ['ignore', 'inherit', 'pipe', 'ipc'], env: { ...process.env } });
+    this.proc = fork(join(BENCH_DIR, script), [...args], {
+      cwd: REPO_ROOT,
+      execArgv: [...execArgv],
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+      env: { ...process.env },
+    });
     this.proc.stderr?.on('data', (d: Buffer) => {
       this.stderr += d.toString();
       if (this.stderr.length > 20_000) this.stderr = this.stderr.slice(-10_000);

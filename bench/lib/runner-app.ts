@@ -59,7 +59,15 @@ export async function startRunner(variant: 'full' | 'bare', config: Config, otlp
   const clock = createClock(null);
   const bus = new EventBus();
   if (config.restUrl === null || config.wsUrl === null) throw new Error('bare runner needs external URLs');
-  const venue = new BinanceVenue({ restUrl: config.restUrl, wsUrl: config.wsUrl, apiKey: config.secrets.apiKey ?? SIM_API_KEY, apiSecret: config.secrets.apiSecret ?? SIM_API_SECRET, clock, recvWindowMs: config.recvWindowMs, requestTimeoutMs: config.requestTimeoutMs });
+  const venue = new BinanceVenue({
+    restUrl: config.restUrl,
+    wsUrl: config.wsUrl,
+    apiKey: config.secrets.apiKey ?? SIM_API_KEY,
+    apiSecret: config.secrets.apiSecret ?? SIM_API_SECRET,
+    clock,
+    recvWindowMs: config.recvWindowMs,
+    requestTimeoutMs: config.requestTimeoutMs,
+  });
   const runner = new Runner({ venue, clock, bus }, runnerOptions(config));
   await runner.start();
   return {

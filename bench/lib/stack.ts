@@ -83,7 +83,9 @@ export function fullStack(options: StackOptions): Stack {
   const sink = devNull();
   const stdoutLogger = new StdoutLogger({ timestamp, level: 'info', out: sink, knownSecrets: ['benchApiKey0123456789', 'benchSecret0123456789'] });
   const log = stdoutLogger.component('mm-runner');
-  const bus = new EventBus((error, event) => log.error('event_listener_failed', { event: event.event, error: error instanceof Error ? error.message : String(error) }));
+  const bus = new EventBus((error, event) =>
+    log.error('event_listener_failed', { event: event.event, error: error instanceof Error ? error.message : String(error) }),
+  );
   const dir = mkdtempSync(join(tmpdir(), 'mm-bench-'));
   const eventLogPath = join(dir, 'runner_events.log');
   const eventLog = new EventLog({ path: eventLogPath, timestamp, knownSecrets: ['benchApiKey0123456789', 'benchSecret0123456789'] });
@@ -105,7 +107,8 @@ export function fullStack(options: StackOptions): Stack {
   bus.subscribe(stdoutLogger.eventListener());
   bus.subscribe(metrics.listener());
   bus.subscribe(new OtelEventBridge(orderContexts, () => clock.nowMs()).listener());
-  const decorate = (inner: RestTransport) => tracingTransport(inner, { baseUrl: options.restUrl, peerService: 'exchange-sim', duration: metrics.httpDuration, orderContexts });
+  const decorate = (inner: RestTransport) =>
+    tracingTransport(inner, { baseUrl: options.restUrl, peerService: 'exchange-sim', duration: metrics.httpDuration, orderContexts });
   return {
     bus,
     telemetry,

@@ -46,12 +46,36 @@ await new Promise((resolve) => pinoAsyncDest.once('ready', resolve));
 let seq = 0;
 function event() {
   seq++;
-  return domainEvent('order_submit_result', { symbol: 'BTCUSDT', client_id: `mm-x-${seq}`, side: 'BUY', type: 'LIMIT', price: '65000.1', qty: '0.005', duration_ms: 0.231, outcome: 'accepted', order_id: String(8_000_000 + seq), error: null, error_code: null }, `mm-x-${seq}`);
+  return domainEvent(
+    'order_submit_result',
+    {
+      symbol: 'BTCUSDT',
+      client_id: `mm-x-${seq}`,
+      side: 'BUY',
+      type: 'LIMIT',
+      price: '65000.1',
+      qty: '0.005',
+      duration_ms: 0.231,
+      outcome: 'accepted',
+      order_id: String(8_000_000 + seq),
+      error: null,
+      error_code: null,
+    },
+    `mm-x-${seq}`,
+  );
 }
 
 type Variant = 'eventLog' | 'jsonWriteSync' | 'pinoSync' | 'pinoAsync' | 'stdoutLogger' | 'otelEmit' | 'otelWithExport';
 const variants: Variant[] = ['eventLog', 'jsonWriteSync', 'pinoSync', 'pinoAsync', 'stdoutLogger', 'otelEmit', 'otelWithExport'];
-const perRecord: Record<Variant, number[]> = { eventLog: [], jsonWriteSync: [], pinoSync: [], pinoAsync: [], stdoutLogger: [], otelEmit: [], otelWithExport: [] };
+const perRecord: Record<Variant, number[]> = {
+  eventLog: [],
+  jsonWriteSync: [],
+  pinoSync: [],
+  pinoAsync: [],
+  stdoutLogger: [],
+  otelEmit: [],
+  otelWithExport: [],
+};
 const events = Array.from({ length: N }, () => event());
 
 async function run(v: Variant): Promise<number> {
@@ -100,13 +124,28 @@ for (let r = 0; r < ROUNDS + 2; r++) {
 // SIGTERM: the real runner, killed while trading.
 const runDir = mkdtempSync(join(tmpdir(), 'mm-bench-sigterm-'));
 const logPath = join(runDir, 'events.log');
-const child = spawn(process.execPath, ['src/main.ts'], { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', MM_EVENT_LOG: logPath, MM_OBS_PORT: '0', MM_SIM_PORT: '0', MM_LOG_LEVEL: 'warn', MM_REQUOTE_TOLERANCE_TICKS: '0', OTEL_EXPORTER_OTLP_ENDPOINT: otlp }, stdio: ['ignore', 'ignore', 'pipe'] });
+const child = spawn(process.execPath, ['src/main.ts'], {
+  cwd: REPO_ROOT,
+  env: {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    MM_EVENT_LOG: logPath,
+    MM_OBS_PORT: '0',
+    MM_SIM_PORT: '0',
+    MM_LOG_LEVEL: 'warn',
+    MM_REQUOTE_TOLERANCE_TICKS: '0',
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlp,
+  },
+  stdio: ['ignore', 'ignore', 'pipe'],
+});
 let stderr = '';
 child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
 await sleep(quick ? 5000 : 10_000);
 child.kill('SIGTERM');
 const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
-const lines = readFileSync(logPath, 'utf8').split('\n').filter((l) => l.length > 0);
+const lines = readFileSync(logPath, 'utf8')
+  .split('\n')
+  .filter((l) => l.length > 0);
 let parsed = 0;
 const submits = new Set<string>();
 const results = new Set<string>();
@@ -119,7 +158,16 @@ for (const line of lines) {
   if (e.event === 'order_submit_result' && e.client_id) results.add(e.client_id);
 }
 const unanswered = [...submits].filter((id) => !results.has(id)).length;
-const sigterm = { exitCode: code, lines: lines.length, parsed, orderSubmits: submits.size, unansweredSubmits: unanswered, lastEvent: last, lossless: code === 0 && parsed === lines.length && unanswered === 0 && last === 'runner_stopped' && submits.size > 0, stderr: stderr.slice(-500) };
+const sigterm = {
+  exitCode: code,
+  lines: lines.length,
+  parsed,
+  orderSubmits: submits.size,
+  unansweredSubmits: unanswered,
+  lastEvent: last,
+  lossless: code === 0 && parsed === lines.length && unanswered === 0 && last === 'runner_stopped' && submits.size > 0,
+  stderr: stderr.slice(-500),
+};
 
 eventLog.close();
 stdoutLogger.flush();
@@ -137,8 +185,21 @@ tell({
     scenario: 'logging',
     rounds: ROUNDS,
     recordsPerRound: N,
-    perRecordUs: { eventLog: m('eventLog'), jsonStringifyWriteSync: m('jsonWriteSync'), pinoSync: m('pinoSync'), pinoAsync: m('pinoAsync'), stdoutLogger: m('stdoutLogger'), otelLogEmit: m('otelEmit'), otelLogCpuWithExport: m('otelWithExport') },
-    ratios: { eventLogOverJsonWriteSync: ratio, eventLogOverPinoSync: round(pairedRatio(perRecord.eventLog, perRecord.pinoSync)), eventLogOverPinoAsync: round(pairedRatio(perRecord.eventLog, perRecord.pinoAsync)), otelEmitOverJsonWriteSync: round(pairedRatio(perRecord.otelEmit, perRecord.jsonWriteSync)) },
+    perRecordUs: {
+      eventLog: m('eventLog'),
+      jsonStringifyWriteSync: m('jsonWriteSync'),
+      pinoSync: m('pinoSync'),
+      pinoAsync: m('pinoAsync'),
+      stdoutLogger: m('stdoutLogger'),
+      otelLogEmit: m('otelEmit'),
+      otelLogCpuWithExport: m('otelWithExport'),
+    },
+    ratios: {
+      eventLogOverJsonWriteSync: ratio,
+      eventLogOverPinoSync: round(pairedRatio(perRecord.eventLog, perRecord.pinoSync)),
+      eventLogOverPinoAsync: round(pairedRatio(perRecord.eventLog, perRecord.pinoAsync)),
+      otelEmitOverJsonWriteSync: round(pairedRatio(perRecord.otelEmit, perRecord.jsonWriteSync)),
+    },
     sigterm,
     headline: { eventLogUs: m('eventLog'), jsonUs: m('jsonWriteSync'), sigtermLossless: sigterm.lossless },
     targets: [

@@ -53,7 +53,10 @@ async function block(variant: 'full' | 'bare'): Promise<Block> {
   return { rtt, prewire, cpuPerOrder: (cpuMicros() - cpu0) / BLOCK };
 }
 
-const rows = { full: { rtt: [] as number[], prewire: [] as number[], cpu: [] as number[], allRtt: [] as number[], allPrewire: [] as number[] }, bare: { rtt: [] as number[], prewire: [] as number[], cpu: [] as number[], allRtt: [] as number[], allPrewire: [] as number[] } };
+const rows = {
+  full: { rtt: [] as number[], prewire: [] as number[], cpu: [] as number[], allRtt: [] as number[], allPrewire: [] as number[] },
+  bare: { rtt: [] as number[], prewire: [] as number[], cpu: [] as number[], allRtt: [] as number[], allPrewire: [] as number[] },
+};
 const before = { spans: 0, logs: 0 };
 for (let r = 0; r < ROUNDS + WARMUP_ROUNDS; r++) {
   const order: Array<'full' | 'bare'> = only === 'full' ? ['full'] : only === 'bare' ? ['bare'] : r % 2 === 0 ? ['bare', 'full'] : ['full', 'bare'];

@@ -97,7 +97,8 @@ if (sampleMs > 0) {
   // this rate); read right after each major GC it is what the process really retains.
   let heapAfterMajorGc: number | null = null;
   gcObserver = new PerformanceObserver((list) => {
-    if (list.getEntries().some((e) => (e as unknown as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR)) heapAfterMajorGc = process.memoryUsage().heapUsed;
+    if (list.getEntries().some((e) => (e as unknown as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR))
+      heapAfterMajorGc = process.memoryUsage().heapUsed;
   });
   gcObserver.observe({ entryTypes: ['gc'] });
   const sample = () => {

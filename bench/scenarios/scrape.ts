@@ -33,7 +33,40 @@ function symbolsFor(n: number): { names: string[]; instruments: Map<string, Inst
   const views = names.map((symbol, i): MarketMakerView => {
     const inst = instruments.get(symbol)!;
     const mid = inst.priceToTicks('65000.0', 'nearest') + i;
-    return { symbol, midTicks: mid, bestBidTicks: mid - 1, bestAskTicks: mid + 1, ourBidTicks: mid - 3, ourAskTicks: mid + 3, positionSteps: 5 * i, pendingBuySteps: 5, pendingSellSteps: 5, worstLongSteps: 10, worstShortSteps: -10, worstLongNotional: 100n, worstShortNotional: 100n, positionNotional: 10n, riskState: 0, riskRatio: 0.1, frozenReason: null, suppressed: null, edgeBps: 1.5, realizedPnl: 12345n, unrealizedPnl: -123n, fees: 55n, fundingAccum: 7n, fundingRate: '0.0001', predictedFundingRate: '0.0001', entryPrice: '65000', openOrders: 2, inFlight: 0, ambiguous: 0, grindingCount: 0, reduceOnlyForceCount: 0, venuePositionMismatchSteps: null } as MarketMakerView;
+    return {
+      symbol,
+      midTicks: mid,
+      bestBidTicks: mid - 1,
+      bestAskTicks: mid + 1,
+      ourBidTicks: mid - 3,
+      ourAskTicks: mid + 3,
+      positionSteps: 5 * i,
+      pendingBuySteps: 5,
+      pendingSellSteps: 5,
+      worstLongSteps: 10,
+      worstShortSteps: -10,
+      worstLongNotional: 100n,
+      worstShortNotional: 100n,
+      positionNotional: 10n,
+      riskState: 0,
+      riskRatio: 0.1,
+      frozenReason: null,
+      suppressed: null,
+      edgeBps: 1.5,
+      realizedPnl: 12345n,
+      unrealizedPnl: -123n,
+      fees: 55n,
+      fundingAccum: 7n,
+      fundingRate: '0.0001',
+      predictedFundingRate: '0.0001',
+      entryPrice: '65000',
+      openOrders: 2,
+      inFlight: 0,
+      ambiguous: 0,
+      grindingCount: 0,
+      reduceOnlyForceCount: 0,
+      venuePositionMismatchSteps: null,
+    } as MarketMakerView;
   });
   return { names, instruments, views };
 }
@@ -50,18 +83,29 @@ function promClientTwin(body: string): client.Registry {
   const registry = new client.Registry();
   const types = new Map<string, string>();
   for (const m of body.matchAll(/^# TYPE (\S+) (\S+)$/gm)) types.set(m[1] as string, m[2] as string);
-  const samples = [...body.matchAll(/^([a-zA-Z_:][\w:]*)(\{[^}]*\})? (\S+)$/gm)].map((m) => ({ name: m[1] as string, labels: Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1] as string, l[2] as string])), value: Number(m[3]) }));
+  const samples = [...body.matchAll(/^([a-zA-Z_:][\w:]*)(\{[^}]*\})? (\S+)$/gm)].map((m) => ({
+    name: m[1] as string,
+    labels: Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1] as string, l[2] as string])),
+    value: Number(m[3]),
+  }));
   for (const [family, type] of types) {
-    const own = samples.filter((s) => (type === 'histogram' ? s.name === `${family}_bucket` || s.name === `${family}_sum` || s.name === `${family}_count` : s.name === family));
+    const own = samples.filter((s) =>
+      type === 'histogram' ? s.name === `${family}_bucket` || s.name === `${family}_sum` || s.name === `${family}_count` : s.name === family,
+    );
     if (own.length === 0) continue;
     const labelNames = [...new Set(own.flatMap((s) => Object.keys(s.labels)).filter((l) => l !== 'le'))];
     if (type === 'histogram') {
-      const buckets = [...new Set(own.filter((s) => s.name.endsWith('_bucket') && s.labels.le !== '+Inf').map((s) => Number(s.labels.le)))].sort((a, b) => a - b);
+      const buckets = [...new Set(own.filter((s) => s.name.endsWith('_bucket') && s.labels.le !== '+Inf').map((s) => Number(s.labels.le)))].sort(
+        (a, b) => a - b,
+      );
       const h = new client.Histogram({ name: family, help: family, labelNames, buckets, registers: [registry] });
       for (const s of own.filter((x) => x.name.endsWith('_count'))) h.observe(s.labels, buckets[0] ?? 1);
     } else {
       const name = type === 'counter' && !family.endsWith('_total') ? family : family;
-      const g = type === 'counter' ? new client.Counter({ name, help: family, labelNames, registers: [registry] }) : new client.Gauge({ name, help: family, labelNames, registers: [registry] });
+      const g =
+        type === 'counter'
+          ? new client.Counter({ name, help: family, labelNames, registers: [registry] })
+          : new client.Gauge({ name, help: family, labelNames, registers: [registry] });
       for (const s of own) (g as client.Gauge).inc(s.labels, Math.max(0, s.value));
     }
   }
@@ -104,10 +148,35 @@ for (const n of [1, 10, 50]) {
   for (const symbol of sym.names) {
     for (let k = 0; k < 5; k++) {
       stack.bus.publish(domainEvent('order_placed', { symbol, client_id: `c${k}`, order_id: String(k), side: 'BUY', price: '65000.0', qty: '0.005' }, `c${k}`));
-      stack.bus.publish(domainEvent('order_submit_result', { symbol, client_id: `c${k}`, side: 'BUY', type: 'LIMIT', price: '65000.0', qty: '0.005', duration_ms: 0.3 + k, outcome: 'accepted', order_id: String(k), error: null, error_code: null }, `c${k}`));
+      stack.bus.publish(
+        domainEvent(
+          'order_submit_result',
+          {
+            symbol,
+            client_id: `c${k}`,
+            side: 'BUY',
+            type: 'LIMIT',
+            price: '65000.0',
+            qty: '0.005',
+            duration_ms: 0.3 + k,
+            outcome: 'accepted',
+            order_id: String(k),
+            error: null,
+            error_code: null,
+          },
+          `c${k}`,
+        ),
+      );
     }
   }
-  for (const op of ['newOrder', 'cancelOrder', 'queryOrder', 'openOrders']) stack.metrics.httpDuration.record(0.0003, { 'http.request.method': 'POST', 'server.address': '127.0.0.1', 'server.port': 1, 'mm.operation': op, 'http.response.status_code': 200 });
+  for (const op of ['newOrder', 'cancelOrder', 'queryOrder', 'openOrders'])
+    stack.metrics.httpDuration.record(0.0003, {
+      'http.request.method': 'POST',
+      'server.address': '127.0.0.1',
+      'server.port': 1,
+      'mm.operation': op,
+      'http.response.status_code': 200,
+    });
   const first = await render(stack);
   const twin = promClientTwin(first.body);
   const twinBody = await twin.metrics();
@@ -127,7 +196,13 @@ for (const n of [1, 10, 50]) {
   const lines = sampleLines(first.body);
   const promLines = sampleLines(twinBody);
   const perLineRatio = median(otel) / lines / (median(prom) / promLines);
-  const entry: Record<string, unknown> = { sampleLines: lines, promClientSampleLines: promLines, renderUs: dist(otel), promClientUs: dist(prom), perSampleLineRatio: round(perLineRatio) };
+  const entry: Record<string, unknown> = {
+    sampleLines: lines,
+    promClientSampleLines: promLines,
+    renderUs: dist(otel),
+    promClientUs: dist(prom),
+    perSampleLineRatio: round(perLineRatio),
+  };
 
   if (n === 10) {
     tenSymbolP50 = median(otel);
@@ -147,7 +222,10 @@ for (const n of [1, 10, 50]) {
         turns.push(us);
         scraping--;
         const windowMs = performance.now() - startedAt;
-        setTimeout(() => void longestTurn(performance.now(), new Promise((resolve) => setTimeout(resolve, windowMs))).then((quiet) => quietTurns.push(quiet)), 50);
+        setTimeout(
+          () => void longestTurn(performance.now(), new Promise((resolve) => setTimeout(resolve, windowMs))).then((quiet) => quietTurns.push(quiet)),
+          50,
+        );
       });
     }, 100);
     const during: number[] = [];
@@ -167,7 +245,16 @@ for (const n of [1, 10, 50]) {
     // The same excess for orders that overlapped no scrape: the machine's own noise floor.
     const noiseMax = (Math.max(...outside) - median(outside)) / 1000;
     longestTurnMax = Math.max(...turns) / 1000;
-    entry.orderFlow = { scrapes, longestTurnDuringScrapeUs: { ...dist(turns), max: round(Math.max(...turns)) }, longestTurnNoScrapeUs: { ...dist(quietTurns), max: round(Math.max(...quietTurns)) }, ordersDuringScrape: dist(during), ordersOutside: dist(outside), addedP99Ms: round(stallP99), addedMaxMs: round(stallMax), outsideExcessMaxMs: round(noiseMax) };
+    entry.orderFlow = {
+      scrapes,
+      longestTurnDuringScrapeUs: { ...dist(turns), max: round(Math.max(...turns)) },
+      longestTurnNoScrapeUs: { ...dist(quietTurns), max: round(Math.max(...quietTurns)) },
+      ordersDuringScrape: dist(during),
+      ordersOutside: dist(outside),
+      addedP99Ms: round(stallP99),
+      addedMaxMs: round(stallMax),
+      outsideExcessMaxMs: round(noiseMax),
+    };
   }
   sizes[`${n}`] = entry;
   await stack.close();
@@ -178,7 +265,12 @@ tell({
   result: {
     scenario: 'scrape',
     symbols: sizes,
-    headline: { tenSymbolsRenderUs: round(tenSymbolP50, 1), perLineRatio: round(ratioAt10), longestTurnMaxMs: round(longestTurnMax), overlapExcessMaxMs: round(stallMax) },
+    headline: {
+      tenSymbolsRenderUs: round(tenSymbolP50, 1),
+      perLineRatio: round(ratioAt10),
+      longestTurnMaxMs: round(longestTurnMax),
+      overlapExcessMaxMs: round(stallMax),
+    },
     targets: [
       { name: 'render /metrics, 10 symbols, p50 (ms)', value: round(tenSymbolP50 / 1000), limit: 2 },
       { name: 'longest event-loop turn during a scrape, orders flowing, max (ms)', value: round(longestTurnMax), limit: 5 },

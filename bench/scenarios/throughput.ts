@@ -17,7 +17,16 @@ const rate: Record<string, number[]> = { full: [], bare: [] };
 const cpu: Record<string, number[]> = { full: [], bare: [] };
 for (let r = 0; r < ROUNDS; r++) {
   for (const v of r % 2 === 0 ? (['bare', 'full'] as const) : (['full', 'bare'] as const)) {
-    const child = new Child('scenarios/runner-child.ts', [`--variant=${v}`, `--seconds=${SECONDS}`, '--warmup=3', `--rest=${String(s.restUrl)}`, `--ws=${String(s.wsUrl)}`, `--otlp=${otlp}`, `--key=${String(s.apiKey)}`, `--secret=${String(s.apiSecret)}`]);
+    const child = new Child('scenarios/runner-child.ts', [
+      `--variant=${v}`,
+      `--seconds=${SECONDS}`,
+      '--warmup=3',
+      `--rest=${String(s.restUrl)}`,
+      `--ws=${String(s.wsUrl)}`,
+      `--otlp=${otlp}`,
+      `--key=${String(s.apiKey)}`,
+      `--secret=${String(s.apiSecret)}`,
+    ]);
     const m = await child.expect('result');
     await child.waitExit();
     const actions = Number(m.orderRequests);

@@ -20,7 +20,16 @@ const perRound: Record<string, { p50: number[]; p99: number[] }> = { floor: { p5
 for (let r = 0; r < ROUNDS; r++) {
   const order = r % 2 === 0 ? variants : ([...variants].reverse() as unknown as typeof variants);
   for (const v of order) {
-    const child = new Child('scenarios/runner-child.ts', [`--variant=${v}`, `--seconds=${SECONDS}`, '--warmup=2', `--rest=${String(s.restUrl)}`, `--ws=${String(s.wsUrl)}`, `--otlp=${otlp}`, `--key=${String(s.apiKey)}`, `--secret=${String(s.apiSecret)}`]);
+    const child = new Child('scenarios/runner-child.ts', [
+      `--variant=${v}`,
+      `--seconds=${SECONDS}`,
+      '--warmup=2',
+      `--rest=${String(s.restUrl)}`,
+      `--ws=${String(s.wsUrl)}`,
+      `--otlp=${otlp}`,
+      `--key=${String(s.apiKey)}`,
+      `--secret=${String(s.apiSecret)}`,
+    ]);
     const m = await child.expect('result');
     await child.waitExit();
     const lat = m.latencies as number[];

@@ -20,7 +20,12 @@ let orders = 0;
 const server = createServer((req, res) => {
   const url = req.url ?? '/';
   req.resume();
-  const headers = { 'content-type': 'application/json', 'x-mbx-used-weight-1m': '12', 'x-mbx-order-count-10s': '3', 'x-mbx-order-count-1m': String(++orders % 1000) };
+  const headers = {
+    'content-type': 'application/json',
+    'x-mbx-used-weight-1m': '12',
+    'x-mbx-order-count-10s': '3',
+    'x-mbx-order-count-1m': String(++orders % 1000),
+  };
   if (url.startsWith('/fapi/v1/order')) {
     const id = decodeURIComponent(CLIENT_ID.exec(url)?.[1] ?? 'x');
     res.writeHead(200, headers);

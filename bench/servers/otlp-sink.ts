@@ -43,10 +43,12 @@ const server = createServer((req: IncomingMessage, res: ServerResponse) => {
 server.keepAliveTimeout = 120_000;
 
 function listen(): Promise<void> {
-  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => {
-    port = (server.address() as AddressInfo).port;
-    resolve();
-  }));
+  return new Promise((resolve) =>
+    server.listen(port, '127.0.0.1', () => {
+      port = (server.address() as AddressInfo).port;
+      resolve();
+    }),
+  );
 }
 
 process.on('message', (raw) => {

@@ -86,7 +86,10 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       issues.push(
         field === undefined
           ? { field: token.rawName, message: 'unknown option (see --help)' }
-          : { field: token.rawName, message: `secrets are not accepted on the command line (it is visible in ps and in telemetry): set ${field.env} or ${field.env}_FILE` },
+          : {
+              field: token.rawName,
+              message: `secrets are not accepted on the command line (it is visible in ps and in telemetry): set ${field.env} or ${field.env}_FILE`,
+            },
       );
       continue;
     }
@@ -120,7 +123,12 @@ export function helpText(): string {
     '      Print this text.',
   ];
   for (const field of configFields) {
-    const name = field.kind === 'secret' ? `${field.env} (environment only, never a flag)` : field.kind === 'boolean' ? `--[no-]${field.flag}  ${field.env}` : `--${field.flag} <value>  ${field.env}`;
+    const name =
+      field.kind === 'secret'
+        ? `${field.env} (environment only, never a flag)`
+        : field.kind === 'boolean'
+          ? `--[no-]${field.flag}  ${field.env}`
+          : `--${field.flag} <value>  ${field.env}`;
     const fallback = field.default === null ? '' : ` (default: ${field.default})`;
     lines.push(`  ${name}`, `      ${field.description}${fallback}`);
   }

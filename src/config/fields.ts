@@ -66,7 +66,12 @@ const SPECS = [
   { key: 'telemetryFlushTimeoutMs', default: '3000', description: 'Time allowed for telemetry to flush at stop, ms.' },
   { key: 'simSeed', default: '42', description: 'Random seed of the simulator.' },
   { key: 'simFundingIntervalS', default: '60', description: 'Funding interval of the simulator, seconds.' },
-  { key: 'simStartPosition', default: '-0.040', description: 'Position the simulated account already holds in the first symbol at start (signed, base asset), as if inherited from an earlier session; 0 for a flat start.' },
+  {
+    key: 'simStartPosition',
+    default: '-0.040',
+    description:
+      'Position the simulated account already holds in the first symbol at start (signed, base asset), as if inherited from an earlier session; 0 for a flat start.',
+  },
   { key: 'simHost', default: '127.0.0.1', description: 'Host the standalone simulator binds.' },
   { key: 'simPort', default: '8765', description: 'Port of the standalone simulator (sim command).' },
   { key: 'halfSpreadBps', default: '2', description: 'Distance of the first bid/ask from mid, bps.' },

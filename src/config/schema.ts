@@ -92,7 +92,10 @@ function bool() {
 }
 
 function host() {
-  return z.string().trim().regex(/^[^\s/]+$/, 'must be a host name or IP address');
+  return z
+    .string()
+    .trim()
+    .regex(/^[^\s/]+$/, 'must be a host name or IP address');
 }
 
 function port() {
@@ -118,7 +121,8 @@ function symbols() {
         return;
       }
       for (const symbol of list) {
-        if (!SYMBOL_RE.test(symbol)) ctx.addIssue({ code: 'custom', message: `"${symbol.slice(0, 30)}" is not a symbol (2-24 letters or digits, e.g. BTCUSDT)` });
+        if (!SYMBOL_RE.test(symbol))
+          ctx.addIssue({ code: 'custom', message: `"${symbol.slice(0, 30)}" is not a symbol (2-24 letters or digits, e.g. BTCUSDT)` });
       }
       const duplicates = list.filter((symbol, i) => list.indexOf(symbol) !== i);
       if (duplicates.length > 0) ctx.addIssue({ code: 'custom', message: `lists ${[...new Set(duplicates)].join(', ')} more than once` });
@@ -154,7 +158,10 @@ const shape = {
   obsHost: host(),
   obsPort: port(),
   logLevel: z.enum(['debug', 'info', 'warn', 'error'], 'must be debug, info, warn or error'),
-  environment: z.string().trim().regex(/^[\w.-]{1,64}$/, 'must be 1-64 characters of letters, digits, "_", "." or "-"'),
+  environment: z
+    .string()
+    .trim()
+    .regex(/^[\w.-]{1,64}$/, 'must be 1-64 characters of letters, digits, "_", "." or "-"'),
   leverage: int(1, 125),
   marginType: z.enum(['CROSSED', 'ISOLATED'], 'must be CROSSED or ISOLATED'),
   clientIdPrefix: z.string().regex(/^[A-Za-z0-9]{1,8}$/, 'must be 1-8 characters of A-Z, a-z, 0-9 (the id suffix takes 20 of the 36 allowed)'),
@@ -165,7 +172,10 @@ const shape = {
   telemetryFlushTimeoutMs: int(1, 600_000),
   simSeed: int(0),
   simFundingIntervalS: int(1),
-  simStartPosition: z.string().trim().regex(/^-?\d+(?:\.\d+)?$/, 'must be a signed decimal quantity, e.g. -0.040 or 0'),
+  simStartPosition: z
+    .string()
+    .trim()
+    .regex(/^-?\d+(?:\.\d+)?$/, 'must be a signed decimal quantity, e.g. -0.040 or 0'),
   simHost: host(),
   simPort: port(),
   halfSpreadBps: num(0, 10_000, 'exclusive-min'),
@@ -228,7 +238,13 @@ function crossFieldChecks(fields: Fields, ctx: z.RefinementCtx<Fields>): void {
   if (ok('exchange', 'restUrl', 'wsUrl') && fields.exchange === 'sim' && (fields.restUrl === undefined) !== (fields.wsUrl === undefined)) {
     issue(fields.restUrl === undefined ? 'restUrl' : 'wsUrl', 'an external simulator needs both MM_REST_URL and MM_WS_URL');
   }
-  if (ok('obs', 'obsHost', 'obsPort', 'simHost', 'simPort') && fields.obs && fields.obsPort !== 0 && fields.obsPort === fields.simPort && fields.obsHost === fields.simHost) {
+  if (
+    ok('obs', 'obsHost', 'obsPort', 'simHost', 'simPort') &&
+    fields.obs &&
+    fields.obsPort !== 0 &&
+    fields.obsPort === fields.simPort &&
+    fields.obsHost === fields.simHost
+  ) {
     issue('obsPort', `must differ from MM_SIM_PORT (${fields.simPort})`);
   }
   if (ok('deadmanMs', 'requestTimeoutMs') && fields.deadmanMs > 0 && fields.deadmanMs < fields.requestTimeoutMs) {
@@ -261,7 +277,13 @@ function toConfig(fields: Fields, command: Command): Config {
     deadmanMs: fields.deadmanMs,
     shutdownTimeoutMs: fields.shutdownTimeoutMs,
     telemetryFlushTimeoutMs: fields.telemetryFlushTimeoutMs,
-    sim: { seed: fields.simSeed, fundingIntervalS: fields.simFundingIntervalS, startPosition: fields.simStartPosition, host: fields.simHost, port: fields.simPort },
+    sim: {
+      seed: fields.simSeed,
+      fundingIntervalS: fields.simFundingIntervalS,
+      startPosition: fields.simStartPosition,
+      host: fields.simHost,
+      port: fields.simPort,
+    },
     strategy: {
       halfSpreadBps: fields.halfSpreadBps,
       orderQty: fields.orderQty,

@@ -11,9 +11,7 @@ export function fillEdgeBps(side: Side, fillPriceTicks: number, midTicks: number
   return (sideSign(side) * (midTicks - fillPriceTicks) * 10_000) / midTicks - feeBps;
 }
 
-export type FreezeChange =
-  | { readonly kind: 'triggered'; readonly edgeBps: number; readonly untilMs: number }
-  | { readonly kind: 'cleared' };
+export type FreezeChange = { readonly kind: 'triggered'; readonly edgeBps: number; readonly untilMs: number } | { readonly kind: 'cleared' };
 
 /**
  * Freezes quoting for a cooldown when, after at least one new fill and with a full window, the

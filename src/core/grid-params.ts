@@ -50,8 +50,10 @@ export function resolveGridParams(instrument: Instrument, params: StrategyParams
   if (!(params.halfSpreadBps > 0)) throw new RangeError('halfSpreadBps must be positive');
   if (!Number.isInteger(params.levels) || params.levels < 1) throw new RangeError('levels must be a positive integer');
   if (params.levelSpacingBps < 0) throw new RangeError('levelSpacingBps must not be negative');
-  if (!Number.isInteger(params.requoteToleranceTicks) || params.requoteToleranceTicks < 0) throw new RangeError('requoteToleranceTicks must be a non-negative integer');
-  if (softPositionNotional <= 0n || softPositionNotional > hardPositionNotional) throw new RangeError('softPositionNotional must be positive and not above hardPositionNotional');
+  if (!Number.isInteger(params.requoteToleranceTicks) || params.requoteToleranceTicks < 0)
+    throw new RangeError('requoteToleranceTicks must be a non-negative integer');
+  if (softPositionNotional <= 0n || softPositionNotional > hardPositionNotional)
+    throw new RangeError('softPositionNotional must be positive and not above hardPositionNotional');
   if (maxWorstCaseNotional <= 0n) throw new RangeError('maxWorstCaseNotional must be positive');
   if (!(params.softReduceSizeFactor > 0 && params.softReduceSizeFactor <= 1)) throw new RangeError('softReduceSizeFactor must be in (0, 1]');
   if (!Number.isInteger(params.edgeWindowFills) || params.edgeWindowFills < 1) throw new RangeError('edgeWindowFills must be a positive integer');

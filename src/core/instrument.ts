@@ -124,7 +124,14 @@ export class Instrument {
     return refTicks === 0 ? 0 : ((ticks - refTicks) / refTicks) * 10_000;
   }
 
-  private toGrid(text: string, decimals: number, units: bigint, rounding: 'exact' | 'floor' | 'ceil' | 'nearest', field: 'price' | 'quantity', grid: string): number {
+  private toGrid(
+    text: string,
+    decimals: number,
+    units: bigint,
+    rounding: 'exact' | 'floor' | 'ceil' | 'nearest',
+    field: 'price' | 'quantity',
+    grid: string,
+  ): number {
     const scaled = parseScaled(text, decimals, rounding === 'exact' ? 'exact' : rounding === 'nearest' ? 'half-up' : rounding);
     const q = scaled / units;
     const r = scaled % units;

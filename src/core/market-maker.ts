@@ -271,7 +271,8 @@ export class MarketMaker {
         id,
       ),
     );
-    if (effect.settledFromAmbiguous) events.push(domainEvent('order_settled', { symbol: this.symbol, client_id: id, status: update.status, via: 'user_stream' }, id));
+    if (effect.settledFromAmbiguous)
+      events.push(domainEvent('order_settled', { symbol: this.symbol, client_id: id, status: update.status, via: 'user_stream' }, id));
     if (newTrade) {
       events.push(
         ...this.applyFill(
@@ -380,7 +381,11 @@ export class MarketMaker {
     const exposure = this.exposure();
     if (referenceTicks !== null) {
       const notionals = this.notionals(exposure, referenceTicks);
-      for (const t of this.risk.evaluate({ positionNotionalAbs: notionals.position < 0n ? -notionals.position : notionals.position, worstLongNotional: notionals.worstLong, worstShortNotional: notionals.worstShort })) {
+      for (const t of this.risk.evaluate({
+        positionNotionalAbs: notionals.position < 0n ? -notionals.position : notionals.position,
+        worstLongNotional: notionals.worstLong,
+        worstShortNotional: notionals.worstShort,
+      })) {
         events.push(
           domainEvent('risk_state_changed', {
             symbol: this.symbol,
@@ -405,7 +410,8 @@ export class MarketMaker {
     const applicable = this.applicableSuppressions(nowMs);
     const reported = reportedReason(applicable);
     const change = this.suppression.update(reported);
-    if (change?.kind === 'suppressed') events.push(domainEvent('quote_suppressed', { symbol: this.symbol, reason: change.reason, detail: this.suppressionDetail(change.reason, nowMs) }));
+    if (change?.kind === 'suppressed')
+      events.push(domainEvent('quote_suppressed', { symbol: this.symbol, reason: change.reason, detail: this.suppressionDetail(change.reason, nowMs) }));
     if (change?.kind === 'resumed') events.push(domainEvent('quote_resumed', { symbol: this.symbol, previous_reason: change.previous }));
 
     const placesAllowed = ![...applicable].some(blocksRiskReducing);
@@ -465,7 +471,8 @@ export class MarketMaker {
       const tracked = this.tracker.get(o.clientOrderId);
       if (tracked !== undefined && tracked.state !== 'final') {
         adopted += 1;
-        if (this.tracker.syncFromSnapshot(o)) events.push(domainEvent('order_settled', { symbol: this.symbol, client_id: o.clientOrderId, status: o.status, via: 'reconcile' }, o.clientOrderId));
+        if (this.tracker.syncFromSnapshot(o))
+          events.push(domainEvent('order_settled', { symbol: this.symbol, client_id: o.clientOrderId, status: o.status, via: 'reconcile' }, o.clientOrderId));
       } else if (isOurClientOrderId(this.prefix, o.clientOrderId)) {
         this.tracker.adopt(o, nowMs);
         this.tracker.markCancelSent(o.clientOrderId);
@@ -661,7 +668,10 @@ export class MarketMaker {
 
   private skewBps(referenceTicks: Ticks, exposure: Exposure): number {
     const positionNotional = signedNotional(this.instrument, referenceTicks, exposure.positionSteps);
-    return inventorySkewBps(positionNotional, this.params.softPositionNotional, this.params.inventorySkewBps) + fundingSkewBps(this.predictedFundingRate, this.params.fundingSkewFactor);
+    return (
+      inventorySkewBps(positionNotional, this.params.softPositionNotional, this.params.inventorySkewBps) +
+      fundingSkewBps(this.predictedFundingRate, this.params.fundingSkewFactor)
+    );
   }
 
   private applicableSuppressions(nowMs: number): Set<SuppressionReason> {
@@ -699,7 +709,13 @@ export class MarketMaker {
   }
 
   /** Returns the wanted orders by slot, in placing order: bids, asks, force, grind. */
-  private targets(ladder: Ladder | null, book: BookTop | null, quotesAllowed: boolean, placesAllowed: boolean, skipped: SkippedOrder[]): Map<string, OrderTarget> {
+  private targets(
+    ladder: Ladder | null,
+    book: BookTop | null,
+    quotesAllowed: boolean,
+    placesAllowed: boolean,
+    skipped: SkippedOrder[],
+  ): Map<string, OrderTarget> {
     const targets = new Map<string, OrderTarget>();
     const position = this.inventory.positionSteps;
     const state = this.risk.state;
@@ -734,12 +750,19 @@ export class MarketMaker {
         bestBidTicks: book.bidTicks,
         bestAskTicks: book.askTicks,
       });
-      if (clip !== null) targets.set('grind', { slot: 'grind', side: clip.side, priceTicks: clip.priceTicks, qtySteps: clip.qtySteps, reduceOnly: true, purpose: 'grind' });
+      if (clip !== null)
+        targets.set('grind', { slot: 'grind', side: clip.side, priceTicks: clip.priceTicks, qtySteps: clip.qtySteps, reduceOnly: true, purpose: 'grind' });
     }
     return targets;
   }
 
-  private pushQuoteDecided(events: DomainEvent[], book: BookTop | null, targets: Map<string, OrderTarget>, skew: number, reported: SuppressionReason | null): void {
+  private pushQuoteDecided(
+    events: DomainEvent[],
+    book: BookTop | null,
+    targets: Map<string, OrderTarget>,
+    skew: number,
+    reported: SuppressionReason | null,
+  ): void {
     const bid = targets.get(quoteSlot('BUY', 0));
     const ask = targets.get(quoteSlot('SELL', 0));
     const fields = {
@@ -846,10 +869,22 @@ export class MarketMaker {
     const qty = this.instrument.formatQty(order.qtySteps);
     if (purpose === 'reduce_only_force') {
       this.reduceOnlyForceCount += 1;
-      events.push(domainEvent('reduce_only_force', { symbol: this.symbol, side: order.side, qty, price, client_id: order.clientOrderId, error: null }, order.clientOrderId));
+      events.push(
+        domainEvent(
+          'reduce_only_force',
+          { symbol: this.symbol, side: order.side, qty, price, client_id: order.clientOrderId, error: null },
+          order.clientOrderId,
+        ),
+      );
     } else if (purpose === 'grind') {
       this.grindingCount += 1;
-      events.push(domainEvent('grinding', { symbol: this.symbol, side: order.side, qty, price, entry_price: this.inventory.averageEntryPrice(), client_id: order.clientOrderId }, order.clientOrderId));
+      events.push(
+        domainEvent(
+          'grinding',
+          { symbol: this.symbol, side: order.side, qty, price, entry_price: this.inventory.averageEntryPrice(), client_id: order.clientOrderId },
+          order.clientOrderId,
+        ),
+      );
     }
   }
 
@@ -862,17 +897,45 @@ export class MarketMaker {
         return [
           domainEvent(
             'order_placed',
-            { symbol: this.symbol, client_id: o.clientOrderId, order_id: effect.orderId, side: o.side, price: this.instrument.formatPrice(o.priceTicks), qty: this.instrument.formatQty(o.qtySteps) },
+            {
+              symbol: this.symbol,
+              client_id: o.clientOrderId,
+              order_id: effect.orderId,
+              side: o.side,
+              price: this.instrument.formatPrice(o.priceTicks),
+              qty: this.instrument.formatQty(o.qtySteps),
+            },
             o.clientOrderId,
           ),
         ];
       }
       case 'rejected':
-        return [domainEvent('order_rejected', { symbol: this.symbol, client_id: effect.order.clientOrderId, side: effect.order.side, reason: effect.reason, code: effect.code, source: effect.source }, effect.order.clientOrderId)];
+        return [
+          domainEvent(
+            'order_rejected',
+            {
+              symbol: this.symbol,
+              client_id: effect.order.clientOrderId,
+              side: effect.order.side,
+              reason: effect.reason,
+              code: effect.code,
+              source: effect.source,
+            },
+            effect.order.clientOrderId,
+          ),
+        ];
       case 'ambiguous':
-        return [domainEvent('order_ambiguous', { symbol: this.symbol, client_id: effect.order.clientOrderId, side: effect.order.side, reason: effect.reason }, effect.order.clientOrderId)];
+        return [
+          domainEvent(
+            'order_ambiguous',
+            { symbol: this.symbol, client_id: effect.order.clientOrderId, side: effect.order.side, reason: effect.reason },
+            effect.order.clientOrderId,
+          ),
+        ];
       case 'settled':
-        return [domainEvent('order_settled', { symbol: this.symbol, client_id: effect.order.clientOrderId, status: effect.status, via }, effect.order.clientOrderId)];
+        return [
+          domainEvent('order_settled', { symbol: this.symbol, client_id: effect.order.clientOrderId, status: effect.status, via }, effect.order.clientOrderId),
+        ];
     }
   }
 

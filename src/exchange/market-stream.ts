@@ -125,7 +125,13 @@ export class MarketStream {
     const now = this.publicSocket.isOpen() && this.marketSocket.isOpen();
     if (now === this.connected) return;
     this.connected = now;
-    this.options.listener.onStreamState({ stream: 'market', connected: now, reason: now ? 'open' : reason, url: `${this.publicUrl} ${this.marketUrl}`, listenKey: null });
+    this.options.listener.onStreamState({
+      stream: 'market',
+      connected: now,
+      reason: now ? 'open' : reason,
+      url: `${this.publicUrl} ${this.marketUrl}`,
+      listenKey: null,
+    });
   }
 
   private onPublic(text: string): void {

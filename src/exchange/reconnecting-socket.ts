@@ -135,19 +135,22 @@ export class ReconnectingSocket {
   private startLiveness(socket: WebSocket): void {
     this.clearLiveness();
     const { pingIntervalMs, deadAfterMs } = this.options.liveness;
-    this.livenessTimer = setInterval(() => {
-      const silentMs = Number(this.options.clock.monoNs() - this.lastSeenNs) / 1e6;
-      if (silentMs >= deadAfterMs) {
-        this.closeReason = 'ping timeout';
-        socket.terminate();
-        return;
-      }
-      try {
-        socket.ping();
-      } catch {
-        // The close event follows.
-      }
-    }, Math.max(1, Math.min(pingIntervalMs, deadAfterMs / 2)));
+    this.livenessTimer = setInterval(
+      () => {
+        const silentMs = Number(this.options.clock.monoNs() - this.lastSeenNs) / 1e6;
+        if (silentMs >= deadAfterMs) {
+          this.closeReason = 'ping timeout';
+          socket.terminate();
+          return;
+        }
+        try {
+          socket.ping();
+        } catch {
+          // The close event follows.
+        }
+      },
+      Math.max(1, Math.min(pingIntervalMs, deadAfterMs / 2)),
+    );
   }
 
   private seen(): void {

@@ -129,7 +129,14 @@ export class BinanceRestClient {
     const rttMs = Number(this.clock.monoNs() - started) / 1e6;
     const serverTime = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['serverTime'] : undefined;
     if (typeof serverTime !== 'number' || !Number.isFinite(serverTime)) {
-      throw new ExchangeError({ operation: 'time', httpStatus: 200, binanceCode: null, outcome: 'rejected', retryAfterMs: null, message: 'no serverTime in /fapi/v1/time' });
+      throw new ExchangeError({
+        operation: 'time',
+        httpStatus: 200,
+        binanceCode: null,
+        outcome: 'rejected',
+        retryAfterMs: null,
+        message: 'no serverTime in /fapi/v1/time',
+      });
     }
     this.offsetMs = Math.round(serverTime - (this.clock.nowMs() - rttMs / 2));
     return { offsetMs: this.offsetMs, rttMs };
@@ -293,14 +300,30 @@ export class BinanceRestClient {
       const query = call.security === 'signed' ? this.signer.signQuery(call.params, this.clock.nowMs() + this.offsetMs) : call.params;
       let response: RestResponse;
       try {
-        response = await this.transport.send({ method: call.method, path: call.path, query, security: call.security, operation: call.operation, order: call.order, attempt });
+        response = await this.transport.send({
+          method: call.method,
+          path: call.path,
+          query,
+          security: call.security,
+          operation: call.operation,
+          order: call.order,
+          attempt,
+        });
       } catch (error) {
         this.reachable = false;
         if (retryable && attempt <= this.maxRetries) {
           await sleep(this.retryBaseDelayMs * 2 ** (attempt - 1));
           continue;
         }
-        throw new ExchangeError({ operation: call.operation, httpStatus: null, binanceCode: null, outcome: 'ambiguous', retryAfterMs: null, message: networkMessage(error), cause: error });
+        throw new ExchangeError({
+          operation: call.operation,
+          httpStatus: null,
+          binanceCode: null,
+          outcome: 'ambiguous',
+          retryAfterMs: null,
+          message: networkMessage(error),
+          cause: error,
+        });
       }
       this.reachable = true;
       this.recordUsage(response);
@@ -312,7 +335,14 @@ export class BinanceRestClient {
         const waitMs = response.retryAfterMs ?? this.defaultBackoffMs;
         this.backoffUntilMs = Math.max(this.backoffUntilMs, this.clock.nowMs() + waitMs);
         this.backoffStatus = response.status;
-        throw new ExchangeError({ operation: call.operation, httpStatus: response.status, binanceCode: code, outcome: 'rejected', retryAfterMs: waitMs, message });
+        throw new ExchangeError({
+          operation: call.operation,
+          httpStatus: response.status,
+          binanceCode: code,
+          outcome: 'rejected',
+          retryAfterMs: waitMs,
+          message,
+        });
       }
       if (code === -1021 && !resynced) {
         resynced = true;

@@ -97,12 +97,38 @@ export class OrderExecutor {
     const price = order.priceTicks === undefined ? null : this.instrument.formatPrice(order.priceTicks);
     const qty = this.instrument.formatQty(order.qtySteps);
     const id = order.clientOrderId;
-    this.bus.emit('order_submit', { symbol: order.symbol, client_id: id, side: order.side, type: order.type, price, qty, reduce_only: order.reduceOnly, time_in_force: order.timeInForce ?? null, purpose }, id);
+    this.bus.emit(
+      'order_submit',
+      {
+        symbol: order.symbol,
+        client_id: id,
+        side: order.side,
+        type: order.type,
+        price,
+        qty,
+        reduce_only: order.reduceOnly,
+        time_in_force: order.timeInForce ?? null,
+        purpose,
+      },
+      id,
+    );
     const { outcome, durationMs: duration } = await this.send(() => this.venue.placeOrder(order));
     const { error, code } = outcomeError(outcome);
     this.bus.emit(
       'order_submit_result',
-      { symbol: order.symbol, client_id: id, side: order.side, type: order.type, price, qty, duration_ms: duration, outcome: outcome.kind, order_id: outcome.kind === 'accepted' ? outcome.value.orderId : null, error, error_code: code },
+      {
+        symbol: order.symbol,
+        client_id: id,
+        side: order.side,
+        type: order.type,
+        price,
+        qty,
+        duration_ms: duration,
+        outcome: outcome.kind,
+        order_id: outcome.kind === 'accepted' ? outcome.value.orderId : null,
+        error,
+        error_code: code,
+      },
       id,
     );
     if (purpose === 'reduce_only_force' && outcome.kind !== 'accepted') {

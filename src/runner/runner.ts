@@ -261,7 +261,13 @@ export class Runner {
       }
       await sleep(this.timers, 200 * (attempt + 1));
     }
-    this.bus.emit('cancel_all_done', { symbol, cancelled: Math.max(0, before - Math.max(left, 0)), open_orders_left: left, duration_ms: Number((this.clock.monoNs() - started) / 1_000_000n), error });
+    this.bus.emit('cancel_all_done', {
+      symbol,
+      cancelled: Math.max(0, before - Math.max(left, 0)),
+      open_orders_left: left,
+      duration_ms: Number((this.clock.monoNs() - started) / 1_000_000n),
+      error,
+    });
     return Math.max(left, 0);
   }
 
@@ -303,7 +309,17 @@ export class Runner {
     });
     maker.setEventLogHealthy(this.eventLogHealthy);
     const executor = new OrderExecutor({ venue: this.venue, clock: this.clock, bus: this.bus, instrument, maker, observe: (o) => this.onOutcome(o) });
-    this.sessions.set(instrument.symbol, { instrument, maker, executor, scheduled: false, deciding: false, reconciled: false, reconciling: null, held: null, again: false });
+    this.sessions.set(instrument.symbol, {
+      instrument,
+      maker,
+      executor,
+      scheduled: false,
+      deciding: false,
+      reconciled: false,
+      reconciling: null,
+      held: null,
+      again: false,
+    });
   }
 
   private listener(): VenueListener {
@@ -404,20 +420,23 @@ export class Runner {
     // A reconciliation already running may have read the venue before this reconnect: the
     // trades and orders of the outage since then need another pass.
     if (session.reconciling !== null && trigger === 'reconnect') session.again = true;
-    session.reconciling ??= tracer.startActiveSpan(SPANS.reconcile, { attributes: { 'mm.symbol': session.instrument.symbol, 'mm.reconcile.trigger': trigger } }, (span) =>
-      this.doReconcile(session, trigger)
-        .catch((error: unknown) => {
-          span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
-          throw error;
-        })
-        .finally(() => {
-          span.end();
-          session.reconciling = null;
-          if (session.again) {
-            session.again = false;
-            if (this.currentState === 'running') void this.reconcile(session, 'reconnect');
-          }
-        }),
+    session.reconciling ??= tracer.startActiveSpan(
+      SPANS.reconcile,
+      { attributes: { 'mm.symbol': session.instrument.symbol, 'mm.reconcile.trigger': trigger } },
+      (span) =>
+        this.doReconcile(session, trigger)
+          .catch((error: unknown) => {
+            span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+            throw error;
+          })
+          .finally(() => {
+            span.end();
+            session.reconciling = null;
+            if (session.again) {
+              session.again = false;
+              if (this.currentState === 'running') void this.reconcile(session, 'reconnect');
+            }
+          }),
     );
     return session.reconciling;
   }
@@ -439,7 +458,11 @@ export class Runner {
       session.reconciled = true;
       await Promise.all(result.cancel.map((c) => session.executor.cancel(c, 'reconcile_unknown')));
     } catch (error) {
-      this.bus.emit('exchange_error', { operation: `${operation}:${symbol}`, error: error instanceof Error ? error.message : String(error), ...errorCodes(error) });
+      this.bus.emit('exchange_error', {
+        operation: `${operation}:${symbol}`,
+        error: error instanceof Error ? error.message : String(error),
+        ...errorCodes(error),
+      });
       if (trigger === 'start') throw error;
       this.timers.setTimeout(() => {
         if (this.currentState === 'running' && !session.reconciled) void this.reconcile(session, 'retry');
@@ -574,7 +597,9 @@ export class Runner {
     const now = this.clock.nowMs();
     for (const session of this.sessions.values()) {
       for (const clientOrderId of session.maker.ordersToQuery(now)) {
-        const outcome = await this.venue.queryOrder(session.instrument.symbol, clientOrderId).catch((e: unknown) => ({ kind: 'ambiguous' as const, reason: String(e) }));
+        const outcome = await this.venue
+          .queryOrder(session.instrument.symbol, clientOrderId)
+          .catch((e: unknown) => ({ kind: 'ambiguous' as const, reason: String(e) }));
         if (outcome.kind === 'accepted') {
           this.publish(session.maker.onOrderQuery(clientOrderId, outcome.value, this.clock.nowMs()));
           this.schedule(session);
@@ -591,7 +616,12 @@ export class Runner {
         if (!this.deadmanArmed) this.bus.emit('countdown_cancel_all', { symbol, countdown_ms: this.options.deadmanMs, ok: true, error: null });
         this.deadmanArmed = true;
       } catch (error) {
-        this.bus.emit('countdown_cancel_all', { symbol, countdown_ms: this.options.deadmanMs, ok: false, error: error instanceof Error ? error.message : String(error) });
+        this.bus.emit('countdown_cancel_all', {
+          symbol,
+          countdown_ms: this.options.deadmanMs,
+          ok: false,
+          error: error instanceof Error ? error.message : String(error),
+        });
       }
     }
   }

@@ -28,9 +28,16 @@ export const apiErrors = {
   unknown: () => new BinanceApiError(-1000, 'An unknown error occured while processing the request.', 500),
   unknownAfterTimeout: () => new BinanceApiError(-1000, 'Unknown error, please check your request or try again later.', 503),
   tooManyRequests: (limit: number, retryAfterSec: number) =>
-    new BinanceApiError(-1003, `Too many requests; current limit is ${limit} requests per minute. Please use the websocket for live updates to avoid polling the API.`, 429, { 'Retry-After': String(retryAfterSec) }),
+    new BinanceApiError(
+      -1003,
+      `Too many requests; current limit is ${limit} requests per minute. Please use the websocket for live updates to avoid polling the API.`,
+      429,
+      { 'Retry-After': String(retryAfterSec) },
+    ),
   banned: (untilMs: number, retryAfterSec: number) =>
-    new BinanceApiError(-1003, `Way too many requests; IP banned until ${untilMs}. Please use the websocket for live updates to avoid bans.`, 418, { 'Retry-After': String(retryAfterSec) }),
+    new BinanceApiError(-1003, `Way too many requests; IP banned until ${untilMs}. Please use the websocket for live updates to avoid bans.`, 418, {
+      'Retry-After': String(retryAfterSec),
+    }),
   tooManyOrders: (limit: number, interval: string, retryAfterSec: number) =>
     new BinanceApiError(-1015, `Too many new orders; current limit is ${limit} orders per ${interval}.`, 429, { 'Retry-After': String(retryAfterSec) }),
   timestamp: () => new BinanceApiError(-1021, 'Timestamp for this request is outside of the recvWindow.'),
@@ -65,5 +72,8 @@ export const apiErrors = {
   clientOrderIdDuplicated: () => new BinanceApiError(-4116, 'ClientOrderId is duplicated.'),
   minNotional: (minNotional: string) => new BinanceApiError(-4164, `Order's notional must be no smaller than ${minNotional} (unless you choose reduce only).`),
   postOnlyRejected: () =>
-    new BinanceApiError(-5022, 'Due to the order could not be executed as maker, the Post Only order will be rejected. The order will not be recorded in the order history'),
+    new BinanceApiError(
+      -5022,
+      'Due to the order could not be executed as maker, the Post Only order will be rejected. The order will not be recorded in the order history',
+    ),
 } as const;

@@ -60,5 +60,8 @@ export class ListenKeys {
 }
 
 function newKey(): string {
-  return randomBytes(64).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 64);
+  return randomBytes(64)
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(0, 64);
 }

@@ -139,7 +139,11 @@ export class MarketModel {
     }
     const floor = Math.max(this.symbol.instrument.minPriceTicks, 1) + o.depthLevels;
     this.bidTicks = Math.max(floor, this.bidTicks + move);
-    this.fundingRateUnits = clamp(this.fundingRateUnits + Math.round(this.prng.normal() * o.fundingRateVolatility * RATE_SCALE), -MAX_RATE_UNITS, MAX_RATE_UNITS);
+    this.fundingRateUnits = clamp(
+      this.fundingRateUnits + Math.round(this.prng.normal() * o.fundingRateVolatility * RATE_SCALE),
+      -MAX_RATE_UNITS,
+      MAX_RATE_UNITS,
+    );
 
     const previousBids = new Map(this.book.bids.map(([p, q]) => [p, q] as const));
     const previousAsks = new Map(this.book.asks.map(([p, q]) => [p, q] as const));

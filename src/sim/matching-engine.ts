@@ -114,8 +114,10 @@ export type EngineEvent =
       readonly timeMs: number;
     };
 
-export type PlaceResult = { readonly ok: true; readonly order: OrderView; readonly events: EngineEvent[] } | { readonly ok: false; readonly error: BinanceApiError };
-export type CancelResult = { readonly ok: true; readonly order: OrderView; readonly events: EngineEvent[] } | { readonly ok: false; readonly error: BinanceApiError };
+export type PlaceResult =
+  { readonly ok: true; readonly order: OrderView; readonly events: EngineEvent[] } | { readonly ok: false; readonly error: BinanceApiError };
+export type CancelResult =
+  { readonly ok: true; readonly order: OrderView; readonly events: EngineEvent[] } | { readonly ok: false; readonly error: BinanceApiError };
 
 /** How an order is named in a cancel or a query: by venue id or by client id. */
 export type OrderRef = { readonly orderId: number } | { readonly clientOrderId: string };
@@ -352,7 +354,7 @@ export class MatchingEngine {
     const notional = this.markNotional(s, Math.abs(amount));
     const magnitude = divRound(notional * BigInt(Math.abs(rateUnits)), pow10(RATE_DECIMALS), 'half-up');
     const payerIsLong = rateUnits > 0;
-    const fee = (amount > 0) === payerIsLong ? -magnitude : magnitude;
+    const fee = amount > 0 === payerIsLong ? -magnitude : magnitude;
     this.wallet += fee;
     this.fundingTotal += fee;
     this.fundingPayments.push({ symbol, timeMs: nowMs, rateUnits, markHalfTicks: s.markHalfTicks, amountSteps: amount, amount: fee });

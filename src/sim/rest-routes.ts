@@ -139,7 +139,8 @@ function parseSide(text: string): Side {
 
 function parseType(text: string): OrderType {
   if (text === 'LIMIT' || text === 'MARKET') return text;
-  if (CONDITIONAL_TYPES.has(text)) throw new BinanceApiError(-4120, 'Order type not supported for this endpoint. Please use the Algo Order API endpoints instead.');
+  if (CONDITIONAL_TYPES.has(text))
+    throw new BinanceApiError(-4120, 'Order type not supported for this endpoint. Please use the Algo Order API endpoints instead.');
   throw apiErrors.invalidOrderType();
 }
 
@@ -176,22 +177,34 @@ function depthWeight(params: URLSearchParams): number {
   return DEPTH_WEIGHTS.find(([max]) => limit <= max)?.[1] ?? 20;
 }
 
-const fixed =
-  (weight: number) =>
-  (): number =>
-    weight;
+const fixed = (weight: number) => (): number => weight;
 
 /** Returns every REST route keyed by "METHOD /path". */
 export function restRoutes(): ReadonlyMap<string, Route> {
   const routes = new Map<string, Route>();
   const add = (key: string, route: Route): void => void routes.set(key, route);
   const market = (weight: Route['weight'], handle: Route['handle']): Route => ({ security: 'NONE', weight, orders: 0, orderEndpoint: false, handle });
-  const signed = (weight: Route['weight'], handle: Route['handle'], orders = 0, orderEndpoint = false): Route => ({ security: 'SIGNED', weight, orders, orderEndpoint, handle });
+  const signed = (weight: Route['weight'], handle: Route['handle'], orders = 0, orderEndpoint = false): Route => ({
+    security: 'SIGNED',
+    weight,
+    orders,
+    orderEndpoint,
+    handle,
+  });
   const stream = (handle: Route['handle']): Route => ({ security: 'USER_STREAM', weight: fixed(1), orders: 0, orderEndpoint: false, handle });
 
-  add('GET /fapi/v1/ping', market(fixed(1), () => ({})));
-  add('GET /fapi/v1/time', market(fixed(1), (ctx) => ({ serverTime: ctx.nowMs })));
-  add('GET /fapi/v1/exchangeInfo', market(fixed(1), (ctx) => exchangeInfoJson(ctx.exchange.symbols(), ctx.nowMs, ctx.limits)));
+  add(
+    'GET /fapi/v1/ping',
+    market(fixed(1), () => ({})),
+  );
+  add(
+    'GET /fapi/v1/time',
+    market(fixed(1), (ctx) => ({ serverTime: ctx.nowMs })),
+  );
+  add(
+    'GET /fapi/v1/exchangeInfo',
+    market(fixed(1), (ctx) => exchangeInfoJson(ctx.exchange.symbols(), ctx.nowMs, ctx.limits)),
+  );
   add(
     'GET /fapi/v1/depth',
     market(depthWeight, (ctx) => {
@@ -306,11 +319,26 @@ export function restRoutes(): ReadonlyMap<string, Route> {
     const symbols = one !== null ? [one] : ctx.exchange.engine.symbolNames();
     return symbols.map((s) => ctx.exchange.engine.position(s)).filter((p) => all || p.amountSteps !== 0 || ctx.exchange.engine.openOrders(p.symbol).length > 0);
   };
-  add('GET /fapi/v3/positionRisk', signed(fixed(5), (ctx) => positions(ctx, false).map((p) => positionRiskV3Json(ctx.exchange.engine, p))));
-  add('GET /fapi/v2/positionRisk', signed(fixed(5), (ctx) => positions(ctx, true).map((p) => positionRiskV2Json(ctx.exchange.engine, p))));
-  add('GET /fapi/v3/balance', signed(fixed(5), (ctx) => balanceJson(ctx.exchange.engine, ctx.nowMs)));
-  add('GET /fapi/v2/balance', signed(fixed(5), (ctx) => balanceJson(ctx.exchange.engine, ctx.nowMs)));
-  add('GET /fapi/v3/account', signed(fixed(5), (ctx) => accountJson(ctx.exchange.engine, ctx.nowMs)));
+  add(
+    'GET /fapi/v3/positionRisk',
+    signed(fixed(5), (ctx) => positions(ctx, false).map((p) => positionRiskV3Json(ctx.exchange.engine, p))),
+  );
+  add(
+    'GET /fapi/v2/positionRisk',
+    signed(fixed(5), (ctx) => positions(ctx, true).map((p) => positionRiskV2Json(ctx.exchange.engine, p))),
+  );
+  add(
+    'GET /fapi/v3/balance',
+    signed(fixed(5), (ctx) => balanceJson(ctx.exchange.engine, ctx.nowMs)),
+  );
+  add(
+    'GET /fapi/v2/balance',
+    signed(fixed(5), (ctx) => balanceJson(ctx.exchange.engine, ctx.nowMs)),
+  );
+  add(
+    'GET /fapi/v3/account',
+    signed(fixed(5), (ctx) => accountJson(ctx.exchange.engine, ctx.nowMs)),
+  );
   add(
     'POST /fapi/v1/leverage',
     signed(fixed(1), (ctx) => {
@@ -330,7 +358,10 @@ export function restRoutes(): ReadonlyMap<string, Route> {
     }),
   );
 
-  add('POST /fapi/v1/listenKey', stream((ctx) => ({ listenKey: ctx.exchange.listenKeys.create(ctx.nowMs) })));
+  add(
+    'POST /fapi/v1/listenKey',
+    stream((ctx) => ({ listenKey: ctx.exchange.listenKeys.create(ctx.nowMs) })),
+  );
   add(
     'PUT /fapi/v1/listenKey',
     stream((ctx) => {

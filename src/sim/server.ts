@@ -125,7 +125,9 @@ export class SimServer {
       const limits = this.limiter.configured();
       const { limit, retryAfterSec } = usage.exceeded;
       if (limit === 'weight') throw apiErrors.tooManyRequests(limits.weight1m, retryAfterSec);
-      throw limit === 'orders10s' ? apiErrors.tooManyOrders(limits.orders10s, '10 seconds', retryAfterSec) : apiErrors.tooManyOrders(limits.orders1m, 'minute', retryAfterSec);
+      throw limit === 'orders10s'
+        ? apiErrors.tooManyOrders(limits.orders10s, '10 seconds', retryAfterSec)
+        : apiErrors.tooManyOrders(limits.orders1m, 'minute', retryAfterSec);
     }
     if (plan.httpError === 500) throw apiErrors.unknown();
     if (plan.httpError === 502) throw new BinanceApiError(-1000, 'Bad Gateway', 502);

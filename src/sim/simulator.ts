@@ -99,7 +99,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const clock = options.clock ?? wallClock();
   const seed = options.seed ?? 1;
   const symbols = resolveSymbols(options.symbols).map(simSymbol);
-  const market: MarketModelOptions = { ...defaultMarketModelOptions(), ...options.market, ...(options.volatilityBps !== undefined ? { volatilityBps: options.volatilityBps } : {}) };
+  const market: MarketModelOptions = {
+    ...defaultMarketModelOptions(),
+    ...options.market,
+    ...(options.volatilityBps !== undefined ? { volatilityBps: options.volatilityBps } : {}),
+  };
   const exchange = new SimulatedExchange({
     symbols,
     seed,

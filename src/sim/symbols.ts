@@ -30,10 +30,54 @@ function usdt(symbol: string, base: string, fields: Omit<SimSymbolSpec, 'symbol'
 /** Returns the default listing: BTCUSDT, ETHUSDT, SOLUSDT, BNBUSDT. */
 export function defaultSymbolSpecs(): SimSymbolSpec[] {
   return [
-    usdt('BTCUSDT', 'BTC', { tickSize: '0.10', stepSize: '0.001', minNotional: '100', minQty: '0.001', maxQty: '1000', marketMaxQty: '120', minPrice: '556.80', maxPrice: '4529764', startPrice: '65000.00', displayedQty: '1.500' }),
-    usdt('ETHUSDT', 'ETH', { tickSize: '0.01', stepSize: '0.001', minNotional: '20', minQty: '0.001', maxQty: '10000', marketMaxQty: '2000', minPrice: '39.86', maxPrice: '306177', startPrice: '3500.00', displayedQty: '25.000' }),
-    usdt('SOLUSDT', 'SOL', { tickSize: '0.0100', stepSize: '1', minNotional: '5', minQty: '1', maxQty: '1000000', marketMaxQty: '5000', minPrice: '0.4200', maxPrice: '6857', startPrice: '150.0000', displayedQty: '400' }),
-    usdt('BNBUSDT', 'BNB', { tickSize: '0.010', stepSize: '0.01', minNotional: '5', minQty: '0.01', maxQty: '100000', marketMaxQty: '2000', minPrice: '6.600', maxPrice: '100000', startPrice: '600.000', displayedQty: '50.00' }),
+    usdt('BTCUSDT', 'BTC', {
+      tickSize: '0.10',
+      stepSize: '0.001',
+      minNotional: '100',
+      minQty: '0.001',
+      maxQty: '1000',
+      marketMaxQty: '120',
+      minPrice: '556.80',
+      maxPrice: '4529764',
+      startPrice: '65000.00',
+      displayedQty: '1.500',
+    }),
+    usdt('ETHUSDT', 'ETH', {
+      tickSize: '0.01',
+      stepSize: '0.001',
+      minNotional: '20',
+      minQty: '0.001',
+      maxQty: '10000',
+      marketMaxQty: '2000',
+      minPrice: '39.86',
+      maxPrice: '306177',
+      startPrice: '3500.00',
+      displayedQty: '25.000',
+    }),
+    usdt('SOLUSDT', 'SOL', {
+      tickSize: '0.0100',
+      stepSize: '1',
+      minNotional: '5',
+      minQty: '1',
+      maxQty: '1000000',
+      marketMaxQty: '5000',
+      minPrice: '0.4200',
+      maxPrice: '6857',
+      startPrice: '150.0000',
+      displayedQty: '400',
+    }),
+    usdt('BNBUSDT', 'BNB', {
+      tickSize: '0.010',
+      stepSize: '0.01',
+      minNotional: '5',
+      minQty: '0.01',
+      maxQty: '100000',
+      marketMaxQty: '2000',
+      minPrice: '6.600',
+      maxPrice: '100000',
+      startPrice: '600.000',
+      displayedQty: '50.00',
+    }),
   ];
 }
 

@@ -246,7 +246,11 @@ export function premiumIndexJson(sym: SimSymbol, f: FundingView, nowMs: number):
 }
 
 /** Returns GET /fapi/v1/exchangeInfo. */
-export function exchangeInfoJson(symbols: readonly SimSymbol[], nowMs: number, limits: { weight1m: number; orders10s: number; orders1m: number }): Record<string, unknown> {
+export function exchangeInfoJson(
+  symbols: readonly SimSymbol[],
+  nowMs: number,
+  limits: { weight1m: number; orders10s: number; orders1m: number },
+): Record<string, unknown> {
   return {
     timezone: 'UTC',
     serverTime: nowMs,
@@ -378,7 +382,14 @@ export function positionRiskV2Json(engine: MatchingEngine, p: PositionView): Rec
 }
 
 /** Returns the account-wide figures: wallet, unrealized PnL, margins, available balance. */
-export function accountFigures(engine: MatchingEngine): { wallet: Money; unrealized: Money; positionInitial: Money; openOrderInitial: Money; maint: Money; available: Money } {
+export function accountFigures(engine: MatchingEngine): {
+  wallet: Money;
+  unrealized: Money;
+  positionInitial: Money;
+  openOrderInitial: Money;
+  maint: Money;
+  available: Money;
+} {
   let unrealized = 0n;
   let positionInitial = 0n;
   let openOrderInitial = 0n;

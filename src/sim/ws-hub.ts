@@ -71,7 +71,9 @@ export class WsHub implements StreamSink {
     } catch (error) {
       const status = error instanceof UpgradeRejection ? error.status : 400;
       const message = error instanceof Error ? error.message : 'bad request';
-      socket.end(`HTTP/1.1 ${status} Bad Request\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\nConnection: close\r\n\r\n${message}`);
+      socket.end(
+        `HTTP/1.1 ${status} Bad Request\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\nConnection: close\r\n\r\n${message}`,
+      );
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, setup));
@@ -193,7 +195,15 @@ export class WsHub implements StreamSink {
 
   private accept(ws: WebSocket, setup: { route: Route; combined: boolean; streams: string[]; listenKey: string | null }): void {
     const silent = [...this.silentForNew].some((target) => targets(target, setup.route));
-    const client: Client = { ws, route: setup.route, combined: setup.combined, streams: new Set(), listenKey: setup.listenKey, silent, awaitingPongSinceMs: null };
+    const client: Client = {
+      ws,
+      route: setup.route,
+      combined: setup.combined,
+      streams: new Set(),
+      listenKey: setup.listenKey,
+      silent,
+      awaitingPongSinceMs: null,
+    };
     this.clients.add(client);
     for (const stream of setup.streams) this.subscribe(client, stream);
     if (client.listenKey) index(this.byListenKey, client.listenKey).add(client);

@@ -12,7 +12,10 @@ import { jsonString, SortedLineSerializer, type TimestampSource } from './json-l
 import { createTextMasker } from './masking.ts';
 
 /** The file operations the event log uses (injectable to simulate a failing disk). */
-export type EventLogFs = Pick<typeof nodeFs, 'openSync' | 'writeSync' | 'closeSync' | 'fstatSync' | 'renameSync' | 'unlinkSync' | 'mkdirSync' | 'ftruncateSync'>;
+export type EventLogFs = Pick<
+  typeof nodeFs,
+  'openSync' | 'writeSync' | 'closeSync' | 'fstatSync' | 'renameSync' | 'unlinkSync' | 'mkdirSync' | 'ftruncateSync'
+>;
 
 export type EventLogOperation = 'open' | 'write' | 'rotate' | 'serialize';
 

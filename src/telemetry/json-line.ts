@@ -131,7 +131,11 @@ export class SortedLineSerializer {
   }
 
   private buildPlan(keys: readonly string[]): LinePlan {
-    const named: Array<{ name: string; field: string | null; fixedIndex: number }> = this.fixedKeys.map((name, fixedIndex) => ({ name, field: null, fixedIndex }));
+    const named: Array<{ name: string; field: string | null; fixedIndex: number }> = this.fixedKeys.map((name, fixedIndex) => ({
+      name,
+      field: null,
+      fixedIndex,
+    }));
     for (const key of keys) {
       named.push({ name: this.fixedKeys.includes(key) ? `_${key}` : key, field: key, fixedIndex: -1 });
     }

@@ -26,7 +26,6 @@ export interface MetricsSource {
   droppedOutsideSdk(): Readonly<Record<string, number>>;
 }
 
-
 /** Series created at zero so dashboards and rate() have data before the first occurrence. */
 const PRIMED_REJECT_REASONS = ['post_only_rejected', 'reduce_only_rejected', 'min_notional', 'margin_insufficient', 'rate_limited', 'other'] as const;
 const PRIMED_MALFORMED_SOURCES = ['public-stream', 'market-stream', 'user-stream'] as const;
@@ -73,8 +72,16 @@ export class RunnerMetrics {
 
   constructor(meter: Meter, source: MetricsSource, sdkDropped: () => Readonly<Record<string, number>>) {
     this.sdkDropped = sdkDropped;
-    this.httpDuration = meter.createHistogram(METRICS.httpClientDuration.name, { description: METRICS.httpClientDuration.description, unit: 's', advice: { explicitBucketBoundaries: [...HTTP_DURATION_BUCKETS_S] } });
-    this.orderLatency = meter.createHistogram(METRICS.orderLatency.name, { description: METRICS.orderLatency.description, unit: 'ms', advice: { explicitBucketBoundaries: [...ORDER_LATENCY_BUCKETS_MS] } });
+    this.httpDuration = meter.createHistogram(METRICS.httpClientDuration.name, {
+      description: METRICS.httpClientDuration.description,
+      unit: 's',
+      advice: { explicitBucketBoundaries: [...HTTP_DURATION_BUCKETS_S] },
+    });
+    this.orderLatency = meter.createHistogram(METRICS.orderLatency.name, {
+      description: METRICS.orderLatency.description,
+      unit: 'ms',
+      advice: { explicitBucketBoundaries: [...ORDER_LATENCY_BUCKETS_MS] },
+    });
     this.placed = counter(meter, METRICS.ordersPlaced);
     this.filled = counter(meter, METRICS.ordersFilled);
     this.fills = counter(meter, METRICS.fills);
@@ -90,7 +97,10 @@ export class RunnerMetrics {
     this.loopDelay = monitorEventLoopDelay({ resolution: 10 });
     this.loopDelay.enable();
 
-    const dropped = meter.createObservableCounter(METRICS.telemetryDropped.name, { description: METRICS.telemetryDropped.description, unit: METRICS.telemetryDropped.unit });
+    const dropped = meter.createObservableCounter(METRICS.telemetryDropped.name, {
+      description: METRICS.telemetryDropped.description,
+      unit: METRICS.telemetryDropped.unit,
+    });
     dropped.addCallback((result) => {
       const all = { spans: 0, logs: 0, event_log: 0, ...this.sdkDropped(), ...source.droppedOutsideSdk() };
       for (const [signal, count] of Object.entries(all)) result.observe(count, { signal });
@@ -294,4 +304,3 @@ export class RunnerMetrics {
     }
   }
 }
-

@@ -59,10 +59,22 @@ export const METRICS = {
   listenKeyRenewals: def('mm_listen_key_renewals', 'counter', '{renewal}', [], 'Successful listenKey keepalives and recreations.'),
   listenKeyFailures: def('mm_listen_key_renewal_failures', 'counter', '{failure}', [], 'Failed listenKey keepalives (the key is then recreated).'),
   malformed: def('mm_malformed_messages', 'counter', '{message}', ['source'], 'Exchange frames or bodies that failed to parse (skipped).'),
-  telemetryDropped: def('mm_telemetry_dropped', 'counter', '{item}', ['signal'], 'Spans, log records or event-log lines dropped (exporter failures, full queues, disk errors).'),
+  telemetryDropped: def(
+    'mm_telemetry_dropped',
+    'counter',
+    '{item}',
+    ['signal'],
+    'Spans, log records or event-log lines dropped (exporter failures, full queues, disk errors).',
+  ),
   ready: def('mm_ready', 'gauge', '1', ['check'], '1 when the /ready check passes (check = exchange, risk, state, or all), else 0.'),
   eventLoopDelay: def('mm_event_loop_delay_ms', 'gauge', 'ms', ['quantile'], 'Event-loop delay over the last scrape interval (p50, p99, max).'),
-  httpClientDuration: def('http.client.request.duration', 'histogram', 's', ['http.request.method', 'server.address', 'server.port', 'http.response.status_code', 'error.type', 'mm.operation'], 'Duration of REST calls to the venue (OTel HTTP semantic conventions).'),
+  httpClientDuration: def(
+    'http.client.request.duration',
+    'histogram',
+    's',
+    ['http.request.method', 'server.address', 'server.port', 'http.response.status_code', 'error.type', 'mm.operation'],
+    'Duration of REST calls to the venue (OTel HTTP semantic conventions).',
+  ),
 } as const satisfies Record<string, MetricDef>;
 
 /** Bucket boundaries of mm_order_latency_ms, as the seed dashboard expects. */

@@ -39,7 +39,13 @@ function nodeConfig(config: OtlpHttpExporterConfig): OTLPExporterNodeConfigBase 
 export function createOtlpTraceExporter(config: OtlpHttpExporterConfig): OTLPExporterBase<ReadableSpan[]> {
   const options = convertLegacyHttpOptions(nodeConfig(config), 'TRACES', 'v1/traces', JSON_CONTENT_TYPE);
   return new OTLPExporterBase(
-    createOtlpHttpExportDelegate(options, fastJsonTraceSerializer, COMPONENT_TYPE_OTLP_HTTP_SPAN_EXPORTER, TraceExporterMetricsHelper, config.selfObsMeterProvider),
+    createOtlpHttpExportDelegate(
+      options,
+      fastJsonTraceSerializer,
+      COMPONENT_TYPE_OTLP_HTTP_SPAN_EXPORTER,
+      TraceExporterMetricsHelper,
+      config.selfObsMeterProvider,
+    ),
   );
 }
 
@@ -47,6 +53,12 @@ export function createOtlpTraceExporter(config: OtlpHttpExporterConfig): OTLPExp
 export function createOtlpLogExporter(config: OtlpHttpExporterConfig): OTLPExporterBase<ReadableLogRecord[]> {
   const options = convertLegacyHttpOptions(nodeConfig(config), 'LOGS', 'v1/logs', JSON_CONTENT_TYPE);
   return new OTLPExporterBase(
-    createOtlpHttpExportDelegate(options, fastJsonLogsSerializer, COMPONENT_TYPE_OTLP_HTTP_LOG_EXPORTER, LogsExporterMetricsHelper, config.selfObsMeterProvider),
+    createOtlpHttpExportDelegate(
+      options,
+      fastJsonLogsSerializer,
+      COMPONENT_TYPE_OTLP_HTTP_LOG_EXPORTER,
+      LogsExporterMetricsHelper,
+      config.selfObsMeterProvider,
+    ),
   );
 }

@@ -82,7 +82,14 @@ export function tracingTransport(inner: RestTransport, options: RestTracingOptio
     close: () => inner.close(),
   };
 
-  function record(request: RestRequest, response: RestResponse | null, failure: unknown, startedAt: number, endedAt: number, parent: ReturnType<typeof context.active>): void {
+  function record(
+    request: RestRequest,
+    response: RestResponse | null,
+    failure: unknown,
+    startedAt: number,
+    endedAt: number,
+    parent: ReturnType<typeof context.active>,
+  ): void {
     const type = errorType(response, failure);
     const attributes: Attributes = {
       'http.request.method': request.method,
@@ -117,7 +124,11 @@ export function tracingTransport(inner: RestTransport, options: RestTracingOptio
     const orderContext = order !== null && request.operation !== 'newOrder' ? options.orderContexts.get(order.clientOrderId) : undefined;
     const activeSpan = trace.getSpanContext(parent);
     const links = orderContext !== undefined && activeSpan !== undefined ? [{ context: activeSpan }] : [];
-    const span = tracer.startSpan(`${request.method} ${request.path}`, { kind: SpanKind.CLIENT, startTime: startedAt, attributes, links }, orderContext ?? parent);
+    const span = tracer.startSpan(
+      `${request.method} ${request.path}`,
+      { kind: SpanKind.CLIENT, startTime: startedAt, attributes, links },
+      orderContext ?? parent,
+    );
     if (type !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: type });
     span.end(endedAt);
     if (order !== null && request.operation === 'newOrder') options.orderContexts.set(order.clientOrderId, trace.setSpan(parent, span));

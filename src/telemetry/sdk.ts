@@ -174,7 +174,16 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   const spanProcessors = options.spanExporter
     ? [new SimpleSpanProcessor({ exporter: countingSpanExporter(options.spanExporter, dropped) })]
     : tracesUrl
-      ? [new BatchSpanProcessor({ exporter: countingSpanExporter(createOtlpTraceExporter({ url: tracesUrl, timeoutMillis: exportTimeoutMillis, concurrencyLimit: EXPORT_CONCURRENCY }), dropped), ...BATCH_LIMITS, selfObsMeterProvider })]
+      ? [
+          new BatchSpanProcessor({
+            exporter: countingSpanExporter(
+              createOtlpTraceExporter({ url: tracesUrl, timeoutMillis: exportTimeoutMillis, concurrencyLimit: EXPORT_CONCURRENCY }),
+              dropped,
+            ),
+            ...BATCH_LIMITS,
+            selfObsMeterProvider,
+          }),
+        ]
       : [];
   const ids = new PresetIdGenerator();
   const tracerProvider = new TracerProvider({ resource, spanProcessors, idGenerator: ids });
@@ -183,7 +192,16 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   const logProcessors = options.logExporter
     ? [new SimpleLogRecordProcessor({ exporter: countingLogExporter(options.logExporter, dropped) })]
     : logsUrl
-      ? [new BatchLogRecordProcessor({ exporter: countingLogExporter(createOtlpLogExporter({ url: logsUrl, timeoutMillis: exportTimeoutMillis, concurrencyLimit: EXPORT_CONCURRENCY }), dropped), ...BATCH_LIMITS, selfObsMeterProvider })]
+      ? [
+          new BatchLogRecordProcessor({
+            exporter: countingLogExporter(
+              createOtlpLogExporter({ url: logsUrl, timeoutMillis: exportTimeoutMillis, concurrencyLimit: EXPORT_CONCURRENCY }),
+              dropped,
+            ),
+            ...BATCH_LIMITS,
+            selfObsMeterProvider,
+          }),
+        ]
       : [];
   const loggerProvider = new LoggerProvider({ resource, processors: logProcessors });
 
@@ -196,7 +214,14 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     drainDeferred();
     return flushProviders();
   };
-  const flushProviders = () => bounded(Promise.allSettled([tracerProvider.forceFlush({ timeoutMillis: options.flushTimeoutMs }), loggerProvider.forceFlush({ timeoutMillis: options.flushTimeoutMs })]), options.flushTimeoutMs);
+  const flushProviders = () =>
+    bounded(
+      Promise.allSettled([
+        tracerProvider.forceFlush({ timeoutMillis: options.flushTimeoutMs }),
+        loggerProvider.forceFlush({ timeoutMillis: options.flushTimeoutMs }),
+      ]),
+      options.flushTimeoutMs,
+    );
   let shutdownPromise: Promise<void> | null = null;
   return {
     meter: meterProvider.getMeter(INSTRUMENTATION_SCOPE, options.serviceVersion),

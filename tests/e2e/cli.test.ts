@@ -20,7 +20,12 @@ afterAll(() => {
 
 describe('mm-runner command line', () => {
   it('reports every bad setting at once and exits 2, without echoing a secret passed as a flag', async () => {
-    const runner = new RunnerProcess({ MM_HALF_SPREAD_BPS: '-1', MM_SYMBOLS: 'btc usdt', MM_LEVELS: 'many' }, ['--api-secret', 'hunter2-very-secret', '--obs-port', '99999']);
+    const runner = new RunnerProcess({ MM_HALF_SPREAD_BPS: '-1', MM_SYMBOLS: 'btc usdt', MM_LEVELS: 'many' }, [
+      '--api-secret',
+      'hunter2-very-secret',
+      '--obs-port',
+      '99999',
+    ]);
     const code = await runner.exited;
     expect(code).toBe(2);
     for (const field of ['MM_HALF_SPREAD_BPS', 'MM_SYMBOLS', 'MM_LEVELS', 'MM_OBS_PORT', 'api-secret']) expect(runner.stderr).toContain(field);
@@ -42,7 +47,13 @@ describe('mm-runner command line', () => {
     afterAll(async () => {
       await sim.close();
     });
-    const env = (log: string): Record<string, string> => ({ MM_REST_URL: sim.restUrl, MM_WS_URL: sim.wsUrl, MM_EVENT_LOG: log, MM_OBS: 'false', MM_SNAPSHOT_INTERVAL_S: '1' });
+    const env = (log: string): Record<string, string> => ({
+      MM_REST_URL: sim.restUrl,
+      MM_WS_URL: sim.wsUrl,
+      MM_EVENT_LOG: log,
+      MM_OBS: 'false',
+      MM_SNAPSHOT_INTERVAL_S: '1',
+    });
 
     it('--shadow decides and logs quotes but sends no order', async () => {
       const log = join(dir, 'shadow.log');
@@ -72,14 +83,18 @@ describe('mm-runner command line', () => {
   it('`mm-runner sim` serves the Binance wire protocol standalone until SIGTERM', async () => {
     const port = await freePort();
     const runner = new RunnerProcess({ MM_SIM_PORT: String(port) }, ['sim']);
-    const info = await waitFor('the standalone simulator', async () => {
-      try {
-        const res = await fetch(`http://127.0.0.1:${port}/fapi/v1/exchangeInfo`);
-        return res.ok ? ((await res.json()) as { symbols: Array<{ symbol: string }> }) : null;
-      } catch {
-        return null;
-      }
-    }, 20_000);
+    const info = await waitFor(
+      'the standalone simulator',
+      async () => {
+        try {
+          const res = await fetch(`http://127.0.0.1:${port}/fapi/v1/exchangeInfo`);
+          return res.ok ? ((await res.json()) as { symbols: Array<{ symbol: string }> }) : null;
+        } catch {
+          return null;
+        }
+      },
+      20_000,
+    );
     expect(info.symbols.map((s) => s.symbol)).toContain('BTCUSDT');
     expect(await runner.stop('SIGTERM')).toBe(0);
   });

@@ -53,7 +53,9 @@ beforeAll(async () => {
   });
   prometheus = new PrometheusServer();
   if (prometheusAvailable()) {
-    await prometheus.start(`global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: mm-runner\n    static_configs:\n      - targets: ['127.0.0.1:${port}']\n`);
+    await prometheus.start(
+      `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: mm-runner\n    static_configs:\n      - targets: ['127.0.0.1:${port}']\n`,
+    );
   }
   // Watch /ready for 35 s: it must go 200 -> 503 (frozen) -> 200.
   const deadline = Date.now() + 35_000;
@@ -97,17 +99,57 @@ describe('runner on the simulator, observed end to end', () => {
 
   it('answers the PromQL a user would type with numbers', async () => {
     if (!prometheusAvailable()) throw new Error('prometheus is not installed (CI installs the Debian package)');
-    for (const expr of ['histogram_quantile(0.99, rate(mm_order_latency_ms_bucket[1m]))', 'rate(mm_orders_filled_total[1m]) / rate(mm_orders_placed_total[1m])', 'mm_position', 'mm_ws_connected']) {
+    for (const expr of [
+      'histogram_quantile(0.99, rate(mm_order_latency_ms_bucket[1m]))',
+      'rate(mm_orders_filled_total[1m]) / rate(mm_orders_placed_total[1m])',
+      'mm_position',
+      'mm_ws_connected',
+    ]) {
       const result = await prometheus.query(expr, runningUntilMs);
       expect(result.status, `${expr}: ${result.error ?? ''}`).toBe('success');
       const values = result.data?.result.map((r) => Number(r.value?.[1])) ?? [];
       expect(values.length, expr).toBeGreaterThan(0);
-      expect(values.every((v) => Number.isFinite(v)), `${expr} -> ${values.join(',')}`).toBe(true);
+      expect(
+        values.every((v) => Number.isFinite(v)),
+        `${expr} -> ${values.join(',')}`,
+      ).toBe(true);
     }
   });
 
   it('exposes every seed metric on /metrics', () => {
-    for (const name of ['mm_orders_placed_total', 'mm_orders_filled_total', 'mm_order_latency_ms_bucket', 'mm_edge_bps', 'mm_risk_ratio', 'mm_freeze_events_total', 'mm_last_order_placed_timestamp_seconds', 'mm_runner_risk_state', 'mm_reduce_only_force_total', 'mm_pending_exposure', 'mm_mid', 'mm_bid', 'mm_ask', 'mm_market_bid', 'mm_market_ask', 'mm_position', 'mm_worst_case', 'mm_funding_rate', 'mm_funding_predicted_rate', 'mm_funding_accum_pnl', 'mm_ws_connected', 'mm_quote_suppressed', 'mm_grinding_total', 'mm_realized_pnl', 'mm_unrealized_pnl', 'mm_fees_paid', 'mm_rate_limit_used_weight_1m', 'mm_listen_key_renewals_total', 'mm_telemetry_dropped_total', 'mm_event_loop_delay_ms', 'http_client_request_duration_bucket']) {
+    for (const name of [
+      'mm_orders_placed_total',
+      'mm_orders_filled_total',
+      'mm_order_latency_ms_bucket',
+      'mm_edge_bps',
+      'mm_risk_ratio',
+      'mm_freeze_events_total',
+      'mm_last_order_placed_timestamp_seconds',
+      'mm_runner_risk_state',
+      'mm_reduce_only_force_total',
+      'mm_pending_exposure',
+      'mm_mid',
+      'mm_bid',
+      'mm_ask',
+      'mm_market_bid',
+      'mm_market_ask',
+      'mm_position',
+      'mm_worst_case',
+      'mm_funding_rate',
+      'mm_funding_predicted_rate',
+      'mm_funding_accum_pnl',
+      'mm_ws_connected',
+      'mm_quote_suppressed',
+      'mm_grinding_total',
+      'mm_realized_pnl',
+      'mm_unrealized_pnl',
+      'mm_fees_paid',
+      'mm_rate_limit_used_weight_1m',
+      'mm_listen_key_renewals_total',
+      'mm_telemetry_dropped_total',
+      'mm_event_loop_delay_ms',
+      'http_client_request_duration_bucket',
+    ]) {
       expect(metricsText, name).toMatch(new RegExp(`^${name}[{ ]`, 'm'));
     }
     expect(metricsText).toMatch(/mm_freeze_events_total\{[^}]*\} [1-9]/);
@@ -123,7 +165,9 @@ describe('runner on the simulator, observed end to end', () => {
   it('has a CLIENT span for every order_submit, and every log record of the order in its trace', () => {
     const submits = events.filter((e) => e.event === 'order_submit');
     expect(submits.length).toBeGreaterThan(5);
-    const orderSpans = new Map(receiver.spans.filter((s) => s.kind === 3 && s.name === 'POST /fapi/v1/order').map((s) => [String(s.attributes['mm.order.client_id']), s]));
+    const orderSpans = new Map(
+      receiver.spans.filter((s) => s.kind === 3 && s.name === 'POST /fapi/v1/order').map((s) => [String(s.attributes['mm.order.client_id']), s]),
+    );
     for (const submit of submits) {
       const span = orderSpans.get(String(submit.client_id));
       expect(span, `span for ${String(submit.client_id)}`).toBeDefined();
@@ -157,7 +201,9 @@ describe('runner on the simulator, observed end to end', () => {
   it('finds the fills reported by the user stream under the order trace id', () => {
     const fills = receiver.logs.filter((l) => l.eventName === 'order_filled');
     expect(fills.length).toBeGreaterThan(0);
-    const traceByClient = new Map(receiver.spans.filter((s) => s.name === 'POST /fapi/v1/order').map((s) => [String(s.attributes['mm.order.client_id']), s.traceId]));
+    const traceByClient = new Map(
+      receiver.spans.filter((s) => s.name === 'POST /fapi/v1/order').map((s) => [String(s.attributes['mm.order.client_id']), s.traceId]),
+    );
     for (const fill of fills) {
       const expected = traceByClient.get(String(fill.attributes.client_id));
       if (expected !== undefined) expect(fill.traceId).toBe(expected);

@@ -12,7 +12,11 @@ import { baseParams, bookTop, btc, cancels, flatPosition, orderUpdate, places, s
 const NOT_FOUND_AFTER_MS = 6_000;
 
 function maker(): MarketMaker {
-  const mm = new MarketMaker(btc, { ...baseParams, levels: 1 }, { clientIdPrefix: 'mm', shadow: false, sessionId: 'sess1', notFoundAfterMs: NOT_FOUND_AFTER_MS });
+  const mm = new MarketMaker(
+    btc,
+    { ...baseParams, levels: 1 },
+    { clientIdPrefix: 'mm', shadow: false, sessionId: 'sess1', notFoundAfterMs: NOT_FOUND_AFTER_MS },
+  );
   mm.onStreamState('market', true, T0);
   mm.onStreamState('user', true, T0);
   mm.reconcile([], flatPosition(T0 - 1_000), T0);
@@ -41,7 +45,11 @@ describe('ambiguous orders and late arrivals', () => {
     mm.onPlaceOutcome(bid, { kind: 'ambiguous', reason: 'timeout' }, T0 + 2_000);
     mm.onOrderQuery(bid.clientOrderId, null, T0 + 7_000);
     expect(mm.order(bid.clientOrderId)?.state).toBe('final');
-    const late = orderUpdate(bid.clientOrderId, { side: 'BUY', priceTicks: bid.priceTicks ?? 0, qtySteps: bid.qtySteps }, { execution: 'NEW', status: 'NEW', eventTimeMs: T0 + 7_100, txTimeMs: T0 + 7_100 });
+    const late = orderUpdate(
+      bid.clientOrderId,
+      { side: 'BUY', priceTicks: bid.priceTicks ?? 0, qtySteps: bid.qtySteps },
+      { execution: 'NEW', status: 'NEW', eventTimeMs: T0 + 7_100, txTimeMs: T0 + 7_100 },
+    );
     expect(mm.onOrderUpdate(late, T0 + 7_100).map((e) => e.event)).toContain('order_update');
     expect(mm.view(T0 + 7_100).pendingBuySteps).toBeGreaterThanOrEqual(bid.qtySteps);
     mm.onBookTop(bookTop(650_000, 650_001, T0 + 7_100), T0 + 7_100);
@@ -54,7 +62,11 @@ describe('ambiguous orders and late arrivals', () => {
     if (!bid) throw new Error('no bid');
     mm.onPlaceOutcome(bid, { kind: 'accepted', value: snapshotOf(bid) }, T0 + 1);
     mm.onCancelOutcome({ symbol: 'BTCUSDT', clientOrderId: bid.clientOrderId }, { kind: 'accepted', value: snapshotOf(bid, 'CANCELED') }, T0 + 2);
-    const stale = orderUpdate(bid.clientOrderId, { side: 'BUY', priceTicks: bid.priceTicks ?? 0, qtySteps: bid.qtySteps }, { execution: 'NEW', status: 'NEW', eventTimeMs: T0 + 3, txTimeMs: T0 + 3 });
+    const stale = orderUpdate(
+      bid.clientOrderId,
+      { side: 'BUY', priceTicks: bid.priceTicks ?? 0, qtySteps: bid.qtySteps },
+      { execution: 'NEW', status: 'NEW', eventTimeMs: T0 + 3, txTimeMs: T0 + 3 },
+    );
     expect(mm.onOrderUpdate(stale, T0 + 3)).toEqual([]);
     expect(mm.order(bid.clientOrderId)?.state).toBe('final');
   });

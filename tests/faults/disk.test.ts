@@ -24,35 +24,50 @@ function quotesAtSim(s: Session): number {
 }
 
 describe('event log disk faults', () => {
-  it.skipIf(!existsSync('/dev/full'))('disk full from the start (/dev/full): never places an order, /ready fails, stdout says why, SIGTERM exits 0', async () => {
-    const sim: SimulatorHandle = await startSimulator({ symbols: ['BTCUSDT'], seed: 3 });
-    const posts: number[] = [];
-    sim.faults.observeRequests((r) => {
-      if (r.method === 'POST' && r.path === '/fapi/v1/order') posts.push(r.atMs);
-    });
-    const port = await freePort();
-    const runner = new RunnerProcess({ MM_EXCHANGE: 'sim', MM_REST_URL: sim.restUrl, MM_WS_URL: sim.wsUrl, MM_EVENT_LOG: '/dev/full', MM_OBS_PORT: String(port), MM_HALF_SPREAD_BPS: '0.5' });
-    cleanups.push(async () => {
-      runner.child.kill('SIGKILL');
-      await sim.close();
-    });
-    await waitFor('the runner to be up', async () => {
-      try {
-        return (await fetch(`http://127.0.0.1:${port}/health`)).ok;
-      } catch {
-        return false;
-      }
-    }, 30_000);
-    await waitFor('the suppression on stdout', () => runner.stdout.includes('event_log_unwritable'), 20_000);
-    await sleep(3_000);
-    const ready = await fetch(`http://127.0.0.1:${port}/ready`);
-    expect(ready.status).toBe(503);
-    expect(((await ready.json()) as { checks: { state: boolean } }).checks.state).toBe(false);
-    expect(runner.stdout).toMatch(/event_log_write_failed.*ENOSPC|ENOSPC.*event_log_write_failed/);
-    expect(posts).toEqual([]);
-    expect(sim.state().openOrders).toEqual([]);
-    expect(await runner.stop('SIGTERM', 20_000)).toBe(0);
-  }, 60_000);
+  it.skipIf(!existsSync('/dev/full'))(
+    'disk full from the start (/dev/full): never places an order, /ready fails, stdout says why, SIGTERM exits 0',
+    async () => {
+      const sim: SimulatorHandle = await startSimulator({ symbols: ['BTCUSDT'], seed: 3 });
+      const posts: number[] = [];
+      sim.faults.observeRequests((r) => {
+        if (r.method === 'POST' && r.path === '/fapi/v1/order') posts.push(r.atMs);
+      });
+      const port = await freePort();
+      const runner = new RunnerProcess({
+        MM_EXCHANGE: 'sim',
+        MM_REST_URL: sim.restUrl,
+        MM_WS_URL: sim.wsUrl,
+        MM_EVENT_LOG: '/dev/full',
+        MM_OBS_PORT: String(port),
+        MM_HALF_SPREAD_BPS: '0.5',
+      });
+      cleanups.push(async () => {
+        runner.child.kill('SIGKILL');
+        await sim.close();
+      });
+      await waitFor(
+        'the runner to be up',
+        async () => {
+          try {
+            return (await fetch(`http://127.0.0.1:${port}/health`)).ok;
+          } catch {
+            return false;
+          }
+        },
+        30_000,
+      );
+      await waitFor('the suppression on stdout', () => runner.stdout.includes('event_log_unwritable'), 20_000);
+      await sleep(3_000);
+      const ready = await fetch(`http://127.0.0.1:${port}/ready`);
+      expect(ready.status).toBe(503);
+      expect(((await ready.json()) as { checks: { state: boolean } }).checks.state).toBe(false);
+      expect(runner.stdout).toMatch(/event_log_write_failed.*ENOSPC|ENOSPC.*event_log_write_failed/);
+      expect(posts).toEqual([]);
+      expect(sim.state().openOrders).toEqual([]);
+      expect(await runner.stop('SIGTERM', 20_000)).toBe(0);
+    },
+    60_000,
+  );
 
   it('disk fails mid-trading: quotes cancelled, /ready 503; it recovers: every line written, quoting resumes', async () => {
     const root = mkdtempSync(join(tmpdir(), 'mm-disk-'));

@@ -86,10 +86,14 @@ export class Session {
    */
   async quiesce(symbol = 'BTCUSDT'): Promise<{ runner: Books; sim: Books }> {
     this.pauseMarket();
-    await until('runner and simulator to settle', () => {
-      const v = this.view(symbol);
-      return v.inFlight === 0 && v.ambiguous === 0 && v.openOrders === this.sim.state().openOrders.length;
-    }, 20_000);
+    await until(
+      'runner and simulator to settle',
+      () => {
+        const v = this.view(symbol);
+        return v.inFlight === 0 && v.ambiguous === 0 && v.openOrders === this.sim.state().openOrders.length;
+      },
+      20_000,
+    );
     await sleep(300);
     return this.books(symbol);
   }
@@ -255,7 +259,10 @@ export function scaled(text: string, decimals: number): bigint {
  * resting at once for one side and purpose (the client id's tag: q quote, g grind, r force).
  * More than `levels` quotes, or more than one grind or force clip, would mean a doubled order.
  */
-export function watchOpenOrders(session: Session, intervalMs = 20): { max: () => number; worst: () => string; perKey: () => Map<string, number>; stop: () => void } {
+export function watchOpenOrders(
+  session: Session,
+  intervalMs = 20,
+): { max: () => number; worst: () => string; perKey: () => Map<string, number>; stop: () => void } {
   let max = 0;
   let worst = '';
   const perKey = new Map<string, number>();

@@ -15,7 +15,15 @@ const SECRET = 'inputTestSecretZ9y8x7w6v5u4t3s2r1';
 describe('invalid configuration', () => {
   it('exits 2 listing every problem at once, without echoing a secret', async () => {
     const runner = new RunnerProcess(
-      { MM_HALF_SPREAD_BPS: 'wide', MM_LEVELS: '0', MM_SYMBOLS: 'btc-usdt', MM_FROBNICATE: '1', MM_API_SECRET: SECRET, MM_EXCHANGE: 'binance', MM_LEVERAGE: '500' },
+      {
+        MM_HALF_SPREAD_BPS: 'wide',
+        MM_LEVELS: '0',
+        MM_SYMBOLS: 'btc-usdt',
+        MM_FROBNICATE: '1',
+        MM_API_SECRET: SECRET,
+        MM_EXCHANGE: 'binance',
+        MM_LEVERAGE: '500',
+      },
       ['--order-qty', '-1', `--api-key=${SECRET}`],
     );
     const code = await runner.exited;
@@ -42,7 +50,15 @@ describe('invalid configuration', () => {
       const stop = sim.faults.observeRequests((r) => {
         if (r.path === '/fapi/v1/order') posts.push(r.atMs);
       });
-      const runner = new RunnerProcess({ MM_EXCHANGE: 'sim', MM_REST_URL: sim.restUrl, MM_WS_URL: sim.wsUrl, MM_OBS: 'false', MM_EVENT_LOG: '/dev/null', MM_ORDER_QTY: '0.0055', MM_GRIND_CLIP_QTY: '0.0001' });
+      const runner = new RunnerProcess({
+        MM_EXCHANGE: 'sim',
+        MM_REST_URL: sim.restUrl,
+        MM_WS_URL: sim.wsUrl,
+        MM_OBS: 'false',
+        MM_EVENT_LOG: '/dev/null',
+        MM_ORDER_QTY: '0.0055',
+        MM_GRIND_CLIP_QTY: '0.0001',
+      });
       expect(await runner.exited).toBe(2);
       stop();
       expect(runner.stderr).toMatch(/MM_ORDER_QTY.*"0\.0055" is not on BTCUSDT's lot step 0\.001/);
@@ -70,7 +86,7 @@ describe('duplicate and out-of-order user-stream events', () => {
     await s?.close();
   });
 
-  it('a replayed fill counts once, a late NEW after FILLED changes nothing, and the books stay the simulator\'s', async () => {
+  it("a replayed fill counts once, a late NEW after FILLED changes nothing, and the books stay the simulator's", async () => {
     await until('a fill', () => s.sim.state().trades.some((t) => t.clientOrderId.startsWith('mm-')), 60_000);
     const before = await s.quiesce();
     expect(exact(before.runner)).toEqual(exact(before.sim));
@@ -82,9 +98,40 @@ describe('duplicate and out-of-order user-stream events', () => {
         E: trade.time,
         T: trade.time,
         o: {
-          s: 'BTCUSDT', c: trade.clientOrderId, S: trade.side, o: 'LIMIT', f: 'GTX', q: trade.qty, p: trade.price, ap: trade.price, sp: '0',
-          x: execution, X: status, i: trade.orderId, l: last, z: trade.qty, L: trade.price, N: 'USDT', n: trade.commission, T: trade.time, t: trade.id,
-          b: '0', a: '0', m: trade.maker, R: false, wt: 'CONTRACT_PRICE', ot: 'LIMIT', ps: 'BOTH', cp: false, rp: trade.realizedPnl, pP: false, si: 0, ss: 0, V: 'EXPIRE_MAKER', pm: 'NONE', gtd: 0,
+          s: 'BTCUSDT',
+          c: trade.clientOrderId,
+          S: trade.side,
+          o: 'LIMIT',
+          f: 'GTX',
+          q: trade.qty,
+          p: trade.price,
+          ap: trade.price,
+          sp: '0',
+          x: execution,
+          X: status,
+          i: trade.orderId,
+          l: last,
+          z: trade.qty,
+          L: trade.price,
+          N: 'USDT',
+          n: trade.commission,
+          T: trade.time,
+          t: trade.id,
+          b: '0',
+          a: '0',
+          m: trade.maker,
+          R: false,
+          wt: 'CONTRACT_PRICE',
+          ot: 'LIMIT',
+          ps: 'BOTH',
+          cp: false,
+          rp: trade.realizedPnl,
+          pP: false,
+          si: 0,
+          ss: 0,
+          V: 'EXPIRE_MAKER',
+          pm: 'NONE',
+          gtd: 0,
         },
       });
     const from = s.events.length;

@@ -57,14 +57,25 @@ function faults(session: Session, prng: Prng): Fault[] {
     // A socket un-silenced before that would have dropped events on a connection still open,
     // which neither Binance nor TCP does.
     { name: 'user silent', run: async () => (await afterFunding(), f.silenceSockets('user', true), await sleep(4_000)) },
-    { name: 'malformed frames', run: async () => (f.injectFrame('all', '{"stream":"btcusdt@bookTicker","data":{"u":"?"}}'), f.injectFrame('all', 'garbage'), await sleep(200)) },
+    {
+      name: 'malformed frames',
+      run: async () => (f.injectFrame('all', '{"stream":"btcusdt@bookTicker","data":{"u":"?"}}'), f.injectFrame('all', 'garbage'), await sleep(200)),
+    },
   ];
 }
 
 beforeAll(async () => {
   s = await startSession({
     sim: { seed: 2024, volatilityBps: 1.5, fundingIntervalMs: FUNDING_MS, rateLimits: { orders10s: 5_000, orders1m: 30_000, weight1m: 200_000 } },
-    env: { MM_LEVELS: String(LEVELS), MM_LEVEL_SPACING_BPS: '0.5', MM_REQUOTE_TOLERANCE_TICKS: '0', MM_SNAPSHOT_INTERVAL_S: '10', MM_SOFT_POSITION_NOTIONAL: '2000', MM_HARD_POSITION_NOTIONAL: '4000', MM_MAX_WORST_CASE_NOTIONAL: '6000' },
+    env: {
+      MM_LEVELS: String(LEVELS),
+      MM_LEVEL_SPACING_BPS: '0.5',
+      MM_REQUOTE_TOLERANCE_TICKS: '0',
+      MM_SNAPSHOT_INTERVAL_S: '10',
+      MM_SOFT_POSITION_NOTIONAL: '2000',
+      MM_HARD_POSITION_NOTIONAL: '4000',
+      MM_MAX_WORST_CASE_NOTIONAL: '6000',
+    },
     tuning: FAST_STREAMS,
     keepEvents: new Set(['order_submit', 'order_filled']),
   });
@@ -90,7 +101,9 @@ afterAll(async () => {
 describe(`soak: ${Math.round(SOAK_MS / 60_000)} min of trading under random faults`, () => {
   it('traded at a high order rate and met every kind of fault', () => {
     const submits = s.named('order_submit').length;
-    process.stdout.write(`soak: ${submits} orders in ${SOAK_MS / 1000} s (${(submits / (SOAK_MS / 1000)).toFixed(1)}/s), ${s.named('order_filled').length} fills, faults ${JSON.stringify(Object.fromEntries(injected))}\n`);
+    process.stdout.write(
+      `soak: ${submits} orders in ${SOAK_MS / 1000} s (${(submits / (SOAK_MS / 1000)).toFixed(1)}/s), ${s.named('order_filled').length} fills, faults ${JSON.stringify(Object.fromEntries(injected))}\n`,
+    );
     expect(submits).toBeGreaterThan(SOAK_MS / 1000);
     expect(s.named('order_filled').length).toBeGreaterThan(10);
     if (SOAK_MS >= 600_000) expect(injected.size).toBe(faults(s, new Prng(1)).length);

@@ -86,7 +86,9 @@ describe('kill -9', () => {
     expect(done.cancelled).toBe(orphans.length);
     expect(done.trigger).toBe('start');
     expect(scaled(String(done.position), 8).toString()).toBe(positionAtKill);
-    const cancelled = readEvents(log2).filter((e) => e.event === 'order_cancel' && e.reason === 'reconcile_unknown').map((e) => String(e.client_id));
+    const cancelled = readEvents(log2)
+      .filter((e) => e.event === 'order_cancel' && e.reason === 'reconcile_unknown')
+      .map((e) => String(e.client_id));
     expect(cancelled.sort()).toEqual([...orphans].sort());
     await waitFor('orphans gone from the exchange', () => ours().every((o) => !orphans.includes(String(o.clientOrderId))), 10_000);
 

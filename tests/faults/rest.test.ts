@@ -18,10 +18,14 @@ function postsSince(fromMs: number): number {
 
 /** Waits until every ambiguous or in-flight order has been settled. */
 async function settled(): Promise<void> {
-  await until('every order to be settled', () => {
-    const v = s.view();
-    return v.ambiguous === 0 && v.inFlight === 0;
-  }, 20_000);
+  await until(
+    'every order to be settled',
+    () => {
+      const v = s.view();
+      return v.ambiguous === 0 && v.inFlight === 0;
+    },
+    20_000,
+  );
 }
 
 /** Waits until the runner has placed `n` more orders after event index `from`. */
@@ -55,21 +59,28 @@ describe('REST faults', () => {
     expect(postsSince(started)).toBe(submits.length);
     for (const ambiguous of s.named('order_ambiguous', from)) {
       const id = ambiguous.fields.client_id;
-      expect(s.named('order_settled', from).some((e) => e.fields.client_id === id), `settlement of ${String(id)}`).toBe(true);
+      expect(
+        s.named('order_settled', from).some((e) => e.fields.client_id === id),
+        `settlement of ${String(id)}`,
+      ).toBe(true);
     }
     await placedAfter(s.events.length);
   }, 40_000);
 
   it('503 "unknown": orders created anyway are taken from the user stream, missing ones settled by a query', async () => {
     const from = s.events.length;
-    const unknown = (fromIndex: number) => s.named('order_submit_result', fromIndex).filter((e) => e.fields.outcome === 'ambiguous' && /HTTP 503/.test(String(e.fields.error)));
+    const unknown = (fromIndex: number) =>
+      s.named('order_submit_result', fromIndex).filter((e) => e.fields.outcome === 'ambiguous' && /HTTP 503/.test(String(e.fields.error)));
     s.sim.faults.setOrder503(0.4, 'created');
     await until('503 with the order created', () => unknown(from).length >= 2, 20_000);
     s.sim.faults.setOrder503(0, 'created');
     // Created anyway: the user stream's NEW reached the runner, so it tracks the order as live.
     for (const e of unknown(from)) {
       const id = String(e.fields.client_id);
-      expect(s.named('order_update', from).some((u) => u.fields.client_id === id && u.fields.execution === 'NEW'), `NEW of ${id}`).toBe(true);
+      expect(
+        s.named('order_update', from).some((u) => u.fields.client_id === id && u.fields.execution === 'NEW'),
+        `NEW of ${id}`,
+      ).toBe(true);
     }
     const mid = s.events.length;
     s.sim.faults.setOrder503(0.4, 'not-created');
@@ -83,7 +94,10 @@ describe('REST faults', () => {
     const notCreated = s.named('order_ambiguous', mid).filter((e) => sentAfterSwitch.has(e.fields.client_id));
     expect(notCreated.length).toBeGreaterThanOrEqual(1);
     for (const e of notCreated) {
-      expect(settlements.find((x) => x.fields.client_id === e.fields.client_id)?.fields, `settlement of ${String(e.fields.client_id)}`).toMatchObject({ status: 'NOT_FOUND', via: 'query' });
+      expect(settlements.find((x) => x.fields.client_id === e.fields.client_id)?.fields, `settlement of ${String(e.fields.client_id)}`).toMatchObject({
+        status: 'NOT_FOUND',
+        via: 'query',
+      });
     }
     await placedAfter(s.events.length);
   }, 60_000);
@@ -160,7 +174,7 @@ describe('REST faults', () => {
     await placedAfter(s.events.length);
   }, 30_000);
 
-  it('never had two orders resting on one side, and ends with the simulator\'s books to the tick', async () => {
+  it("never had two orders resting on one side, and ends with the simulator's books to the tick", async () => {
     expect(watcher.max(), watcher.worst()).toBeLessThanOrEqual(1);
     const books = await s.quiesce();
     expect(exact(books.runner), JSON.stringify(books)).toEqual(exact(books.sim));

@@ -69,7 +69,7 @@ describe('stream faults', () => {
     expect(await s.readyStatus()).toBe(200);
   }, 40_000);
 
-  it('a user socket dropped in the middle of a fill: suppressed, reconciled, position equal to the simulator\'s', async () => {
+  it("a user socket dropped in the middle of a fill: suppressed, reconciled, position equal to the simulator's", async () => {
     const from = s.events.length;
     let dropped = 0;
     const listener = (event: DomainEvent): void => {
@@ -100,7 +100,7 @@ describe('stream faults', () => {
     await trading();
   }, 40_000);
 
-  it('fills while the user socket is silent are read back from the trade history: fees, realized PnL and fill count equal the simulator\'s', async () => {
+  it("fills while the user socket is silent are read back from the trade history: fees, realized PnL and fill count equal the simulator's", async () => {
     const before = await s.quiesce();
     const filledBefore = s.named('order_filled').length;
     const tradesBefore = s.sim.state().trades.length;
@@ -116,7 +116,10 @@ describe('stream faults', () => {
       await until('the silent user socket to be replaced and reconciled', () => s.named('reconcile_done', cycle).length > 0, 15_000);
     }
     expect(s.named('order_filled', from).filter((e) => e.fields.via === 'backfill').length).toBeGreaterThan(0);
-    expect(s.named('order_settled', from).some((e) => e.fields.via === 'backfill') || s.named('order_filled', from).some((e) => e.fields.via === 'backfill' && e.fields.full === false)).toBe(true);
+    expect(
+      s.named('order_settled', from).some((e) => e.fields.via === 'backfill') ||
+        s.named('order_filled', from).some((e) => e.fields.via === 'backfill' && e.fields.full === false),
+    ).toBe(true);
     expect(s.named('exchange_error', from)).toEqual([]);
     const after = await s.quiesce();
     // Every trade since the baseline was seen exactly once, by the stream or read back.

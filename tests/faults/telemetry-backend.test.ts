@@ -126,8 +126,15 @@ describe.each(cases.map((c) => [c.name, c] as const))('telemetry back end: %s', 
   });
 
   it('counts what it drops on /metrics', () => {
-    const dropped = (sample(c.metrics, 'mm_telemetry_dropped_total', { signal: 'spans' }) ?? 0) + (sample(c.metrics, 'mm_telemetry_dropped_total', { signal: 'logs' }) ?? 0);
-    expect(dropped, c.metrics.split('\n').filter((l) => l.startsWith('mm_telemetry_dropped')).join('\n')).toBeGreaterThan(0);
+    const dropped =
+      (sample(c.metrics, 'mm_telemetry_dropped_total', { signal: 'spans' }) ?? 0) + (sample(c.metrics, 'mm_telemetry_dropped_total', { signal: 'logs' }) ?? 0);
+    expect(
+      dropped,
+      c.metrics
+        .split('\n')
+        .filter((l) => l.startsWith('mm_telemetry_dropped'))
+        .join('\n'),
+    ).toBeGreaterThan(0);
   });
 
   it('keeps memory bounded', () => {

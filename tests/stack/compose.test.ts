@@ -155,7 +155,9 @@ describe('docker-compose.yml', () => {
   });
 
   it('gates start-up on health checks: every service_healthy dependency has a health check', () => {
-    const withHealth = Object.entries(services).filter(([, s]) => s.healthcheck).map(([n]) => n);
+    const withHealth = Object.entries(services)
+      .filter(([, s]) => s.healthcheck)
+      .map(([n]) => n);
     expect(withHealth.sort()).toEqual(['grafana', 'loki', 'prometheus', 'runner', 'sim']);
     for (const [name, s] of Object.entries(services)) {
       const deps = s.depends_on ?? {};
@@ -238,7 +240,9 @@ describe('Dockerfile', () => {
   });
 
   it('copies only what the image needs (.dockerignore keeps secrets and dev files out)', () => {
-    const ignore = readText('.dockerignore').split('\n').map((l) => l.trim());
+    const ignore = readText('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim());
     for (const entry of ['.env', '.git', 'node_modules', 'logs', 'tests']) expect(ignore).toContain(entry);
     for (const copied of ['package.json', 'package-lock.json', 'src']) expect(existsSync(repoPath(copied))).toBe(true);
     expect(statSync(repoPath('src/main.ts')).isFile()).toBe(true);

@@ -16,7 +16,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { startApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/index.ts';
-import { DASHBOARDS, RULES_DIR, TEMPO_GENERATED, alertRules, dashboardQueries, markdownQueries, promqlMetricNames, provisioningQueries, readText, repoPath, substituteVariables, type FoundQuery } from './stack-files.ts';
+import {
+  DASHBOARDS,
+  RULES_DIR,
+  TEMPO_GENERATED,
+  alertRules,
+  dashboardQueries,
+  markdownQueries,
+  promqlMetricNames,
+  provisioningQueries,
+  readText,
+  repoPath,
+  substituteVariables,
+  type FoundQuery,
+} from './stack-files.ts';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 /** How long Prometheus scrapes before the queries run (rate() over 1m wants a handful of samples). */
@@ -74,7 +87,11 @@ function derivedConfig(runnerPort: number): string {
     scrape_interval?: string;
     static_configs: Array<{ targets: string[] }>;
   }
-  const config = parseYaml(readText('monitoring/prometheus/prometheus.yml')) as { global: Record<string, string>; rule_files: string[]; scrape_configs: ScrapeConfig[] };
+  const config = parseYaml(readText('monitoring/prometheus/prometheus.yml')) as {
+    global: Record<string, string>;
+    rule_files: string[];
+    scrape_configs: ScrapeConfig[];
+  };
   const runnerJob = config.scrape_configs.find((job) => job.job_name === 'mm-runner');
   if (runnerJob === undefined) throw new Error('prometheus.yml has no mm-runner job');
   expect(runnerJob.static_configs[0]?.targets).toEqual(['runner:9199']);
@@ -214,7 +231,9 @@ describe('a real Prometheus scraping the runner on the simulator', () => {
   });
 
   it('loaded every rule group, and every rule evaluated healthily', async () => {
-    const res = (await promGet('/api/v1/rules')) as PromResponse & { data?: { groups: Array<{ name: string; rules: Array<{ name: string; health: string; lastError?: string }> }> } };
+    const res = (await promGet('/api/v1/rules')) as PromResponse & {
+      data?: { groups: Array<{ name: string; rules: Array<{ name: string; health: string; lastError?: string }> }> };
+    };
     expect(res.status).toBe('success');
     const loaded = res.data?.groups.flatMap((g) => g.rules) ?? [];
     expect(loaded.map((r) => r.name).sort()).toEqual(rules.map((r) => r.name).sort());

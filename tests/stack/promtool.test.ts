@@ -65,7 +65,10 @@ describe('promtool', () => {
     const rules = join(tmp, 'rules.yml');
     writeFileSync(rules, 'groups:\n  - name: g\n    rules:\n      - alert: Always\n        expr: vector(1)\n');
     const tests = join(tmp, 'tests.yml');
-    writeFileSync(tests, `rule_files: [${JSON.stringify(rules)}]\ntests:\n  - interval: 1m\n    input_series: []\n    alert_rule_test:\n      - eval_time: 1m\n        alertname: Always\n        exp_alerts: []\n`);
+    writeFileSync(
+      tests,
+      `rule_files: [${JSON.stringify(rules)}]\ntests:\n  - interval: 1m\n    input_series: []\n    alert_rule_test:\n      - eval_time: 1m\n        alertname: Always\n        exp_alerts: []\n`,
+    );
     expect((await promtool('test', 'rules', tests)).code).not.toBe(0);
   });
 
@@ -89,7 +92,16 @@ describe('promtool', () => {
   });
 
   it('covers the alerts the runbook names', () => {
-    const expected = ['MMQuotingFrozen', 'MMOrderLatencyP99High', 'MMNoOrdersWhileReady', 'MMHardReduce', 'MMStreamDisconnected', 'MMReduceOnlyForceBurst', 'MMListenKeyRenewalFailing', 'MMTelemetryDropped'];
+    const expected = [
+      'MMQuotingFrozen',
+      'MMOrderLatencyP99High',
+      'MMNoOrdersWhileReady',
+      'MMHardReduce',
+      'MMStreamDisconnected',
+      'MMReduceOnlyForceBurst',
+      'MMListenKeyRenewalFailing',
+      'MMTelemetryDropped',
+    ];
     expect(alertRules().map((r) => r.name)).toEqual(expect.arrayContaining(expected));
   });
 });

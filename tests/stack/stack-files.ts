@@ -141,14 +141,28 @@ export function dashboardQueries(name: string): FoundQuery[] {
     if (!isObject(a) || typeof a.expr !== 'string') continue;
     const language = LANGUAGE_BY_TYPE[typeOf(a.datasource) ?? ''];
     if (language === undefined) continue;
-    out.push({ where: `${name} / annotation ${String(a.name)}`, panel: `annotation ${String(a.name)}`, refId: 'annotation', language, expr: a.expr, datasourceUid: uidOf(a.datasource) });
+    out.push({
+      where: `${name} / annotation ${String(a.name)}`,
+      panel: `annotation ${String(a.name)}`,
+      refId: 'annotation',
+      language,
+      expr: a.expr,
+      datasourceUid: uidOf(a.datasource),
+    });
   }
   const variables = isObject(dashboard.templating) && Array.isArray(dashboard.templating.list) ? dashboard.templating.list : [];
   for (const v of variables) {
     if (!isObject(v) || v.type !== 'query') continue;
     const q = isObject(v.query) ? v.query.query : v.query;
     if (typeof q !== 'string') continue;
-    out.push({ where: `${name} / variable ${String(v.name)}`, panel: `variable ${String(v.name)}`, refId: 'variable', language: 'promql', expr: q, datasourceUid: uidOf(v.datasource) });
+    out.push({
+      where: `${name} / variable ${String(v.name)}`,
+      panel: `variable ${String(v.name)}`,
+      refId: 'variable',
+      language: 'promql',
+      expr: q,
+      datasourceUid: uidOf(v.datasource),
+    });
   }
   return out;
 }
@@ -173,9 +187,25 @@ export function provisioningQueries(): FoundQuery[] {
   for (const ds of provisionedDatasources()) {
     const json = ds.jsonData ?? {};
     const toLogs = json.tracesToLogsV2 as { query?: string; datasourceUid?: string } | undefined;
-    if (toLogs?.query) out.push({ where: `${ds.name} tracesToLogsV2`, panel: 'tracesToLogsV2', refId: 'link', language: 'logql', expr: toLogs.query, datasourceUid: toLogs.datasourceUid ?? null });
+    if (toLogs?.query)
+      out.push({
+        where: `${ds.name} tracesToLogsV2`,
+        panel: 'tracesToLogsV2',
+        refId: 'link',
+        language: 'logql',
+        expr: toLogs.query,
+        datasourceUid: toLogs.datasourceUid ?? null,
+      });
     const toMetrics = json.tracesToMetrics as { queries?: { name: string; query: string }[]; datasourceUid?: string } | undefined;
-    for (const q of toMetrics?.queries ?? []) out.push({ where: `${ds.name} tracesToMetrics ${q.name}`, panel: 'tracesToMetrics', refId: q.name, language: 'promql', expr: q.query, datasourceUid: toMetrics?.datasourceUid ?? null });
+    for (const q of toMetrics?.queries ?? [])
+      out.push({
+        where: `${ds.name} tracesToMetrics ${q.name}`,
+        panel: 'tracesToMetrics',
+        refId: q.name,
+        language: 'promql',
+        expr: q.query,
+        datasourceUid: toMetrics?.datasourceUid ?? null,
+      });
   }
   return out;
 }
@@ -190,7 +220,8 @@ export function alertRules(): Array<{ file: string; group: string; name: string;
   const out: Array<{ file: string; group: string; name: string; expr: string }> = [];
   for (const file of RULE_FILES) {
     const doc = readYaml<{ groups: RuleGroup[] }>(`${RULES_DIR}/${file}`);
-    for (const group of doc.groups) for (const rule of group.rules) out.push({ file, group: group.name, name: rule.alert ?? rule.record ?? '?', expr: rule.expr });
+    for (const group of doc.groups)
+      for (const rule of group.rules) out.push({ file, group: group.name, name: rule.alert ?? rule.record ?? '?', expr: rule.expr });
   }
   return out;
 }
@@ -211,11 +242,56 @@ export function runnerSeriesNames(): Set<string> {
 export const TEMPO_GENERATED = /^traces_(spanmetrics|service_graph)_/;
 
 const PROMQL_WORDS = new Set([
-  'sum', 'min', 'max', 'avg', 'count', 'stddev', 'stdvar', 'topk', 'bottomk', 'quantile', 'count_values', 'group',
-  'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless', 'bool', 'offset',
-  'rate', 'irate', 'increase', 'delta', 'idelta', 'deriv', 'histogram_quantile', 'stddev_over_time', 'avg_over_time',
-  'max_over_time', 'min_over_time', 'sum_over_time', 'count_over_time', 'last_over_time', 'vector', 'scalar', 'time',
-  'abs', 'clamp_min', 'clamp_max', 'label_values', 'absent', 'changes', 'resets', 'inf', 'nan', 'humanizePercentage',
+  'sum',
+  'min',
+  'max',
+  'avg',
+  'count',
+  'stddev',
+  'stdvar',
+  'topk',
+  'bottomk',
+  'quantile',
+  'count_values',
+  'group',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'and',
+  'or',
+  'unless',
+  'bool',
+  'offset',
+  'rate',
+  'irate',
+  'increase',
+  'delta',
+  'idelta',
+  'deriv',
+  'histogram_quantile',
+  'stddev_over_time',
+  'avg_over_time',
+  'max_over_time',
+  'min_over_time',
+  'sum_over_time',
+  'count_over_time',
+  'last_over_time',
+  'vector',
+  'scalar',
+  'time',
+  'abs',
+  'clamp_min',
+  'clamp_max',
+  'label_values',
+  'absent',
+  'changes',
+  'resets',
+  'inf',
+  'nan',
+  'humanizePercentage',
 ]);
 
 /** Returns the metric names a PromQL expression selects (label names, strings and functions skipped). */

@@ -109,7 +109,10 @@ describe('collector config (otelcol-contrib 0.159.0)', () => {
       for (const r of p.receivers) expect(collector.receivers, `${name}: ${r}`).toHaveProperty([r]);
       for (const r of p.processors) expect(collector.processors, `${name}: ${r}`).toHaveProperty([r]);
       for (const r of p.exporters) expect(collector.exporters, `${name}: ${r}`).toHaveProperty([r]);
-      expect(p.processors.some((id) => id.startsWith('redaction')), `${name} masks secrets`).toBe(true);
+      expect(
+        p.processors.some((id) => id.startsWith('redaction')),
+        `${name} masks secrets`,
+      ).toBe(true);
     }
     for (const ext of collector.service.extensions ?? []) expect(collector.extensions).toHaveProperty([ext]);
   });
@@ -130,18 +133,39 @@ describe('collector config (otelcol-contrib 0.159.0)', () => {
   it('masks secret-looking attributes (key, secret, token, password, signature)', () => {
     const redaction = Object.entries(collector.processors).find(([id]) => id.startsWith('redaction'))?.[1] as { blocked_key_patterns?: string[] } | undefined;
     const patterns = (redaction?.blocked_key_patterns ?? []).map((p) => new RegExp(p.replace(/^\(\?i\)/, ''), 'i'));
-    for (const key of ['api_key', 'MM_API_SECRET', 'listenKey', 'auth.token', 'password', 'signature']) expect(patterns.some((p) => p.test(key)), key).toBe(true);
-    for (const key of ['client_id', 'event.name', 'mm.order.client_id', 'trace_id', 'symbol']) expect(patterns.some((p) => p.test(key)), key).toBe(false);
+    for (const key of ['api_key', 'MM_API_SECRET', 'listenKey', 'auth.token', 'password', 'signature'])
+      expect(
+        patterns.some((p) => p.test(key)),
+        key,
+      ).toBe(true);
+    for (const key of ['client_id', 'event.name', 'mm.order.client_id', 'trace_id', 'symbol'])
+      expect(
+        patterns.some((p) => p.test(key)),
+        key,
+      ).toBe(false);
   });
 });
 
 describe('names and ports agree across the stack', () => {
   const prom = readYaml<{ scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }> }>('monitoring/prometheus/prometheus.yml');
   const hostProm = readYaml<typeof prom>('monitoring/prometheus/prometheus.host-runner.yml');
-  const loki = readYaml<{ server: { http_listen_port: number }; limits_config: { allow_structured_metadata: boolean; otlp_config: { resource_attributes: { ignore_defaults: boolean; attributes_config: Array<{ action: string; attributes: string[] }> } } } }>('monitoring/loki/loki.yaml');
-  const tempo = readYaml<Record<string, unknown> & { server: { http_listen_port: number }; distributor: { receivers: { otlp: { protocols: { grpc: { endpoint: string }; http: { endpoint: string } } } } }; metrics_generator: { storage: { remote_write: Array<{ url: string; send_exemplars?: boolean }> } }; overrides: { defaults: { metrics_generator: { processors: string[]; processor?: { service_graphs?: { peer_attributes?: string[] } } } } } }>('monitoring/tempo/tempo.yaml');
+  const loki = readYaml<{
+    server: { http_listen_port: number };
+    limits_config: {
+      allow_structured_metadata: boolean;
+      otlp_config: { resource_attributes: { ignore_defaults: boolean; attributes_config: Array<{ action: string; attributes: string[] }> } };
+    };
+  }>('monitoring/loki/loki.yaml');
+  const tempo = readYaml<
+    Record<string, unknown> & {
+      server: { http_listen_port: number };
+      distributor: { receivers: { otlp: { protocols: { grpc: { endpoint: string }; http: { endpoint: string } } } } };
+      metrics_generator: { storage: { remote_write: Array<{ url: string; send_exemplars?: boolean }> } };
+      overrides: { defaults: { metrics_generator: { processors: string[]; processor?: { service_graphs?: { peer_attributes?: string[] } } } } };
+    }
+  >('monitoring/tempo/tempo.yaml');
 
-  it('the runner exports OTLP to the collector\'s HTTP receiver', () => {
+  it("the runner exports OTLP to the collector's HTTP receiver", () => {
     const endpoint = hostPort(services.runner?.environment?.OTEL_EXPORTER_OTLP_ENDPOINT ?? '');
     expect(services).toHaveProperty([endpoint.host]);
     expect(endpoint.port).toBe(portOf(collector.receivers.otlp?.protocols?.http?.endpoint ?? ''));
@@ -155,8 +179,14 @@ describe('names and ports agree across the stack', () => {
     expect(services.runner?.ports).toContain(`127.0.0.1:${port}:${port}`);
     expect(hostProm.scrape_configs.find((j) => j.job_name === 'mm-runner')?.static_configs[0]?.targets).toEqual([`host.docker.internal:${port}`]);
     // Every other scrape target is a compose service (or Prometheus itself).
-    for (const job of prom.scrape_configs) for (const t of job.static_configs.flatMap((s) => s.targets)) expect(['localhost', ...Object.keys(services)]).toContain(hostPort(t).host);
-    expect(String((collector.service as unknown as { telemetry: { metrics: { readers: Array<{ pull: { exporter: { prometheus: { port: number } } } }> } } }).telemetry.metrics.readers[0]?.pull.exporter.prometheus.port)).toBe(String(hostPort(prom.scrape_configs.find((j) => j.job_name === 'otel-collector')?.static_configs[0]?.targets[0] ?? '').port));
+    for (const job of prom.scrape_configs)
+      for (const t of job.static_configs.flatMap((s) => s.targets)) expect(['localhost', ...Object.keys(services)]).toContain(hostPort(t).host);
+    expect(
+      String(
+        (collector.service as unknown as { telemetry: { metrics: { readers: Array<{ pull: { exporter: { prometheus: { port: number } } } }> } } }).telemetry
+          .metrics.readers[0]?.pull.exporter.prometheus.port,
+      ),
+    ).toBe(String(hostPort(prom.scrape_configs.find((j) => j.job_name === 'otel-collector')?.static_configs[0]?.targets[0] ?? '').port));
   });
 
   it('the runner reaches the simulator where it listens', () => {
@@ -214,7 +244,9 @@ describe('names and ports agree across the stack', () => {
   it('config files are mounted where each program is told to read them', () => {
     expect(flag('otel-collector', 'config')).toBe(mountTarget('otel-collector', './otel/collector.yaml'));
     expect(flag('prometheus', 'config.file')).toBe(mountTarget('prometheus', './monitoring/prometheus/${PROMETHEUS_CONFIG:-prometheus.yml}'));
-    expect(`${mountTarget('prometheus', './monitoring/prometheus/rules')}/*.yml`).toBe(readYaml<{ rule_files: string[] }>('monitoring/prometheus/prometheus.yml').rule_files[0]);
+    expect(`${mountTarget('prometheus', './monitoring/prometheus/rules')}/*.yml`).toBe(
+      readYaml<{ rule_files: string[] }>('monitoring/prometheus/prometheus.yml').rule_files[0],
+    );
     expect(flag('loki', 'config.file')).toBe(mountTarget('loki', './monitoring/loki/loki.yaml'));
     expect(flag('tempo', 'config.file')).toBe(mountTarget('tempo', './monitoring/tempo/tempo.yaml'));
     const provider = readYaml<{ providers: Array<{ options: { path: string } }> }>('monitoring/grafana/provisioning/dashboards/dashboards.yaml').providers[0];
@@ -229,7 +261,10 @@ describe('Grafana provisioning and dashboards', () => {
   const byUid = new Map(datasources.map((d) => [d.uid, d]));
 
   it('escapes every $ as $$ in the provisioning file', () => {
-    const raw = readText(DATASOURCES_FILE).split('\n').filter((l) => !l.trim().startsWith('#')).join('\n');
+    const raw = readText(DATASOURCES_FILE)
+      .split('\n')
+      .filter((l) => !l.trim().startsWith('#'))
+      .join('\n');
     expect(raw.replace(/\$\$/g, '')).not.toContain('$');
     expect(raw).toContain('| trace_id="$${__trace.traceId}"');
   });
@@ -237,14 +272,21 @@ describe('Grafana provisioning and dashboards', () => {
   it('links the three datasources both ways', () => {
     const promJson = byUid.get('prometheus')?.jsonData as { exemplarTraceIdDestinations: Array<{ name: string; datasourceUid: string }> };
     expect(promJson.exemplarTraceIdDestinations).toEqual([expect.objectContaining({ name: 'traceID', datasourceUid: 'tempo' })]);
-    const tempoJson = byUid.get('tempo')?.jsonData as { tracesToLogsV2: { datasourceUid: string; customQuery: boolean; query: string }; tracesToMetrics: { datasourceUid: string }; serviceMap: { datasourceUid: string }; nodeGraph: { enabled: boolean } };
+    const tempoJson = byUid.get('tempo')?.jsonData as {
+      tracesToLogsV2: { datasourceUid: string; customQuery: boolean; query: string };
+      tracesToMetrics: { datasourceUid: string };
+      serviceMap: { datasourceUid: string };
+      nodeGraph: { enabled: boolean };
+    };
     expect(tempoJson.tracesToLogsV2).toMatchObject({ datasourceUid: 'loki', customQuery: true });
     expect(tempoJson.tracesToLogsV2.query).toContain('| trace_id="${__trace.traceId}"');
     expect(tempoJson.tracesToMetrics.datasourceUid).toBe('prometheus');
     expect(tempoJson.serviceMap.datasourceUid).toBe('prometheus');
     expect(tempoJson.nodeGraph.enabled).toBe(true);
     const lokiJson = byUid.get('loki')?.jsonData as { derivedFields: Array<{ matcherType: string; matcherRegex: string; datasourceUid: string; url: string }> };
-    expect(lokiJson.derivedFields).toEqual([expect.objectContaining({ matcherType: 'label', matcherRegex: 'trace_id', datasourceUid: 'tempo', url: '${__value.raw}' })]);
+    expect(lokiJson.derivedFields).toEqual([
+      expect.objectContaining({ matcherType: 'label', matcherRegex: 'trace_id', datasourceUid: 'tempo', url: '${__value.raw}' }),
+    ]);
   });
 
   it('every datasource uid used by a link, panel, annotation or variable is provisioned', () => {
@@ -281,8 +323,32 @@ describe('Grafana provisioning and dashboards', () => {
 
   it('the market-maker dashboard has the panels the runbook describes', () => {
     const queries = dashboardQueries('market-maker.json');
-    const prom = queries.filter((q) => q.language === 'promql').map((q) => q.expr).join('\n');
-    for (const metric of ['mm_mid', 'mm_bid', 'mm_ask', 'mm_market_bid', 'mm_market_ask', 'mm_position', 'mm_pending_exposure', 'mm_worst_case', 'mm_runner_risk_state', 'mm_ws_connected', 'mm_quote_suppressed', 'mm_reduce_only_force_total', 'mm_grinding_total', 'mm_funding_rate', 'mm_order_latency_ms_bucket', 'mm_orders_filled_total', 'mm_orders_placed_total', 'mm_orders_rejected_total', 'mm_edge_bps', 'mm_freeze_events_total']) {
+    const prom = queries
+      .filter((q) => q.language === 'promql')
+      .map((q) => q.expr)
+      .join('\n');
+    for (const metric of [
+      'mm_mid',
+      'mm_bid',
+      'mm_ask',
+      'mm_market_bid',
+      'mm_market_ask',
+      'mm_position',
+      'mm_pending_exposure',
+      'mm_worst_case',
+      'mm_runner_risk_state',
+      'mm_ws_connected',
+      'mm_quote_suppressed',
+      'mm_reduce_only_force_total',
+      'mm_grinding_total',
+      'mm_funding_rate',
+      'mm_order_latency_ms_bucket',
+      'mm_orders_filled_total',
+      'mm_orders_placed_total',
+      'mm_orders_rejected_total',
+      'mm_edge_bps',
+      'mm_freeze_events_total',
+    ]) {
       expect(promqlMetricNames(prom), metric).toContain(metric);
     }
     expect(prom).toContain('stddev_over_time(mm_funding_rate');
@@ -293,7 +359,9 @@ describe('Grafana provisioning and dashboards', () => {
     const dashboard = readDashboard('market-maker.json');
     const panels = dashboardPanels(dashboard);
     const exemplarTargets = panels.flatMap((p) => (Array.isArray(p.targets) ? p.targets : [])).filter((t) => isObject(t) && t.exemplar === true);
-    expect(exemplarTargets).toEqual([expect.objectContaining({ expr: expect.stringMatching(/traces_spanmetrics_latency_bucket\{[^}]*span_name="POST \/fapi\/v1\/order"/) })]);
+    expect(exemplarTargets).toEqual([
+      expect.objectContaining({ expr: expect.stringMatching(/traces_spanmetrics_latency_bucket\{[^}]*span_name="POST \/fapi\/v1\/order"/) }),
+    ]);
 
     const logql = queries.filter((q) => q.language === 'logql').map((q) => q.expr);
     const traceql = queries.filter((q) => q.language === 'traceql').map((q) => q.expr);

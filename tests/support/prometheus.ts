@@ -47,7 +47,11 @@ export class PrometheusServer {
     writeFileSync(configPath, configYaml);
     const port = await freePort();
     this.url = `http://127.0.0.1:${port}`;
-    this.child = spawn(PROMETHEUS_BIN, [`--config.file=${configPath}`, `--storage.tsdb.path=${join(this.dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(
+      PROMETHEUS_BIN,
+      [`--config.file=${configPath}`, `--storage.tsdb.path=${join(this.dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, ...extraArgs],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     this.child.stderr?.on('data', (d: Buffer) => (this.log += d.toString()));
     this.child.stdout?.on('data', (d: Buffer) => (this.log += d.toString()));
     const deadline = Date.now() + 20_000;

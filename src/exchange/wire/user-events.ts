@@ -66,7 +66,12 @@ export function parseOrderTradeUpdate(event: unknown, lookup: InstrumentLookup):
 }
 
 /** Builds one entry per position of a symbol we trade; entries of symbols never loaded are left out. */
-function knownSymbolEntries<T>(list: readonly unknown[], listPath: string, lookup: InstrumentLookup, build: (p: Record<string, unknown>, symbol: string, instrument: Instrument, path: string) => T): T[] {
+function knownSymbolEntries<T>(
+  list: readonly unknown[],
+  listPath: string,
+  lookup: InstrumentLookup,
+  build: (p: Record<string, unknown>, symbol: string, instrument: Instrument, path: string) => T,
+): T[] {
   const out: T[] = [];
   for (let i = 0; i < list.length; i++) {
     const path = `${listPath}[${i}]`;

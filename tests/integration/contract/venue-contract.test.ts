@@ -36,7 +36,14 @@ describe.each(targets)('venue contract against the $name', (target) => {
 
   beforeAll(async () => {
     server = await target.start();
-    venue = new BinanceVenue({ restUrl: server.restUrl, wsUrl: server.wsUrl, apiKey: server.apiKey, apiSecret: server.apiSecret, clock: new SystemClock(), requestTimeoutMs: 3000 });
+    venue = new BinanceVenue({
+      restUrl: server.restUrl,
+      wsUrl: server.wsUrl,
+      apiKey: server.apiKey,
+      apiSecret: server.apiSecret,
+      clock: new SystemClock(),
+      requestTimeoutMs: 3000,
+    });
   });
   afterAll(async () => {
     await venue.close();
@@ -59,7 +66,16 @@ describe.each(targets)('venue contract against the $name', (target) => {
   it('places a post-only limit order and reads it back as accepted', async () => {
     const [btc] = await venue.loadInstruments(['BTCUSDT']);
     if (!btc) throw new Error('no instrument');
-    const outcome = await venue.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTX', priceTicks: btc.priceToTicks('30000.0'), qtySteps: btc.qtyToSteps('0.005'), reduceOnly: false, clientOrderId: 'contract-venue-1' });
+    const outcome = await venue.placeOrder({
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTX',
+      priceTicks: btc.priceToTicks('30000.0'),
+      qtySteps: btc.qtyToSteps('0.005'),
+      reduceOnly: false,
+      clientOrderId: 'contract-venue-1',
+    });
     expect(outcome.kind).toBe('accepted');
     if (outcome.kind === 'accepted') {
       expect(outcome.value.symbol).toBe('BTCUSDT');

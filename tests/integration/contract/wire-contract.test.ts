@@ -85,7 +85,9 @@ describe('REST answers: documented sample and simulator agree', () => {
     expect(parseExchangeInfo(live).get('BTCUSDT')?.tickSize).toBe('0.10');
     // Filters are a list of differently shaped objects; their fields are checked by the parser.
     // "OrderType" is a typo of the documentation's sample: the API (and the simulator) send "orderTypes".
-    expect(drift(fixture('exchange-info'), live, ['$.symbols[].filters', '$.symbols[].OrderType', '$.rateLimits', '$.assets', '$.exchangeFilters'])).toEqual([]);
+    expect(drift(fixture('exchange-info'), live, ['$.symbols[].filters', '$.symbols[].OrderType', '$.rateLimits', '$.assets', '$.exchangeFilters'])).toEqual(
+      [],
+    );
     expect(live).toMatchObject({ symbols: [expect.objectContaining({ orderTypes: expect.arrayContaining(['LIMIT', 'MARKET']) })] });
   });
 
@@ -102,7 +104,16 @@ describe('REST answers: documented sample and simulator agree', () => {
   });
 
   it('new order (RESULT) and order query', async () => {
-    const placed = await signed(sim, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTX', quantity: '0.002', price: '60000.0', newClientOrderId: 'contract-1', newOrderRespType: 'RESULT' });
+    const placed = await signed(sim, 'POST', '/fapi/v1/order', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTX',
+      quantity: '0.002',
+      price: '60000.0',
+      newClientOrderId: 'contract-1',
+      newOrderRespType: 'RESULT',
+    });
     expect(placed.status).toBe(200);
     expect(drift(fixture('new-order-response-limit'), placed.body)).toEqual([]);
     expect(parseOrder(placed.body, lookup)).toMatchObject({ clientOrderId: 'contract-1', status: 'NEW', timeInForce: 'GTX' });
@@ -131,7 +142,14 @@ describe('REST answers: documented sample and simulator agree', () => {
   });
 
   it('error body', async () => {
-    const bad = await signed(sim, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTX', quantity: '0.002', price: '60000.05' });
+    const bad = await signed(sim, 'POST', '/fapi/v1/order', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTX',
+      quantity: '0.002',
+      price: '60000.05',
+    });
     expect(bad.status).toBe(400);
     expect(drift(fixture('error'), bad.body)).toEqual([]);
   });

@@ -208,7 +208,7 @@ export class FakeBinance {
       const recvWindow = Number(r.query.get('recvWindow') ?? '5000');
       const serverTime = this.serverTime();
       if (!(timestamp < serverTime + 1000 && serverTime - timestamp <= recvWindow)) {
-        return json(400, { code: -1021, msg: "Timestamp for this request is outside of the recvWindow." });
+        return json(400, { code: -1021, msg: 'Timestamp for this request is outside of the recvWindow.' });
       }
     }
     const key = `${r.method} ${r.path}`;

@@ -32,9 +32,11 @@ export interface Recorded {
 /** Returns a listener that records every callback. */
 export function recordingListener(): Recorded {
   const calls: Array<{ kind: string; args: unknown[] }> = [];
-  const rec = (kind: string) => (...args: unknown[]) => {
-    calls.push({ kind, args });
-  };
+  const rec =
+    (kind: string) =>
+    (...args: unknown[]) => {
+      calls.push({ kind, args });
+    };
   return {
     calls,
     listener: {

@@ -34,12 +34,21 @@ afterEach(async () => {
 describe('signed REST against the fake', () => {
   it('places a post-only LIMIT order the fake verifies (key header, HMAC signature, recvWindow)', async () => {
     const outcome = await venue.placeOrder(ORDER);
-    expect(outcome).toMatchObject({ kind: 'accepted', value: { clientOrderId: 'mm-1:a/b', priceTicks: 650001, qtySteps: 5, timeInForce: 'GTX', type: 'LIMIT' } });
+    expect(outcome).toMatchObject({
+      kind: 'accepted',
+      value: { clientOrderId: 'mm-1:a/b', priceTicks: 650001, qtySteps: 5, timeInForce: 'GTX', type: 'LIMIT' },
+    });
     const [post] = fake.requestsTo('POST', '/fapi/v1/order');
     expect(post?.signatureValid).toBe(true);
     expect(post?.apiKey).toBe(fake.apiKey);
     expect(post?.rawQuery).not.toContain(fake.apiKey);
-    expect(Object.fromEntries(post?.query ?? [])).toMatchObject({ price: '65000.1', quantity: '0.005', timeInForce: 'GTX', newOrderRespType: 'RESULT', newClientOrderId: 'mm-1:a/b' });
+    expect(Object.fromEntries(post?.query ?? [])).toMatchObject({
+      price: '65000.1',
+      quantity: '0.005',
+      timeInForce: 'GTX',
+      newOrderRespType: 'RESULT',
+      newClientOrderId: 'mm-1:a/b',
+    });
     expect(venue.rateLimits()).toMatchObject({ orderCount10s: 1, orderCount1m: 1 });
     expect(venue.status().restReachable).toBe(true);
   });

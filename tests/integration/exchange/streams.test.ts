@@ -60,7 +60,10 @@ describe('streams against the fake', () => {
     await until(() => userSocketKeys().includes('fakeListenKey2'), 3000, 'socket on the new key');
     expect(listenKeyActions()).toEqual(['created', 'expired', 'recreated']);
     await until(() => venue.status().userConnected, 3000, 'user reconnected');
-    const userStates = rec.of('streamState').map(([c]) => c as StreamStateChange).filter((c) => c.stream === 'user');
+    const userStates = rec
+      .of('streamState')
+      .map(([c]) => c as StreamStateChange)
+      .filter((c) => c.stream === 'user');
     expect(userStates.map((c) => c.connected)).toEqual([true, false, true]);
     expect(userStates.every((c) => !c.url.includes('fakeListenKey'))).toBe(true);
     fake.pushUser(loadFixture('order-trade-update-limit-fill'));
@@ -91,7 +94,10 @@ describe('streams against the fake', () => {
     await until(() => fake.sockets.filter((s) => s.route === 'public').length === 2 && fake.open('public').length === 1, 3000, 'public reconnect');
     expect(fake.open('public')[0]?.url).toBe(before);
     await until(() => venue.status().marketConnected, 3000, 'market connected');
-    const market = rec.of('streamState').map(([c]) => c as StreamStateChange).filter((c) => c.stream === 'market');
+    const market = rec
+      .of('streamState')
+      .map(([c]) => c as StreamStateChange)
+      .filter((c) => c.stream === 'market');
     expect(market.map((c) => c.connected)).toEqual([true, false, true]);
     fake.pushStream('public', 'btcusdt@bookTicker', BTC_TICKER);
     await until(() => rec.of('bookTop').length === 1, 3000, 'book top after reconnect');
@@ -102,7 +108,11 @@ describe('streams against the fake', () => {
     fake.silent.add('market');
     await until(() => fake.sockets.filter((s) => s.route === 'market').length >= 2, 5000, 'market socket replaced');
     fake.silent.delete('market');
-    const reasons = rec.of('streamState').map(([c]) => c as StreamStateChange).filter((c) => !c.connected).map((c) => c.reason);
+    const reasons = rec
+      .of('streamState')
+      .map(([c]) => c as StreamStateChange)
+      .filter((c) => !c.connected)
+      .map((c) => c.reason);
     expect(reasons).toContain('market ping timeout');
     await until(() => venue.status().marketConnected, 3000, 'market reconnected');
   });
@@ -152,7 +162,8 @@ describe('streams against the fake', () => {
     const seen: string[] = [];
     let sent: Promise<string> | null = null;
     const onWritten = (message: unknown) => {
-      if ((message as { request: { path: string } }).request.path === '/fapi/v1/time') seen.push(`request written, book at ${String(venue.book('BTCUSDT')?.lastUpdateId())}`);
+      if ((message as { request: { path: string } }).request.path === '/fapi/v1/time')
+        seen.push(`request written, book at ${String(venue.book('BTCUSDT')?.lastUpdateId())}`);
     };
     subscribe('undici:request:bodySent', onWritten);
     try {
@@ -167,7 +178,8 @@ describe('streams against the fake', () => {
           sent ??= send();
         },
       });
-      const depth = (U: number, u: number, pu: number) => fake.pushStream('public', 'btcusdt@depth@100ms', { e: 'depthUpdate', E: 1, T: 1, s: 'BTCUSDT', U, u, pu, b: [['64999.9', '3.000']], a: [] });
+      const depth = (U: number, u: number, pu: number) =>
+        fake.pushStream('public', 'btcusdt@depth@100ms', { e: 'depthUpdate', E: 1, T: 1, s: 'BTCUSDT', U, u, pu, b: [['64999.9', '3.000']], a: [] });
       depth(95, 101, 94);
       await until(() => venue.book('BTCUSDT')?.lastUpdateId() === 101, 3000, 'book synced');
       // Both frames reach the client in one socket read (the fake writes them in one turn).

@@ -35,14 +35,23 @@ async function expectSilent(socket: Captured): Promise<void> {
 
 /** Steps the market until the socket receives a book ticker. */
 async function expectTalking(socket: Captured): Promise<void> {
-  await socket.next((m) => m.e === 'bookTicker', 10_000, () => {
-    clock.advance(100);
-    sim.step();
-  });
+  await socket.next(
+    (m) => m.e === 'bookTicker',
+    10_000,
+    () => {
+      clock.advance(100);
+      sim.step();
+    },
+  );
 }
 
-async function admin(path: string, body: unknown = {}): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const response = await fetch(`${sim.restUrl}/sim/admin/${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function admin(path: string, body: unknown = {}): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${sim.restUrl}/sim/admin/${path}`, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json' },
+  });
   return { status: response.status, body: await response.json() };
 }
 

@@ -23,7 +23,10 @@ afterAll(async () => {
 
 describe('simulator REST authentication', () => {
   it("accepts Binance's documented example signatures (query only, and query + body)", async () => {
-    const viaQuery = await fetch(`${sim.restUrl}/fapi/v1/order?${DOC_QUERY}&signature=${DOC_QUERY_SIGNATURE}`, { method: 'POST', headers: { 'X-MBX-APIKEY': sim.apiKey } });
+    const viaQuery = await fetch(`${sim.restUrl}/fapi/v1/order?${DOC_QUERY}&signature=${DOC_QUERY_SIGNATURE}`, {
+      method: 'POST',
+      headers: { 'X-MBX-APIKEY': sim.apiKey },
+    });
     // The signature passes; the documented symbol is a spot pair this venue does not list.
     expect(await viaQuery.json()).toEqual({ code: -1121, msg: 'Invalid symbol.' });
     const mixed = await fetch(`${sim.restUrl}/fapi/v1/order?${DOC_MIXED_QUERY}`, {
@@ -44,7 +47,13 @@ describe('simulator REST authentication', () => {
   });
 
   it('takes parameters from an x-www-form-urlencoded body', async () => {
-    const placed = await signed(sim, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTX', quantity: '0.005', price: '60000.00', newClientOrderId: 'body-1' }, { inBody: true });
+    const placed = await signed(
+      sim,
+      'POST',
+      '/fapi/v1/order',
+      { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTX', quantity: '0.005', price: '60000.00', newClientOrderId: 'body-1' },
+      { inBody: true },
+    );
     expect(placed.status).toBe(200);
     expect(placed.body).toMatchObject({ clientOrderId: 'body-1', status: 'NEW', price: '60000.00', origQty: '0.005' });
   });
@@ -68,20 +77,55 @@ describe('simulator REST authentication', () => {
     const first = await signed(sim, 'GET', '/fapi/v3/positionRisk', {});
     const second = await signed(sim, 'GET', '/fapi/v3/positionRisk', {});
     expect(Number(second.headers.get('x-mbx-used-weight-1m'))).toBe(Number(first.headers.get('x-mbx-used-weight-1m')) + 5);
-    const order = await signed(sim, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.005', price: '60000.00' });
+    const order = await signed(sim, 'POST', '/fapi/v1/order', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: '0.005',
+      price: '60000.00',
+    });
     expect(order.status).toBe(200);
     expect(Number(order.headers.get('x-mbx-order-count-10s'))).toBeGreaterThanOrEqual(1);
     expect(order.headers.get('x-mbx-order-count-1m')).not.toBeNull();
   });
 
   it('reports order rejections with Binance codes', async () => {
-    const offTick = await signed(sim, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.005', price: '60000.15' });
+    const offTick = await signed(sim, 'POST', '/fapi/v1/order', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: '0.005',
+      price: '60000.15',
+    });
     expect(offTick.body).toEqual({ code: -4014, msg: 'Price not increased by tick size.' });
-    const tooPrecise = await signed(sim, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.0051', price: '60000.10' });
+    const tooPrecise = await signed(sim, 'POST', '/fapi/v1/order', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: '0.0051',
+      price: '60000.10',
+    });
     expect(tooPrecise.body.code).toBe(-1111);
-    const small = await signed(sim, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001', price: '60000.10' });
+    const small = await signed(sim, 'POST', '/fapi/v1/order', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: '0.001',
+      price: '60000.10',
+    });
     expect(small.body.code).toBe(-4164);
-    const postOnly = await signed(sim, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTX', quantity: '0.005', price: '70000.00' });
+    const postOnly = await signed(sim, 'POST', '/fapi/v1/order', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTX',
+      quantity: '0.005',
+      price: '70000.00',
+    });
     expect(postOnly.body.code).toBe(-5022);
     const unknown = await signed(sim, 'DELETE', '/fapi/v1/order', { symbol: 'BTCUSDT', origClientOrderId: 'never-sent' });
     expect(unknown.body).toEqual({ code: -2011, msg: 'Unknown order sent.' });
@@ -101,10 +145,12 @@ describe('simulator REST authentication', () => {
     expect(time.body).toEqual({ serverTime: clock.nowMs() });
     const info = await unsigned(sim, 'GET', '/fapi/v1/exchangeInfo');
     const btc = info.body.symbols.find((s: { symbol: string }) => s.symbol === 'BTCUSDT');
-    expect(btc.filters).toEqual(expect.arrayContaining([
-      { filterType: 'PRICE_FILTER', minPrice: '556.80', maxPrice: '4529764', tickSize: '0.10' },
-      { filterType: 'LOT_SIZE', minQty: '0.001', maxQty: '1000', stepSize: '0.001' },
-      { filterType: 'MIN_NOTIONAL', notional: '100' },
-    ]));
+    expect(btc.filters).toEqual(
+      expect.arrayContaining([
+        { filterType: 'PRICE_FILTER', minPrice: '556.80', maxPrice: '4529764', tickSize: '0.10' },
+        { filterType: 'LOT_SIZE', minQty: '0.001', maxQty: '1000', stepSize: '0.001' },
+        { filterType: 'MIN_NOTIONAL', notional: '100' },
+      ]),
+    );
   });
 });

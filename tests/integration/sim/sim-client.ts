@@ -40,7 +40,12 @@ export async function signed(
   const headers: Record<string, string> = {};
   if (options.apiKey !== null) headers['X-MBX-APIKEY'] = options.apiKey ?? sim.apiKey;
   if (options.inBody) headers['Content-Type'] = 'application/x-www-form-urlencoded';
-  const response = await fetch(options.inBody ? `${sim.restUrl}${path}` : `${sim.restUrl}${path}?${sent}`, { method, headers, ...(options.inBody ? { body: sent } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+  const response = await fetch(options.inBody ? `${sim.restUrl}${path}` : `${sim.restUrl}${path}?${sent}`, {
+    method,
+    headers,
+    ...(options.inBody ? { body: sent } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   return { status: response.status, headers: response.headers, body: await response.json() };
 }
 

@@ -41,11 +41,34 @@ describe('simulator user data stream', () => {
     const { body } = await unsigned(sim, 'POST', '/fapi/v1/listenKey', true);
     const user = await open(`/private/ws/${body.listenKey}`);
     const top = (await unsigned(sim, 'GET', '/fapi/v1/ticker/bookTicker?symbol=BTCUSDT')).body;
-    const placed = await signed(sim, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTX', quantity: '0.005', price: top.bidPrice, newClientOrderId: 'mm-bid-1' });
+    const placed = await signed(sim, 'POST', '/fapi/v1/order', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTX',
+      quantity: '0.005',
+      price: top.bidPrice,
+      newClientOrderId: 'mm-bid-1',
+    });
     expect(placed.body.status).toBe('NEW');
 
     const created = await user.next((m) => m.e === 'ORDER_TRADE_UPDATE' && m.o.x === 'NEW');
-    expect(created.o).toMatchObject({ s: 'BTCUSDT', c: 'mm-bid-1', S: 'BUY', o: 'LIMIT', f: 'GTX', q: '0.005', p: top.bidPrice, X: 'NEW', i: placed.body.orderId, l: '0.000', z: '0.000', ps: 'BOTH', R: false, m: false });
+    expect(created.o).toMatchObject({
+      s: 'BTCUSDT',
+      c: 'mm-bid-1',
+      S: 'BUY',
+      o: 'LIMIT',
+      f: 'GTX',
+      q: '0.005',
+      p: top.bidPrice,
+      X: 'NEW',
+      i: placed.body.orderId,
+      l: '0.000',
+      z: '0.000',
+      ps: 'BOTH',
+      R: false,
+      m: false,
+    });
 
     const trade = await user.next((m) => m.e === 'ORDER_TRADE_UPDATE' && m.o.x === 'TRADE', 20_000, tick);
     expect(trade.o).toMatchObject({ c: 'mm-bid-1', m: true, N: 'USDT' });

@@ -101,7 +101,15 @@ describe('BinanceVenue.userTrades against the simulator', () => {
       expect(paths.filter((p) => p === 'GET /fapi/v1/userTrades')).toHaveLength(3);
       const later = await venue.userTrades('BTCUSDT', (times[3] ?? 0) + 1);
       expect(later.map((t) => t.tradeId)).toEqual(recorded.slice(4).map((t) => t.id));
-      const bounded = new BinanceVenue({ restUrl: sim.restUrl, wsUrl: sim.wsUrl, apiKey: sim.apiKey, apiSecret: sim.apiSecret, clock, userTradesPageSize: 2, userTradesMaxPages: 1 });
+      const bounded = new BinanceVenue({
+        restUrl: sim.restUrl,
+        wsUrl: sim.wsUrl,
+        apiKey: sim.apiKey,
+        apiSecret: sim.apiSecret,
+        clock,
+        userTradesPageSize: 2,
+        userTradesMaxPages: 1,
+      });
       await bounded.loadInstruments(['BTCUSDT']);
       expect(await bounded.userTrades('BTCUSDT', times[0] ?? 0)).toHaveLength(2);
       await bounded.close();

@@ -36,10 +36,27 @@ describe('defaults', () => {
     expect(config.freezeAtMs).toBeNull();
     expect(config.secrets).toEqual({ apiKey: null, apiSecret: null });
     expect(config.strategy).toEqual({
-      halfSpreadBps: 2, orderQty: '0.005', levels: 1, levelSpacingBps: 2, inventorySkewBps: 3, fundingSkewFactor: 0,
-      requoteToleranceTicks: 50, softPositionNotional: '1000', hardPositionNotional: '2000', maxWorstCaseNotional: '3000',
-      softReduceSizeFactor: 0.5, reduceOnlyClipQty: '0.005', minEdgeBps: -5, edgeWindowFills: 20, freezeCooldownMs: 30000,
-      makerFeeRate: '0.0002', takerFeeRate: '0.0005', staleBookMs: 5000, grindEnabled: true, grindClipQty: '0.002', grindMinProfitBps: 3,
+      halfSpreadBps: 2,
+      orderQty: '0.005',
+      levels: 1,
+      levelSpacingBps: 2,
+      inventorySkewBps: 3,
+      fundingSkewFactor: 0,
+      requoteToleranceTicks: 50,
+      softPositionNotional: '1000',
+      hardPositionNotional: '2000',
+      maxWorstCaseNotional: '3000',
+      softReduceSizeFactor: 0.5,
+      reduceOnlyClipQty: '0.005',
+      minEdgeBps: -5,
+      edgeWindowFills: 20,
+      freezeCooldownMs: 30000,
+      makerFeeRate: '0.0002',
+      takerFeeRate: '0.0005',
+      staleBookMs: 5000,
+      grindEnabled: true,
+      grindClipQty: '0.002',
+      grindMinProfitBps: 3,
     });
   });
 
@@ -51,18 +68,39 @@ describe('defaults', () => {
   it('default endpoints follow the exchange', () => {
     const secrets = { MM_API_KEY: 'k'.repeat(64), MM_API_SECRET: 's'.repeat(64) };
     expect(load({ ...secrets, MM_EXCHANGE: 'binance' })).toMatchObject({ restUrl: 'https://fapi.binance.com', wsUrl: 'wss://fstream.binance.com' });
-    expect(load({ ...secrets, MM_EXCHANGE: 'binance-testnet' })).toMatchObject({ restUrl: 'https://demo-fapi.binance.com', wsUrl: 'wss://fstream.binancefuture.com' });
-    expect(load({ MM_REST_URL: 'http://127.0.0.1:8765/', MM_WS_URL: 'ws://127.0.0.1:8765' })).toMatchObject({ exchange: 'sim', restUrl: 'http://127.0.0.1:8765', wsUrl: 'ws://127.0.0.1:8765' });
+    expect(load({ ...secrets, MM_EXCHANGE: 'binance-testnet' })).toMatchObject({
+      restUrl: 'https://demo-fapi.binance.com',
+      wsUrl: 'wss://fstream.binancefuture.com',
+    });
+    expect(load({ MM_REST_URL: 'http://127.0.0.1:8765/', MM_WS_URL: 'ws://127.0.0.1:8765' })).toMatchObject({
+      exchange: 'sim',
+      restUrl: 'http://127.0.0.1:8765',
+      wsUrl: 'ws://127.0.0.1:8765',
+    });
   });
 });
 
 describe('validation', () => {
   it('reports every bad field at once, named by variable and flag', () => {
-    const error = issuesOf({ MM_SYMBOLS: 'BTCUSDT,eth-usdt', MM_LEVELS: '0', MM_ORDER_QTY: '1e-3', MM_LOG_LEVEL: 'loud', MM_OBS_PORT: '70000', MM_MARGIN_TYPE: 'cross' });
+    const error = issuesOf({
+      MM_SYMBOLS: 'BTCUSDT,eth-usdt',
+      MM_LEVELS: '0',
+      MM_ORDER_QTY: '1e-3',
+      MM_LOG_LEVEL: 'loud',
+      MM_OBS_PORT: '70000',
+      MM_MARGIN_TYPE: 'cross',
+    });
     const fields = error.issues.map((issue) => issue.field);
-    expect(fields).toEqual(expect.arrayContaining([
-      'MM_SYMBOLS (--symbols)', 'MM_LEVELS (--levels)', 'MM_ORDER_QTY (--order-qty)', 'MM_LOG_LEVEL (--log-level)', 'MM_OBS_PORT (--obs-port)', 'MM_MARGIN_TYPE (--margin-type)',
-    ]));
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        'MM_SYMBOLS (--symbols)',
+        'MM_LEVELS (--levels)',
+        'MM_ORDER_QTY (--order-qty)',
+        'MM_LOG_LEVEL (--log-level)',
+        'MM_OBS_PORT (--obs-port)',
+        'MM_MARGIN_TYPE (--margin-type)',
+      ]),
+    );
     expect(error.code).toBe('MM_ERR_CONFIG');
     const text = formatConfigError(error);
     expect(text.startsWith('invalid configuration:\n  ')).toBe(true);
@@ -78,15 +116,19 @@ describe('validation', () => {
 
   it('requires hard <= worst-case limit and positive quantities', () => {
     const error = issuesOf({ MM_MAX_WORST_CASE_NOTIONAL: '1500', MM_ORDER_QTY: '0' });
-    expect(error.issues.map((issue) => issue.field)).toEqual(expect.arrayContaining(['MM_MAX_WORST_CASE_NOTIONAL (--max-worst-case-notional)', 'MM_ORDER_QTY (--order-qty)']));
+    expect(error.issues.map((issue) => issue.field)).toEqual(
+      expect.arrayContaining(['MM_MAX_WORST_CASE_NOTIONAL (--max-worst-case-notional)', 'MM_ORDER_QTY (--order-qty)']),
+    );
   });
 
   it('rejects unknown MM_ variables and unknown flags together', () => {
     const error = issuesOf({ MM_HALF_SPRED_BPS: '3' }, ['--frobnicate', '--levels', '2']);
-    expect(error.issues).toEqual(expect.arrayContaining([
-      { field: 'MM_HALF_SPRED_BPS', message: 'unknown variable (see --help)' },
-      { field: '--frobnicate', message: 'unknown option (see --help)' },
-    ]));
+    expect(error.issues).toEqual(
+      expect.arrayContaining([
+        { field: 'MM_HALF_SPRED_BPS', message: 'unknown variable (see --help)' },
+        { field: '--frobnicate', message: 'unknown option (see --help)' },
+      ]),
+    );
   });
 
   it('requires credentials for real exchanges', () => {
@@ -109,7 +151,13 @@ describe('validation', () => {
 
 describe('command line', () => {
   it('flags win over environment variables', () => {
-    const config = load({ MM_SYMBOLS: 'ETHUSDT', MM_LEVELS: '3', MM_SHADOW: 'true', MM_OBS: 'true' }, ['--symbols=solusdt,btcusdt', '--levels', '2', '--no-shadow', '--obs=false']);
+    const config = load({ MM_SYMBOLS: 'ETHUSDT', MM_LEVELS: '3', MM_SHADOW: 'true', MM_OBS: 'true' }, [
+      '--symbols=solusdt,btcusdt',
+      '--levels',
+      '2',
+      '--no-shadow',
+      '--obs=false',
+    ]);
     expect(config.symbols).toEqual(['SOLUSDT', 'BTCUSDT']);
     expect(config.strategy.levels).toBe(2);
     expect(config.shadow).toBe(false);
@@ -170,10 +218,12 @@ describe('secrets', () => {
 
   it('rejects a secret given both directly and as a file, and unreadable files', () => {
     const error = issuesOf({ MM_API_KEY: 'abcdefghijk', MM_API_KEY_FILE: '/nonexistent/a', MM_API_SECRET_FILE: '/nonexistent/mm-secret' });
-    expect(error.issues).toEqual(expect.arrayContaining([
-      { field: 'MM_API_KEY', message: 'set either MM_API_KEY or MM_API_KEY_FILE (--api-key-file), not both' },
-      { field: 'MM_API_SECRET_FILE (--api-secret-file)', message: 'cannot read "/nonexistent/mm-secret" (ENOENT)' },
-    ]));
+    expect(error.issues).toEqual(
+      expect.arrayContaining([
+        { field: 'MM_API_KEY', message: 'set either MM_API_KEY or MM_API_KEY_FILE (--api-key-file), not both' },
+        { field: 'MM_API_SECRET_FILE (--api-secret-file)', message: 'cannot read "/nonexistent/mm-secret" (ENOENT)' },
+      ]),
+    );
     expect(formatConfigError(error)).not.toContain('abcdefghijk');
   });
 });
@@ -181,7 +231,18 @@ describe('secrets', () => {
 describe('configFields', () => {
   it('names every variable MM_<SNAKE> with a kebab-case flag', () => {
     const envs = configFields.map((field) => field.env);
-    expect(envs).toEqual(expect.arrayContaining(['MM_EXCHANGE', 'MM_API_KEY_FILE', 'MM_FREEZE_UTC_ISO', 'MM_EVENT_LOG_MAX_BYTES', 'MM_TELEMETRY_FLUSH_TIMEOUT_MS', 'MM_SIM_FUNDING_INTERVAL_S', 'MM_HALF_SPREAD_BPS', 'MM_GRIND_MIN_PROFIT_BPS']));
+    expect(envs).toEqual(
+      expect.arrayContaining([
+        'MM_EXCHANGE',
+        'MM_API_KEY_FILE',
+        'MM_FREEZE_UTC_ISO',
+        'MM_EVENT_LOG_MAX_BYTES',
+        'MM_TELEMETRY_FLUSH_TIMEOUT_MS',
+        'MM_SIM_FUNDING_INTERVAL_S',
+        'MM_HALF_SPREAD_BPS',
+        'MM_GRIND_MIN_PROFIT_BPS',
+      ]),
+    );
     expect(new Set(envs).size).toBe(envs.length);
     expect(configFields.find((field) => field.env === 'MM_HALF_SPREAD_BPS')?.flag).toBe('half-spread-bps');
     expect(configFields.filter((field) => field.kind === 'secret').map((field) => field.env)).toEqual(['MM_API_KEY', 'MM_API_SECRET']);

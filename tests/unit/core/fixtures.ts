@@ -105,7 +105,11 @@ export interface FillSpec {
   readonly txTimeMs?: number;
 }
 
-export function orderUpdate(clientOrderId: string, base: { side: Side; priceTicks: number; qtySteps: number; reduceOnly?: boolean }, change: Partial<OrderUpdate>): OrderUpdate {
+export function orderUpdate(
+  clientOrderId: string,
+  base: { side: Side; priceTicks: number; qtySteps: number; reduceOnly?: boolean },
+  change: Partial<OrderUpdate>,
+): OrderUpdate {
   return {
     symbol: 'BTCUSDT',
     clientOrderId,
@@ -134,16 +138,20 @@ export function orderUpdate(clientOrderId: string, base: { side: Side; priceTick
 
 /** Returns a TRADE update filling `qtySteps` of the order at `priceTicks`. */
 export function tradeUpdate(order: PlaceOrder, fill: FillSpec): OrderUpdate {
-  return orderUpdate(order.clientOrderId, { side: order.side, priceTicks: order.priceTicks ?? 0, qtySteps: order.qtySteps, reduceOnly: order.reduceOnly }, {
-    execution: 'TRADE',
-    status: fill.status,
-    lastFilledSteps: fill.qtySteps,
-    lastFilledPriceTicks: fill.priceTicks,
-    cumulativeFilledSteps: fill.cumSteps,
-    commission: fill.commission ?? 0n,
-    tradeId: fill.tradeId,
-    isMaker: fill.isMaker ?? true,
-    eventTimeMs: fill.txTimeMs ?? T0,
-    txTimeMs: fill.txTimeMs ?? T0,
-  });
+  return orderUpdate(
+    order.clientOrderId,
+    { side: order.side, priceTicks: order.priceTicks ?? 0, qtySteps: order.qtySteps, reduceOnly: order.reduceOnly },
+    {
+      execution: 'TRADE',
+      status: fill.status,
+      lastFilledSteps: fill.qtySteps,
+      lastFilledPriceTicks: fill.priceTicks,
+      cumulativeFilledSteps: fill.cumSteps,
+      commission: fill.commission ?? 0n,
+      tradeId: fill.tradeId,
+      isMaker: fill.isMaker ?? true,
+      eventTimeMs: fill.txTimeMs ?? T0,
+      txTimeMs: fill.txTimeMs ?? T0,
+    },
+  );
 }

@@ -21,7 +21,16 @@ describe('grindClip', () => {
           const bid = entry + bookOffset;
           const ask = bid + 1;
           const normal = quoteOffset === null ? null : position > 0 ? Math.max(ask, ask + quoteOffset) : Math.min(bid, bid + quoteOffset);
-          const result = grindClip(btc, { positionSteps: position, costBasisTickSteps: cost, cycleNet, minProfitBps: bps, clipSteps: clip, normalQuoteTicks: normal, bestBidTicks: bid, bestAskTicks: ask });
+          const result = grindClip(btc, {
+            positionSteps: position,
+            costBasisTickSteps: cost,
+            cycleNet,
+            minProfitBps: bps,
+            clipSteps: clip,
+            normalQuoteTicks: normal,
+            bestBidTicks: bid,
+            bestAskTicks: ask,
+          });
           if (result === null) return;
           const abs = BigInt(Math.abs(position));
           const absCost = cost < 0n ? -cost : cost;
@@ -68,7 +77,12 @@ describe('MarketMaker grinding', () => {
     if (!clip) throw new Error('no clip');
     // break-even 64967.5 x 1.002 = 65097.435 -> 65097.5 (above the normal ask 65032.6)
     expect(clip).toMatchObject({ side: 'SELL', reduceOnly: true, qtySteps: 2, priceTicks: 650_975, timeInForce: 'GTX' });
-    expect(first.events.find((e) => e.event === 'grinding')?.fields).toMatchObject({ side: 'SELL', qty: '0.002', price: '65097.5', client_id: clip.clientOrderId });
+    expect(first.events.find((e) => e.event === 'grinding')?.fields).toMatchObject({
+      side: 'SELL',
+      qty: '0.002',
+      price: '65097.5',
+      client_id: clip.clientOrderId,
+    });
     expect(mm.view(T0 + 1).grindingCount).toBe(1);
     mm.onPlaceOutcome(clip, { kind: 'accepted', value: snapshotOf(clip) }, T0 + 1);
     expect(mm.decide(T0 + 2).commands.filter((c) => c.kind === 'place' && c.purpose === 'grind')).toEqual([]);

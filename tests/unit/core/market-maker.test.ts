@@ -48,7 +48,11 @@ describe('MarketMaker quoting', () => {
     const mm = readyMaker({ levels: 1 });
     const first = places(mm.decide(T0).commands);
     acceptAll(mm, mm.decide(T0).commands, T0);
-    acceptAll(mm, first.map((order) => ({ kind: 'place', order, purpose: 'quote' }) as const), T0);
+    acceptAll(
+      mm,
+      first.map((order) => ({ kind: 'place', order, purpose: 'quote' }) as const),
+      T0,
+    );
     mm.onBookTop(bookTop(650_001, 650_002, T0 + 1), T0 + 1);
     expect(mm.decide(T0 + 1).commands).toEqual([]);
 
@@ -105,7 +109,11 @@ describe('MarketMaker suppression', () => {
     mm.onStreamState('market', false, T0 + 10);
     const blind = mm.decide(T0 + 10);
     expect(blind.suppressed).toBe('ws_disconnected');
-    expect(cancels(blind.commands).sort()).toEqual(places(d.commands).map((p) => p.clientOrderId).sort());
+    expect(cancels(blind.commands).sort()).toEqual(
+      places(d.commands)
+        .map((p) => p.clientOrderId)
+        .sort(),
+    );
     expect(places(blind.commands)).toEqual([]);
     mm.onStreamState('market', true, T0 + 20);
     expect(mm.decide(T0 + 20).suppressed).toBe('no_book');
@@ -149,7 +157,15 @@ describe('MarketMaker order tracking', () => {
 
   it('applies a duplicated trade once and ignores a late NEW after FILLED', () => {
     const { mm, bid } = quotedMaker();
-    const fill = tradeUpdate(bid, { side: 'BUY', priceTicks: bid.priceTicks ?? 0, qtySteps: 10, cumSteps: 10, status: 'FILLED', tradeId: 7, commission: 13_000_000n });
+    const fill = tradeUpdate(bid, {
+      side: 'BUY',
+      priceTicks: bid.priceTicks ?? 0,
+      qtySteps: 10,
+      cumSteps: 10,
+      status: 'FILLED',
+      tradeId: 7,
+      commission: 13_000_000n,
+    });
     expect(names(mm.onOrderUpdate(fill, T0 + 1))).toEqual(['order_update', 'order_filled', 'position_update']);
     expect(mm.onOrderUpdate(fill, T0 + 2)).toEqual([]);
     const lateNew = orderUpdate(bid.clientOrderId, { side: 'BUY', priceTicks: bid.priceTicks ?? 0, qtySteps: 10 }, { status: 'NEW', execution: 'NEW' });
@@ -176,9 +192,26 @@ describe('MarketMaker order tracking', () => {
 
   it('counts a commission in another asset nowhere and funding fees into the funding total', () => {
     const { mm, bid } = quotedMaker();
-    mm.onOrderUpdate({ ...tradeUpdate(bid, { side: 'BUY', priceTicks: bid.priceTicks ?? 0, qtySteps: 10, cumSteps: 10, status: 'FILLED', tradeId: 3, commission: 5n }), commissionAsset: 'BNB' }, T0 + 1);
-    const events = mm.onAccountUpdate({ reason: 'FUNDING_FEE', balances: [{ asset: 'USDT', walletBalance: 0n, crossWalletBalance: 0n, balanceChange: -1_234n }], positions: [], eventTimeMs: T0, txTimeMs: T0 }, T0 + 2);
-    expect(events.map((e) => [e.event, e.fields])).toEqual([['funding_update', expect.objectContaining({ funding_fee: '-0.00001234', accum_pnl: '-0.00001234' })]]);
+    mm.onOrderUpdate(
+      {
+        ...tradeUpdate(bid, { side: 'BUY', priceTicks: bid.priceTicks ?? 0, qtySteps: 10, cumSteps: 10, status: 'FILLED', tradeId: 3, commission: 5n }),
+        commissionAsset: 'BNB',
+      },
+      T0 + 1,
+    );
+    const events = mm.onAccountUpdate(
+      {
+        reason: 'FUNDING_FEE',
+        balances: [{ asset: 'USDT', walletBalance: 0n, crossWalletBalance: 0n, balanceChange: -1_234n }],
+        positions: [],
+        eventTimeMs: T0,
+        txTimeMs: T0,
+      },
+      T0 + 2,
+    );
+    expect(events.map((e) => [e.event, e.fields])).toEqual([
+      ['funding_update', expect.objectContaining({ funding_fee: '-0.00001234', accum_pnl: '-0.00001234' })],
+    ]);
     const v = mm.view(T0 + 2);
     expect(v.fees).toBe(0n);
     expect(v.fundingAccum).toBe(-1_234n);
@@ -229,9 +262,15 @@ describe('MarketMaker order tracking', () => {
     expect(mm.view(T0 + 100).positionSteps).toBe(30);
     expect(mm.view(T0 + 100).entryPrice).toBe('64000.00000');
     // a fill already included in the venue's position is not counted twice
-    mm.onOrderUpdate(tradeUpdate(bid, { side: 'BUY', priceTicks: bid.priceTicks ?? 0, qtySteps: 5, cumSteps: 5, status: 'PARTIALLY_FILLED', tradeId: 11, txTimeMs: T0 + 40 }), T0 + 101);
+    mm.onOrderUpdate(
+      tradeUpdate(bid, { side: 'BUY', priceTicks: bid.priceTicks ?? 0, qtySteps: 5, cumSteps: 5, status: 'PARTIALLY_FILLED', tradeId: 11, txTimeMs: T0 + 40 }),
+      T0 + 101,
+    );
     expect(mm.view(T0 + 101).positionSteps).toBe(30);
-    mm.onOrderUpdate(tradeUpdate(bid, { side: 'BUY', priceTicks: bid.priceTicks ?? 0, qtySteps: 5, cumSteps: 10, status: 'FILLED', tradeId: 12, txTimeMs: T0 + 60 }), T0 + 102);
+    mm.onOrderUpdate(
+      tradeUpdate(bid, { side: 'BUY', priceTicks: bid.priceTicks ?? 0, qtySteps: 5, cumSteps: 10, status: 'FILLED', tradeId: 12, txTimeMs: T0 + 60 }),
+      T0 + 102,
+    );
     expect(mm.view(T0 + 102).positionSteps).toBe(35);
   });
 });
@@ -246,7 +285,10 @@ describe('MarketMaker risk', () => {
     // 0.200 BTC at ~65000 = 13000 >= hard 10000
     mm.onOrderUpdate(tradeUpdate(bid, { side: 'BUY', priceTicks: bid.priceTicks ?? 0, qtySteps: 200, cumSteps: 10, status: 'FILLED', tradeId: 1 }), T0 + 1);
     const hard = mm.decide(T0 + 1);
-    expect(riskSteps(hard.events).map(([from, to]) => [from, to])).toEqual([[0, 1], [1, 2]]);
+    expect(riskSteps(hard.events).map(([from, to]) => [from, to])).toEqual([
+      [0, 1],
+      [1, 2],
+    ]);
     expect(names(hard.events)).toContain('risk_freeze');
     expect(hard.events.find((e) => e.event === 'freeze_triggered')?.fields).toMatchObject({ reason: 'risk_limit', edge_bps: null });
     expect(hard.suppressed).toBe('hard_reduce');
@@ -269,10 +311,17 @@ describe('MarketMaker risk', () => {
     if (!askOrder) throw new Error('no ask');
     mm.onCancelOutcome({ symbol: 'BTCUSDT', clientOrderId: askOrder.clientOrderId }, { kind: 'accepted', value: snapshotOf(askOrder, 'CANCELED') }, T0 + 3);
     const down = mm.decide(T0 + 3);
-    expect(riskSteps(down.events).map(([from, to]) => [from, to])).toEqual([[2, 1], [1, 0]]);
+    expect(riskSteps(down.events).map(([from, to]) => [from, to])).toEqual([
+      [2, 1],
+      [1, 0],
+    ]);
     expect(down.events.find((e) => e.event === 'freeze_cleared')?.fields).toMatchObject({ reason: 'risk_back_under_soft_limit' });
     expect(down.events.find((e) => e.event === 'quote_resumed')?.fields).toMatchObject({ previous_reason: 'hard_reduce' });
-    expect(places(down.commands).map((p) => p.side).sort()).toEqual(['BUY', 'SELL']);
+    expect(
+      places(down.commands)
+        .map((p) => p.side)
+        .sort(),
+    ).toEqual(['BUY', 'SELL']);
   });
 
   it('in soft reduce quotes only the reducing side at the reduced size and cancels the other side', () => {
@@ -283,13 +332,19 @@ describe('MarketMaker risk', () => {
     const bid = places(d.commands).find((p) => p.side === 'BUY');
     if (!ask || !bid) throw new Error('expected quotes');
     // short 0.080 at ~65000 = 5200: over soft (5000), under hard (10000)
-    mm.onOrderUpdate(tradeUpdate(ask, { side: 'SELL', priceTicks: ask.priceTicks ?? 0, qtySteps: 80, cumSteps: 5, status: 'PARTIALLY_FILLED', tradeId: 1 }), T0 + 1);
+    mm.onOrderUpdate(
+      tradeUpdate(ask, { side: 'SELL', priceTicks: ask.priceTicks ?? 0, qtySteps: 80, cumSteps: 5, status: 'PARTIALLY_FILLED', tradeId: 1 }),
+      T0 + 1,
+    );
     const soft = mm.decide(T0 + 1);
     expect(riskSteps(soft.events)).toEqual([[0, 1, 'position_notional_at_or_over_soft_limit']]);
     expect(soft.suppressed).toBeNull();
     // the increasing ask goes; the reducing bid is resized (replaced once its cancel is confirmed)
     expect(soft.commands.map((c) => (c.kind === 'cancel' ? [c.cancel.clientOrderId, c.reason] : c.kind)).sort()).toEqual(
-      [[ask.clientOrderId, 'risk_state_1'], [bid.clientOrderId, 'requote']].sort(),
+      [
+        [ask.clientOrderId, 'risk_state_1'],
+        [bid.clientOrderId, 'requote'],
+      ].sort(),
     );
     mm.onCancelOutcome({ symbol: 'BTCUSDT', clientOrderId: bid.clientOrderId }, { kind: 'accepted', value: snapshotOf(bid, 'CANCELED') }, T0 + 2);
     const resized = mm.decide(T0 + 2);
@@ -329,19 +384,36 @@ describe('MarketMaker risk', () => {
               const remaining = tracked.qtySteps - tracked.filledSteps;
               const qty = Math.max(1, Math.floor(remaining * a.part));
               const cum = tracked.filledSteps + qty;
-              mm.onOrderUpdate(tradeUpdate(order, { side: order.side, priceTicks: order.priceTicks ?? 0, qtySteps: qty, cumSteps: cum, status: cum >= order.qtySteps ? 'FILLED' : 'PARTIALLY_FILLED', tradeId: ++tradeId, txTimeMs: now }), now);
+              mm.onOrderUpdate(
+                tradeUpdate(order, {
+                  side: order.side,
+                  priceTicks: order.priceTicks ?? 0,
+                  qtySteps: qty,
+                  cumSteps: cum,
+                  status: cum >= order.qtySteps ? 'FILLED' : 'PARTIALLY_FILLED',
+                  tradeId: ++tradeId,
+                  txTimeMs: now,
+                }),
+                now,
+              );
             }
           } else if (a.kind === 'answer' && unanswered.length > 0) {
             const [id] = unanswered.splice(a.pick % unanswered.length, 1);
             const order = id === undefined ? undefined : sent.get(id);
             if (order) {
-              const outcome = a.how === 'accepted' ? ({ kind: 'accepted', value: snapshotOf(order) } as const) : a.how === 'ambiguous' ? ({ kind: 'ambiguous', reason: 'timeout' } as const) : ({ kind: 'rejected', code: -5022, reason: 'post only', httpStatus: 400 } as const);
+              const outcome =
+                a.how === 'accepted'
+                  ? ({ kind: 'accepted', value: snapshotOf(order) } as const)
+                  : a.how === 'ambiguous'
+                    ? ({ kind: 'ambiguous', reason: 'timeout' } as const)
+                    : ({ kind: 'rejected', code: -5022, reason: 'post only', httpStatus: 400 } as const);
               mm.onPlaceOutcome(order, outcome, now);
             }
           } else if (a.kind === 'cancelled' && cancelling.length > 0) {
             const [id] = cancelling.splice(a.pick % cancelling.length, 1);
             const order = id === undefined ? undefined : sent.get(id);
-            if (order) mm.onCancelOutcome({ symbol: 'BTCUSDT', clientOrderId: order.clientOrderId }, { kind: 'accepted', value: snapshotOf(order, 'CANCELED') }, now);
+            if (order)
+              mm.onCancelOutcome({ symbol: 'BTCUSDT', clientOrderId: order.clientOrderId }, { kind: 'accepted', value: snapshotOf(order, 'CANCELED') }, now);
           } else if (a.kind === 'query') {
             for (const id of mm.ordersToQuery(now + AMBIGUOUS_QUERY_GRACE_MS)) {
               const order = sent.get(id);
@@ -385,10 +457,19 @@ describe('MarketMaker freeze', () => {
     const ask = places(d.commands).find((p) => p.side === 'SELL');
     if (!bid || !ask) throw new Error('expected quotes');
     // bought above mid and sold below it as taker: negative edge
-    mm.onOrderUpdate(tradeUpdate(bid, { side: 'BUY', priceTicks: 650_100, qtySteps: 1, cumSteps: 1, status: 'PARTIALLY_FILLED', tradeId: 1, isMaker: false }), T0 + 1);
+    mm.onOrderUpdate(
+      tradeUpdate(bid, { side: 'BUY', priceTicks: 650_100, qtySteps: 1, cumSteps: 1, status: 'PARTIALLY_FILLED', tradeId: 1, isMaker: false }),
+      T0 + 1,
+    );
     expect(mm.decide(T0 + 1).suppressed).toBeNull();
-    mm.onOrderUpdate(tradeUpdate(bid, { side: 'BUY', priceTicks: 650_100, qtySteps: 1, cumSteps: 2, status: 'PARTIALLY_FILLED', tradeId: 2, isMaker: false }), T0 + 2);
-    mm.onOrderUpdate(tradeUpdate(ask, { side: 'SELL', priceTicks: 649_900, qtySteps: 1, cumSteps: 1, status: 'PARTIALLY_FILLED', tradeId: 3, isMaker: false }), T0 + 2);
+    mm.onOrderUpdate(
+      tradeUpdate(bid, { side: 'BUY', priceTicks: 650_100, qtySteps: 1, cumSteps: 2, status: 'PARTIALLY_FILLED', tradeId: 2, isMaker: false }),
+      T0 + 2,
+    );
+    mm.onOrderUpdate(
+      tradeUpdate(ask, { side: 'SELL', priceTicks: 649_900, qtySteps: 1, cumSteps: 1, status: 'PARTIALLY_FILLED', tradeId: 3, isMaker: false }),
+      T0 + 2,
+    );
     const frozen = mm.decide(T0 + 3);
     expect(names(frozen.events)).toEqual(expect.arrayContaining(['freeze_triggered', 'quote_suppressed']));
     expect(frozen.suppressed).toBe('frozen');

@@ -47,7 +47,16 @@ function asTrade(f: Fill, orderId = `o-${f.order.clientOrderId}`): UserTrade {
 
 function asUpdate(f: Fill) {
   const status: OrderStatus = f.cumSteps >= f.order.qtySteps ? 'FILLED' : 'PARTIALLY_FILLED';
-  return tradeUpdate(f.order, { side: f.order.side, priceTicks: f.priceTicks, qtySteps: f.qtySteps, cumSteps: f.cumSteps, status, tradeId: f.tradeId, commission: f.commission, txTimeMs: f.timeMs });
+  return tradeUpdate(f.order, {
+    side: f.order.side,
+    priceTicks: f.priceTicks,
+    qtySteps: f.qtySteps,
+    cumSteps: f.cumSteps,
+    status,
+    tradeId: f.tradeId,
+    commission: f.commission,
+    txTimeMs: f.timeMs,
+  });
 }
 
 /** The bid fills 4 then 6 (a long of 10), then the ask closes 7 of it at a higher price. */
@@ -63,7 +72,15 @@ function script(bid: PlaceOrder, ask: PlaceOrder): Fill[] {
 
 function books(mm: MarketMaker) {
   const v = mm.view(T0 + 100);
-  return { position: v.positionSteps, fees: v.fees, realized: v.realizedPnl, entry: v.entryPrice, pendingBuy: v.pendingBuySteps, pendingSell: v.pendingSellSteps, open: v.openOrders };
+  return {
+    position: v.positionSteps,
+    fees: v.fees,
+    realized: v.realizedPnl,
+    entry: v.entryPrice,
+    pendingBuy: v.pendingBuySteps,
+    pendingSell: v.pendingSellSteps,
+    open: v.openOrders,
+  };
 }
 
 function filled(events: readonly DomainEvent[]): Array<Record<string, unknown>> {
@@ -75,7 +92,10 @@ describe('MarketMaker.applyMissedTrades', () => {
     const stream = quoted();
     const backfill = quoted();
     const streamed = script(stream.bid, stream.ask).flatMap((f) => stream.mm.onOrderUpdate(asUpdate(f), T0 + 50));
-    const replayed = backfill.mm.applyMissedTrades(script(backfill.bid, backfill.ask).map((f) => asTrade(f)), T0 + 50);
+    const replayed = backfill.mm.applyMissedTrades(
+      script(backfill.bid, backfill.ask).map((f) => asTrade(f)),
+      T0 + 50,
+    );
     expect(books(backfill.mm)).toEqual(books(stream.mm));
     expect(books(backfill.mm)).toMatchObject({ position: 3, fees: 390_000n, pendingBuy: 0, pendingSell: 3 });
     expect(backfill.mm.view(T0).realizedPnl).toBeGreaterThan(0n);
@@ -88,16 +108,30 @@ describe('MarketMaker.applyMissedTrades', () => {
     }
     expect(backfill.mm.order(backfill.bid.clientOrderId)).toMatchObject({ state: 'final', status: 'FILLED', filledSteps: 10 });
     expect(backfill.mm.order(backfill.ask.clientOrderId)).toMatchObject({ state: 'open', filledSteps: 7 });
-    expect(replayed.filter((e) => e.event === 'order_settled').map((e) => e.fields)).toEqual([{ symbol: 'BTCUSDT', client_id: backfill.bid.clientOrderId, status: 'FILLED', via: 'backfill' }]);
-    expect(replayed.filter((e) => e.event === 'position_update').map((e) => (e.fields as { reason: string }).reason)).toEqual(['fill_backfill', 'fill_backfill', 'fill_backfill']);
+    expect(replayed.filter((e) => e.event === 'order_settled').map((e) => e.fields)).toEqual([
+      { symbol: 'BTCUSDT', client_id: backfill.bid.clientOrderId, status: 'FILLED', via: 'backfill' },
+    ]);
+    expect(replayed.filter((e) => e.event === 'position_update').map((e) => (e.fields as { reason: string }).reason)).toEqual([
+      'fill_backfill',
+      'fill_backfill',
+      'fill_backfill',
+    ]);
   });
 
   it('is idempotent: a second backfill and the same trades on the stream afterwards change nothing', () => {
     const { mm, bid, ask } = quoted();
     const fills = script(bid, ask);
-    mm.applyMissedTrades(fills.map((f) => asTrade(f)), T0 + 50);
+    mm.applyMissedTrades(
+      fills.map((f) => asTrade(f)),
+      T0 + 50,
+    );
     const after = books(mm);
-    expect(mm.applyMissedTrades(fills.map((f) => asTrade(f)), T0 + 60)).toEqual([]);
+    expect(
+      mm.applyMissedTrades(
+        fills.map((f) => asTrade(f)),
+        T0 + 60,
+      ),
+    ).toEqual([]);
     for (const f of fills) expect(filled(mm.onOrderUpdate(asUpdate(f), T0 + 70))).toEqual([]);
     expect(books(mm)).toEqual(after);
   });
@@ -110,7 +144,10 @@ describe('MarketMaker.applyMissedTrades', () => {
     const second = fills[1];
     if (!second) throw new Error('script');
     both.mm.onOrderUpdate(asUpdate(second), T0 + 25);
-    const replayed = both.mm.applyMissedTrades(fills.map((f) => asTrade(f)), T0 + 50);
+    const replayed = both.mm.applyMissedTrades(
+      fills.map((f) => asTrade(f)),
+      T0 + 50,
+    );
     expect(filled(replayed).map((f) => f.qty)).toEqual(['0.004', '0.007']);
     for (const f of script(streamOnly.bid, streamOnly.ask)) streamOnly.mm.onOrderUpdate(asUpdate(f), T0 + 50);
     const a = books(both.mm);
@@ -139,12 +176,54 @@ describe('MarketMaker.applyMissedTrades', () => {
     const [first, second] = places(d.commands);
     if (!first || !second) throw new Error('no quotes');
     mm.onPlaceOutcome(first, { kind: 'ambiguous', reason: 'timeout' }, T0);
-    mm.onPlaceOutcome(second, { kind: 'accepted', value: { symbol: 'BTCUSDT', orderId: '77', clientOrderId: second.clientOrderId, side: second.side, type: 'LIMIT', timeInForce: 'GTX', status: 'NEW', priceTicks: second.priceTicks ?? 0, qtySteps: second.qtySteps, executedSteps: 0, reduceOnly: false, updateTimeMs: T0 } }, T0);
+    mm.onPlaceOutcome(
+      second,
+      {
+        kind: 'accepted',
+        value: {
+          symbol: 'BTCUSDT',
+          orderId: '77',
+          clientOrderId: second.clientOrderId,
+          side: second.side,
+          type: 'LIMIT',
+          timeInForce: 'GTX',
+          status: 'NEW',
+          priceTicks: second.priceTicks ?? 0,
+          qtySteps: second.qtySteps,
+          executedSteps: 0,
+          reduceOnly: false,
+          updateTimeMs: T0,
+        },
+      },
+      T0,
+    );
     expect(mm.ordersWithoutVenueId()).toEqual([first.clientOrderId]);
     // Its trade cannot be matched until the query tells its venue id.
-    const trade: UserTrade = { ...asTrade({ order: first, qtySteps: first.qtySteps, cumSteps: first.qtySteps, priceTicks: first.priceTicks ?? 0, tradeId: 9, commission: 1n, timeMs: T0 + 5 }, '55') };
+    const trade: UserTrade = {
+      ...asTrade(
+        { order: first, qtySteps: first.qtySteps, cumSteps: first.qtySteps, priceTicks: first.priceTicks ?? 0, tradeId: 9, commission: 1n, timeMs: T0 + 5 },
+        '55',
+      ),
+    };
     expect(mm.applyMissedTrades([trade], T0 + 10)).toEqual([]);
-    mm.onOrderQuery(first.clientOrderId, { symbol: 'BTCUSDT', orderId: '55', clientOrderId: first.clientOrderId, side: first.side, type: 'LIMIT', timeInForce: 'GTX', status: 'FILLED', priceTicks: first.priceTicks ?? 0, qtySteps: first.qtySteps, executedSteps: first.qtySteps, reduceOnly: false, updateTimeMs: T0 + 5 }, T0 + 10);
+    mm.onOrderQuery(
+      first.clientOrderId,
+      {
+        symbol: 'BTCUSDT',
+        orderId: '55',
+        clientOrderId: first.clientOrderId,
+        side: first.side,
+        type: 'LIMIT',
+        timeInForce: 'GTX',
+        status: 'FILLED',
+        priceTicks: first.priceTicks ?? 0,
+        qtySteps: first.qtySteps,
+        executedSteps: first.qtySteps,
+        reduceOnly: false,
+        updateTimeMs: T0 + 5,
+      },
+      T0 + 10,
+    );
     expect(filled(mm.applyMissedTrades([trade], T0 + 11))).toHaveLength(1);
     expect(mm.view(T0 + 11).positionSteps).toBe(first.side === 'BUY' ? first.qtySteps : -first.qtySteps);
   });
@@ -153,11 +232,50 @@ describe('MarketMaker.applyMissedTrades', () => {
     const { mm, bid, ask } = quoted();
     const b = bid.priceTicks ?? 0;
     mm.markUnreconciled();
-    mm.applyMissedTrades([asTrade({ order: bid, qtySteps: 4, cumSteps: 4, priceTicks: b, tradeId: 1, commission: 0n, timeMs: T0 + 1 }), asTrade({ order: bid, qtySteps: 3, cumSteps: 7, priceTicks: b - 1, tradeId: 2, commission: 0n, timeMs: T0 + 2 })], T0 + 3);
+    mm.applyMissedTrades(
+      [
+        asTrade({ order: bid, qtySteps: 4, cumSteps: 4, priceTicks: b, tradeId: 1, commission: 0n, timeMs: T0 + 1 }),
+        asTrade({ order: bid, qtySteps: 3, cumSteps: 7, priceTicks: b - 1, tradeId: 2, commission: 0n, timeMs: T0 + 2 }),
+      ],
+      T0 + 3,
+    );
     // Fills at two prices: the average entry is off the tick grid, where the venue's entry is rounded.
     const entry = mm.view(T0 + 3).entryPrice;
     const venue = { symbol: 'BTCUSDT', amountSteps: 7, entryPrice: btc.formatPrice(b), markPrice: '65000.0', unrealizedPnl: 0n, updateTimeMs: T0 + 2 };
-    mm.reconcile([{ symbol: 'BTCUSDT', orderId: `o-${bid.clientOrderId}`, clientOrderId: bid.clientOrderId, side: 'BUY', type: 'LIMIT', timeInForce: 'GTX', status: 'PARTIALLY_FILLED', priceTicks: b, qtySteps: 10, executedSteps: 7, reduceOnly: false, updateTimeMs: T0 + 2 }, { symbol: 'BTCUSDT', orderId: `o-${ask.clientOrderId}`, clientOrderId: ask.clientOrderId, side: 'SELL', type: 'LIMIT', timeInForce: 'GTX', status: 'NEW', priceTicks: ask.priceTicks ?? 0, qtySteps: 10, executedSteps: 0, reduceOnly: false, updateTimeMs: T0 }], venue, T0 + 4);
+    mm.reconcile(
+      [
+        {
+          symbol: 'BTCUSDT',
+          orderId: `o-${bid.clientOrderId}`,
+          clientOrderId: bid.clientOrderId,
+          side: 'BUY',
+          type: 'LIMIT',
+          timeInForce: 'GTX',
+          status: 'PARTIALLY_FILLED',
+          priceTicks: b,
+          qtySteps: 10,
+          executedSteps: 7,
+          reduceOnly: false,
+          updateTimeMs: T0 + 2,
+        },
+        {
+          symbol: 'BTCUSDT',
+          orderId: `o-${ask.clientOrderId}`,
+          clientOrderId: ask.clientOrderId,
+          side: 'SELL',
+          type: 'LIMIT',
+          timeInForce: 'GTX',
+          status: 'NEW',
+          priceTicks: ask.priceTicks ?? 0,
+          qtySteps: 10,
+          executedSteps: 0,
+          reduceOnly: false,
+          updateTimeMs: T0,
+        },
+      ],
+      venue,
+      T0 + 4,
+    );
     expect(mm.view(T0 + 4).entryPrice).toBe(entry);
     expect(entry).not.toBe(btc.formatPrice(b));
     // A fill timed before the venue's position update still counts in full (it was not adopted).

@@ -10,9 +10,7 @@ const geometryArb = fc.record({
   levelSpacingBps: fc.double({ min: 0, max: 50, noNaN: true }),
 });
 
-const bookArb = fc
-  .tuple(fc.integer({ min: 10, max: 2_000_000 }), fc.integer({ min: 1, max: 500 }))
-  .map(([bid, spread]) => ({ bid, ask: bid + spread }));
+const bookArb = fc.tuple(fc.integer({ min: 10, max: 2_000_000 }), fc.integer({ min: 1, max: 500 })).map(([bid, spread]) => ({ bid, ask: bid + spread }));
 
 describe('quoteLadder', () => {
   it('puts every price on the grid, never crosses the book, keeps bid < ask and levels apart', () => {

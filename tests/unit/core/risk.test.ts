@@ -35,7 +35,10 @@ describe('RiskMachine', () => {
   it('follows the rules: hard -> 2, stays 2 until under soft, worst case over its limit -> 1', () => {
     const at = (pos: bigint, long = 0n, short = 0n) => ({ positionNotionalAbs: pos, worstLongNotional: long, worstShortNotional: short });
     const m = new RiskMachine(limits);
-    expect(m.evaluate(at(10_000n)).map((s) => [s.from, s.to])).toEqual([[0, 1], [1, 2]]);
+    expect(m.evaluate(at(10_000n)).map((s) => [s.from, s.to])).toEqual([
+      [0, 1],
+      [1, 2],
+    ]);
     expect(m.evaluate(at(6_000n))).toEqual([]);
     expect(m.state).toBe(2);
     expect(m.evaluate(at(4_999n, 9_000n)).map((s) => [s.from, s.to])).toEqual([[2, 1]]);
@@ -43,6 +46,9 @@ describe('RiskMachine', () => {
     expect(m.evaluate(at(0n, 0n, 8_001n)).map((s) => s.reason)).toEqual(['worst_case_short_over_limit']);
     expect(m.evaluate(at(0n, 0n, 0n)).map((s) => [s.from, s.to])).toEqual([[1, 0]]);
     m.evaluate(at(12_000n));
-    expect(m.evaluate(at(0n)).map((s) => [s.from, s.to])).toEqual([[2, 1], [1, 0]]);
+    expect(m.evaluate(at(0n)).map((s) => [s.from, s.to])).toEqual([
+      [2, 1],
+      [1, 0],
+    ]);
   });
 });

@@ -30,7 +30,15 @@ describe('error classification', () => {
 
   it('carries a stable code, the outcome and the cause', () => {
     const cause = new Error('socket hang up');
-    const error = new ExchangeError({ operation: 'newOrder', httpStatus: null, binanceCode: null, outcome: 'ambiguous', retryAfterMs: null, message: 'reset', cause });
+    const error = new ExchangeError({
+      operation: 'newOrder',
+      httpStatus: null,
+      binanceCode: null,
+      outcome: 'ambiguous',
+      retryAfterMs: null,
+      message: 'reset',
+      cause,
+    });
     expect(error.code).toBe('MM_ERR_EXCHANGE');
     expect(error.outcome).toBe('ambiguous');
     expect(error.cause).toBe(cause);

@@ -26,7 +26,17 @@ const flush = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('LocalBook (Binance diff-depth procedure)', () => {
   it('buffers, drops events older than the snapshot, bridges with U <= lastUpdateId <= u', async () => {
-    const { book } = setup([{ symbol: 'BTCUSDT', lastUpdateId: 100, bids: [[10, 1], [9, 2]], asks: [[11, 1]] }]);
+    const { book } = setup([
+      {
+        symbol: 'BTCUSDT',
+        lastUpdateId: 100,
+        bids: [
+          [10, 1],
+          [9, 2],
+        ],
+        asks: [[11, 1]],
+      },
+    ]);
     book.apply(diff(90, 95, 89, [[10, 7]]));
     book.apply(diff(96, 102, 95, [[9, 0]], [[12, 3]]));
     book.apply(diff(103, 105, 102, [[10, 4]]));
@@ -35,7 +45,10 @@ describe('LocalBook (Binance diff-depth procedure)', () => {
     expect(book.lastUpdateId()).toBe(105);
     expect(book.bestBid()).toEqual({ priceTicks: 10, qtySteps: 4 });
     expect(book.bestAsk()).toEqual({ priceTicks: 11, qtySteps: 1 });
-    expect(book.depth(5).asks).toEqual([{ priceTicks: 11, qtySteps: 1 }, { priceTicks: 12, qtySteps: 3 }]);
+    expect(book.depth(5).asks).toEqual([
+      { priceTicks: 11, qtySteps: 1 },
+      { priceTicks: 12, qtySteps: 3 },
+    ]);
     expect(book.depth(5).bids).toEqual([{ priceTicks: 10, qtySteps: 4 }]);
   });
 

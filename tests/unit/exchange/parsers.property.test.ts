@@ -4,7 +4,14 @@ import { WireFormatError } from '../../../src/exchange/errors.ts';
 import { parseListenKey } from '../../../src/exchange/user-stream.ts';
 import { parseExchangeInfo } from '../../../src/exchange/wire/exchange-info.ts';
 import { parseJson } from '../../../src/exchange/wire/fields.ts';
-import { parseBookTicker, parseCombinedFrame, parseDepthSnapshot, parseDepthUpdate, parseMarkPriceUpdate, parsePremiumIndex } from '../../../src/exchange/wire/market.ts';
+import {
+  parseBookTicker,
+  parseCombinedFrame,
+  parseDepthSnapshot,
+  parseDepthUpdate,
+  parseMarkPriceUpdate,
+  parsePremiumIndex,
+} from '../../../src/exchange/wire/market.ts';
 import { parseOrder, parseOrders } from '../../../src/exchange/wire/orders.ts';
 import { parsePositionRisk } from '../../../src/exchange/wire/positions.ts';
 import { parseUserEvent } from '../../../src/exchange/wire/user-events.ts';
@@ -58,7 +65,10 @@ function mutate(value: unknown, path: number[], replacement: unknown): unknown {
 describe('parsers never throw anything but WireFormatError', () => {
   for (const [name, parse, fixtureName] of parsers) {
     it(`${name}: arbitrary JSON values`, () => {
-      fc.assert(fc.property(fc.jsonValue(), (value) => valueOrWireError(parse, value)), { numRuns: 200 });
+      fc.assert(
+        fc.property(fc.jsonValue(), (value) => valueOrWireError(parse, value)),
+        { numRuns: 200 },
+      );
     });
 
     it(`${name}: documented payload with one field replaced by anything`, () => {
@@ -73,7 +83,10 @@ describe('parsers never throw anything but WireFormatError', () => {
   }
 
   it('parseJson: arbitrary strings', () => {
-    fc.assert(fc.property(fc.string(), (text) => valueOrWireError((v) => parseJson(v as string), text)), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.string(), (text) => valueOrWireError((v) => parseJson(v as string), text)),
+      { numRuns: 300 },
+    );
   });
 
   it('numeric strings in price fields: exact ticks or a WireFormatError', () => {

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { WireFormatError } from '../../../src/exchange/errors.ts';
 import { parseListenKey } from '../../../src/exchange/user-stream.ts';
 import { parseExchangeInfo, toInstrument } from '../../../src/exchange/wire/exchange-info.ts';
-import { parseBookTicker, parseCombinedFrame, parseDepthSnapshot, parseDepthUpdate, parseMarkPriceUpdate, parsePremiumIndex } from '../../../src/exchange/wire/market.ts';
+import {
+  parseBookTicker,
+  parseCombinedFrame,
+  parseDepthSnapshot,
+  parseDepthUpdate,
+  parseMarkPriceUpdate,
+  parsePremiumIndex,
+} from '../../../src/exchange/wire/market.ts';
 import { parseOrder } from '../../../src/exchange/wire/orders.ts';
 import { parsePositionRisk } from '../../../src/exchange/wire/positions.ts';
 import { parseAccountUpdate, parseMarginCall, parseOrderTradeUpdate, parseUserEvent } from '../../../src/exchange/wire/user-events.ts';

@@ -19,7 +19,12 @@ function recordingVenue() {
     },
     cancelOrder: (cancel: CancelOrder) => {
       calls.push(`cancel ${cancel.clientOrderId}`);
-      return answer<OrderSnapshot>({ kind: 'rejected', code: -2011, reason: 'Unknown order sent.', httpStatus: 400, } as unknown as CommandOutcome<OrderSnapshot>);
+      return answer<OrderSnapshot>({
+        kind: 'rejected',
+        code: -2011,
+        reason: 'Unknown order sent.',
+        httpStatus: 400,
+      } as unknown as CommandOutcome<OrderSnapshot>);
     },
   } as unknown as Venue;
   return { venue, calls, answerAll: () => answers.splice(0).forEach((a) => a()) };

@@ -33,15 +33,29 @@ describe('MarketModel', () => {
   it('fills a quoter 2 bps either side of mid with 0.005 BTC several times a minute on both sides', () => {
     for (let seed = 1; seed <= 5; seed++) {
       const m = model(seed);
-      const engine = new MatchingEngine({ symbols: [BTC], makerFeeRate: '0.0002', takerFeeRate: '0.0005', startingBalance: 1_000_000_000_000n, marginAsset: 'USDT', defaultLeverage: 20 });
+      const engine = new MatchingEngine({
+        symbols: [BTC],
+        makerFeeRate: '0.0002',
+        takerFeeRate: '0.0005',
+        startingBalance: 1_000_000_000_000n,
+        marginAsset: 'USDT',
+        defaultLeverage: 20,
+      });
       const filled = { BUY: new Set<number>(), SELL: new Set<number>() };
       for (let step = 0, t = 0; step < 600; step++, t += 100) {
         const moved = m.step();
-        for (const e of engine.applyMarket('BTCUSDT', moved.book, moved.trades, m.midHalfTicks(), t)) if (e.kind === 'order' && e.execution === 'TRADE') filled[e.order.side].add(e.order.orderId);
+        for (const e of engine.applyMarket('BTCUSDT', moved.book, moved.trades, m.midHalfTicks(), t))
+          if (e.kind === 'order' && e.execution === 'TRADE') filled[e.order.side].add(e.order.orderId);
         engine.cancelAll('BTCUSDT', t);
         const mid = m.midHalfTicks() / 2;
-        engine.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTX', priceTicks: Math.floor(mid * (1 - 2e-4)), qtySteps: 5, reduceOnly: false }, t);
-        engine.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTX', priceTicks: Math.ceil(mid * (1 + 2e-4)), qtySteps: 5, reduceOnly: false }, t);
+        engine.placeOrder(
+          { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTX', priceTicks: Math.floor(mid * (1 - 2e-4)), qtySteps: 5, reduceOnly: false },
+          t,
+        );
+        engine.placeOrder(
+          { symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTX', priceTicks: Math.ceil(mid * (1 + 2e-4)), qtySteps: 5, reduceOnly: false },
+          t,
+        );
       }
       expect(filled.BUY.size, `seed ${seed} buys`).toBeGreaterThanOrEqual(3);
       expect(filled.SELL.size, `seed ${seed} sells`).toBeGreaterThanOrEqual(3);

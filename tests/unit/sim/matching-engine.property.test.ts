@@ -7,9 +7,22 @@ const T0 = 1_700_000_000_000;
 const START_BID = 650_000;
 
 type Op =
-  | { readonly kind: 'place'; readonly side: 'BUY' | 'SELL'; readonly type: 'LIMIT' | 'MARKET'; readonly tif: 'GTC' | 'IOC' | 'FOK' | 'GTX'; readonly offset: number; readonly qty: number; readonly reduceOnly: boolean }
+  | {
+      readonly kind: 'place';
+      readonly side: 'BUY' | 'SELL';
+      readonly type: 'LIMIT' | 'MARKET';
+      readonly tif: 'GTC' | 'IOC' | 'FOK' | 'GTX';
+      readonly offset: number;
+      readonly qty: number;
+      readonly reduceOnly: boolean;
+    }
   | { readonly kind: 'cancel'; readonly pick: number }
-  | { readonly kind: 'market'; readonly move: number; readonly size: number; readonly trades: ReadonlyArray<{ readonly buy: boolean; readonly depth: number; readonly qty: number }> }
+  | {
+      readonly kind: 'market';
+      readonly move: number;
+      readonly size: number;
+      readonly trades: ReadonlyArray<{ readonly buy: boolean; readonly depth: number; readonly qty: number }>;
+    }
   | { readonly kind: 'funding'; readonly rate: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
@@ -86,7 +99,11 @@ function run(ops: readonly Op[], check: (r: Run) => void): Run {
       }
       case 'market': {
         bid += op.move;
-        const trades = op.trades.map((t) => ({ aggressor: t.buy ? ('BUY' as const) : ('SELL' as const), priceTicks: t.buy ? bid + 1 + t.depth : bid - t.depth, qtySteps: t.qty }));
+        const trades = op.trades.map((t) => ({
+          aggressor: t.buy ? ('BUY' as const) : ('SELL' as const),
+          priceTicks: t.buy ? bid + 1 + t.depth : bid - t.depth,
+          qtySteps: t.qty,
+        }));
         remember(engine.applyMarket('BTCUSDT', bookAt(bid, 3, op.size), trades, 2 * bid + 1, now));
         break;
       }
@@ -108,7 +125,10 @@ function notCrossed({ engine }: Run): void {
 
 describe('MatchingEngine properties', () => {
   it('never leaves our resting book crossed', () => {
-    fc.assert(fc.property(opsArb, (ops) => void run(ops, notCrossed)), { numRuns: 200 });
+    fc.assert(
+      fc.property(opsArb, (ops) => void run(ops, notCrossed)),
+      { numRuns: 200 },
+    );
   });
 
   it('never lets a post-only order take liquidity', () => {

@@ -27,7 +27,10 @@ function executions(events: readonly EngineEvent[]): string[] {
 describe('MatchingEngine: validation', () => {
   it('rejects a post-only that would take with -5022 and records nothing', () => {
     const engine = ready();
-    const result = engine.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTX', priceTicks: MID_BID + 1, qtySteps: 5, reduceOnly: false, clientOrderId: 'gtx1' }, T0);
+    const result = engine.placeOrder(
+      { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTX', priceTicks: MID_BID + 1, qtySteps: 5, reduceOnly: false, clientOrderId: 'gtx1' },
+      T0,
+    );
     expect(codeOf(result)).toBe(-5022);
     expect(engine.openOrders('BTCUSDT')).toHaveLength(0);
     expect(() => engine.queryOrder('BTCUSDT', { clientOrderId: 'gtx1' })).toThrow(expect.objectContaining({ binanceCode: -2013 }));
@@ -35,39 +38,90 @@ describe('MatchingEngine: validation', () => {
 
   it('rejects a post-only that would cross our own resting order', () => {
     const engine = ready();
-    okOrder(engine.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID + 50, qtySteps: 5, reduceOnly: false }, T0));
-    const result = engine.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTX', priceTicks: MID_BID + 50, qtySteps: 5, reduceOnly: false }, T0);
+    okOrder(
+      engine.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID + 50, qtySteps: 5, reduceOnly: false }, T0),
+    );
+    const result = engine.placeOrder(
+      { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTX', priceTicks: MID_BID + 50, qtySteps: 5, reduceOnly: false },
+      T0,
+    );
     expect(codeOf(result)).toBe(-5022);
   });
 
   it('rejects below min notional (-4164) unless reduce-only', () => {
     const engine = ready();
-    const result = engine.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID - 10, qtySteps: 1, reduceOnly: false }, T0);
+    const result = engine.placeOrder(
+      { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID - 10, qtySteps: 1, reduceOnly: false },
+      T0,
+    );
     expect(codeOf(result)).toBe(-4164);
     expect(result.ok ? '' : result.error.message).toBe("Order's notional must be no smaller than 100 (unless you choose reduce only).");
   });
 
   it('rejects a duplicate client order id among open orders (-4116) but allows reuse once closed', () => {
     const engine = ready();
-    const first = okOrder(engine.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID - 10, qtySteps: 5, reduceOnly: false, clientOrderId: 'dup' }, T0));
-    expect(codeOf(engine.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID - 20, qtySteps: 5, reduceOnly: false, clientOrderId: 'dup' }, T0))).toBe(-4116);
+    const first = okOrder(
+      engine.placeOrder(
+        { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID - 10, qtySteps: 5, reduceOnly: false, clientOrderId: 'dup' },
+        T0,
+      ),
+    );
+    expect(
+      codeOf(
+        engine.placeOrder(
+          { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID - 20, qtySteps: 5, reduceOnly: false, clientOrderId: 'dup' },
+          T0,
+        ),
+      ),
+    ).toBe(-4116);
     expect(engine.cancelOrder('BTCUSDT', { orderId: first.order.orderId }, T0).ok).toBe(true);
-    expect(engine.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID - 20, qtySteps: 5, reduceOnly: false, clientOrderId: 'dup' }, T0).ok).toBe(true);
+    expect(
+      engine.placeOrder(
+        { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID - 20, qtySteps: 5, reduceOnly: false, clientOrderId: 'dup' },
+        T0,
+      ).ok,
+    ).toBe(true);
   });
 
   it('rejects an invalid client order id with -1100', () => {
     const engine = ready();
-    const result = engine.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID - 10, qtySteps: 5, reduceOnly: false, clientOrderId: 'has space' }, T0);
+    const result = engine.placeOrder(
+      {
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'LIMIT',
+        timeInForce: 'GTC',
+        priceTicks: MID_BID - 10,
+        qtySteps: 5,
+        reduceOnly: false,
+        clientOrderId: 'has space',
+      },
+      T0,
+    );
     expect(codeOf(result)).toBe(-1100);
   });
 
   it('rejects reduce-only that would open or increase a position (-2022)', () => {
     const engine = ready();
-    expect(codeOf(engine.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID + 10, qtySteps: 5, reduceOnly: true }, T0))).toBe(-2022);
+    expect(
+      codeOf(
+        engine.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID + 10, qtySteps: 5, reduceOnly: true }, T0),
+      ),
+    ).toBe(-2022);
     okOrder(engine.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', qtySteps: 5, reduceOnly: false }, T0));
-    expect(codeOf(engine.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID - 10, qtySteps: 5, reduceOnly: true }, T0))).toBe(-2022);
-    expect(codeOf(engine.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID + 10, qtySteps: 6, reduceOnly: true }, T0))).toBe(-2022);
-    expect(engine.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID + 10, qtySteps: 5, reduceOnly: true }, T0).ok).toBe(true);
+    expect(
+      codeOf(
+        engine.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID - 10, qtySteps: 5, reduceOnly: true }, T0),
+      ),
+    ).toBe(-2022);
+    expect(
+      codeOf(
+        engine.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID + 10, qtySteps: 6, reduceOnly: true }, T0),
+      ),
+    ).toBe(-2022);
+    expect(
+      engine.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID + 10, qtySteps: 5, reduceOnly: true }, T0).ok,
+    ).toBe(true);
   });
 
   it('answers -2011 to cancelling and -2013 to querying an unknown order', () => {
@@ -81,7 +135,12 @@ describe('MatchingEngine: validation', () => {
 describe('MatchingEngine: matching', () => {
   it('fills a resting bid partially then fully when the market trades through it', () => {
     const engine = ready();
-    const placed = okOrder(engine.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTX', priceTicks: MID_BID - 10, qtySteps: 5, reduceOnly: false, clientOrderId: 'bid1' }, T0));
+    const placed = okOrder(
+      engine.placeOrder(
+        { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTX', priceTicks: MID_BID - 10, qtySteps: 5, reduceOnly: false, clientOrderId: 'bid1' },
+        T0,
+      ),
+    );
     expect(executions(placed.events)).toEqual(['bid1:NEW:NEW']);
 
     const events1 = engine.applyMarket('BTCUSDT', bookAt(MID_BID), [{ aggressor: 'SELL', priceTicks: MID_BID - 12, qtySteps: 2 }], 2 * MID_BID + 1, T0 + 100);
@@ -89,7 +148,9 @@ describe('MatchingEngine: matching', () => {
     const fill = events1.find((e) => e.kind === 'order')!;
     expect(fill.kind === 'order' && fill.fill).toMatchObject({ priceTicks: MID_BID - 10, qtySteps: 2, maker: true });
 
-    expect(engine.applyMarket('BTCUSDT', bookAt(MID_BID), [{ aggressor: 'SELL', priceTicks: MID_BID - 9, qtySteps: 50 }], 2 * MID_BID + 1, T0 + 200)).toEqual([]);
+    expect(engine.applyMarket('BTCUSDT', bookAt(MID_BID), [{ aggressor: 'SELL', priceTicks: MID_BID - 9, qtySteps: 50 }], 2 * MID_BID + 1, T0 + 200)).toEqual(
+      [],
+    );
     const events2 = engine.applyMarket('BTCUSDT', bookAt(MID_BID), [{ aggressor: 'SELL', priceTicks: MID_BID - 10, qtySteps: 50 }], 2 * MID_BID + 1, T0 + 300);
     expect(executions(events2)).toEqual(['bid1:TRADE:FILLED']);
     expect(engine.position('BTCUSDT').amountSteps).toBe(5);
@@ -98,7 +159,12 @@ describe('MatchingEngine: matching', () => {
 
   it('fills a resting ask in full when the book moves through it', () => {
     const engine = ready();
-    okOrder(engine.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID + 20, qtySteps: 7, reduceOnly: false, clientOrderId: 'ask1' }, T0));
+    okOrder(
+      engine.placeOrder(
+        { symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID + 20, qtySteps: 7, reduceOnly: false, clientOrderId: 'ask1' },
+        T0,
+      ),
+    );
     const events = engine.applyMarket('BTCUSDT', bookAt(MID_BID + 30), [], 2 * (MID_BID + 30) + 1, T0 + 100);
     expect(executions(events)).toEqual(['ask1:TRADE:FILLED']);
     expect(engine.position('BTCUSDT').amountSteps).toBe(-7);
@@ -107,7 +173,12 @@ describe('MatchingEngine: matching', () => {
   it('takes the synthetic book as taker, walking levels, and charges the taker fee', () => {
     const engine = newEngine();
     engine.applyMarket('BTCUSDT', bookAt(MID_BID, 3, 4), [], 2 * MID_BID + 1, T0);
-    const result = okOrder(engine.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'IOC', priceTicks: MID_BID + 2, qtySteps: 10, reduceOnly: false, clientOrderId: 'ioc' }, T0));
+    const result = okOrder(
+      engine.placeOrder(
+        { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'IOC', priceTicks: MID_BID + 2, qtySteps: 10, reduceOnly: false, clientOrderId: 'ioc' },
+        T0,
+      ),
+    );
     expect(executions(result.events)).toEqual(['ioc:NEW:NEW', 'ioc:TRADE:PARTIALLY_FILLED', 'ioc:TRADE:PARTIALLY_FILLED', 'ioc:EXPIRED:EXPIRED']);
     expect(result.order.executedSteps).toBe(8);
     const fills = engine.allFills();
@@ -123,7 +194,12 @@ describe('MatchingEngine: matching', () => {
   it('expires a FOK that cannot fill in full without any fill', () => {
     const engine = newEngine();
     engine.applyMarket('BTCUSDT', bookAt(MID_BID, 2, 3), [], 2 * MID_BID + 1, T0);
-    const result = okOrder(engine.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'FOK', priceTicks: MID_BID + 5, qtySteps: 7, reduceOnly: false, clientOrderId: 'fok' }, T0));
+    const result = okOrder(
+      engine.placeOrder(
+        { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'FOK', priceTicks: MID_BID + 5, qtySteps: 7, reduceOnly: false, clientOrderId: 'fok' },
+        T0,
+      ),
+    );
     expect(executions(result.events)).toEqual(['fok:NEW:NEW', 'fok:EXPIRED:EXPIRED']);
     expect(engine.allFills()).toHaveLength(0);
   });
@@ -132,17 +208,40 @@ describe('MatchingEngine: matching', () => {
     const engine = newEngine();
     engine.applyMarket('BTCUSDT', bookAt(MID_BID - 5), [], 2 * MID_BID + 1, T0);
     engine.applyMarket('BTCUSDT', { bids: [[MID_BID - 5, 1000]], asks: [[MID_BID + 10, 1000]] }, [], 2 * MID_BID + 1, T0);
-    okOrder(engine.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID + 5, qtySteps: 5, reduceOnly: false, clientOrderId: 'ownask' }, T0));
-    const result = okOrder(engine.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID + 6, qtySteps: 5, reduceOnly: false, clientOrderId: 'buy' }, T0));
+    okOrder(
+      engine.placeOrder(
+        {
+          symbol: 'BTCUSDT',
+          side: 'SELL',
+          type: 'LIMIT',
+          timeInForce: 'GTC',
+          priceTicks: MID_BID + 5,
+          qtySteps: 5,
+          reduceOnly: false,
+          clientOrderId: 'ownask',
+        },
+        T0,
+      ),
+    );
+    const result = okOrder(
+      engine.placeOrder(
+        { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID + 6, qtySteps: 5, reduceOnly: false, clientOrderId: 'buy' },
+        T0,
+      ),
+    );
     expect(executions(result.events)).toEqual(['buy:NEW:NEW', 'ownask:EXPIRED:EXPIRED']);
     expect(engine.openOrders('BTCUSDT').map((o) => o.clientOrderId)).toEqual(['buy']);
   });
 
   it('realizes PnL with average entry and reconciles the wallet', () => {
     const engine = ready();
-    okOrder(engine.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID - 100, qtySteps: 10, reduceOnly: false }, T0));
+    okOrder(
+      engine.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID - 100, qtySteps: 10, reduceOnly: false }, T0),
+    );
     engine.applyMarket('BTCUSDT', bookAt(MID_BID), [{ aggressor: 'SELL', priceTicks: MID_BID - 100, qtySteps: 10 }], 2 * MID_BID + 1, T0);
-    okOrder(engine.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID + 100, qtySteps: 4, reduceOnly: true }, T0));
+    okOrder(
+      engine.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID + 100, qtySteps: 4, reduceOnly: true }, T0),
+    );
     engine.applyMarket('BTCUSDT', bookAt(MID_BID), [{ aggressor: 'BUY', priceTicks: MID_BID + 100, qtySteps: 4 }], 2 * MID_BID + 1, T0);
     const fills = engine.allFills();
     // bought 0.010 @ 64990.0, sold 0.004 @ 65010.0: rp = 20.0 * 0.004 = 0.08 USDT
@@ -155,7 +254,12 @@ describe('MatchingEngine: matching', () => {
   it('expires a reduce-only order once the position is closed by another fill', () => {
     const engine = ready();
     okOrder(engine.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', qtySteps: 5, reduceOnly: false }, T0));
-    okOrder(engine.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID + 100, qtySteps: 5, reduceOnly: true, clientOrderId: 'ro' }, T0));
+    okOrder(
+      engine.placeOrder(
+        { symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID + 100, qtySteps: 5, reduceOnly: true, clientOrderId: 'ro' },
+        T0,
+      ),
+    );
     const close = okOrder(engine.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', qtySteps: 5, reduceOnly: false, clientOrderId: 'mkt' }, T0));
     expect(executions(close.events)).toEqual(['mkt:NEW:NEW', 'mkt:TRADE:FILLED', 'ro:EXPIRED:EXPIRED']);
   });
@@ -179,7 +283,12 @@ describe('MatchingEngine: funding and countdown', () => {
 
   it('cancels the symbol orders when the countdown elapses without refresh', () => {
     const engine = ready();
-    okOrder(engine.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID - 10, qtySteps: 5, reduceOnly: false, clientOrderId: 'a' }, T0));
+    okOrder(
+      engine.placeOrder(
+        { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID - 10, qtySteps: 5, reduceOnly: false, clientOrderId: 'a' },
+        T0,
+      ),
+    );
     engine.setCountdown('BTCUSDT', 1000, T0);
     expect(engine.checkCountdowns(T0 + 999)).toEqual([]);
     engine.setCountdown('BTCUSDT', 1000, T0 + 900);

@@ -57,10 +57,27 @@ describe('PublicBook', () => {
     expect(book.update({ bids: [[10, 5]], asks: [[11, 5]] }, { bids: new Map(), asks: new Map() })).toBe(true);
     expect(book.update({ bids: [[10, 5]], asks: [[11, 5]] }, { bids: new Map([[9, 2]]), asks: new Map() })).toBe(false);
     const first = book.flush();
-    expect(first).toMatchObject({ firstUpdateId: 101, finalUpdateId: 102, prevFinalUpdateId: 100, bids: [[10, 5], [9, 2]], asks: [[11, 5]] });
+    expect(first).toMatchObject({
+      firstUpdateId: 101,
+      finalUpdateId: 102,
+      prevFinalUpdateId: 100,
+      bids: [
+        [10, 5],
+        [9, 2],
+      ],
+      asks: [[11, 5]],
+    });
     expect(book.flush()).toBeNull();
     book.update({ bids: [[10, 4]], asks: [[11, 5]] }, { bids: new Map(), asks: new Map() });
-    expect(book.flush()).toMatchObject({ firstUpdateId: 103, finalUpdateId: 103, prevFinalUpdateId: 102, bids: [[10, 4], [9, 0]] });
+    expect(book.flush()).toMatchObject({
+      firstUpdateId: 103,
+      finalUpdateId: 103,
+      prevFinalUpdateId: 102,
+      bids: [
+        [10, 4],
+        [9, 0],
+      ],
+    });
     expect(book.snapshot(10)).toEqual({ lastUpdateId: 103, bids: [[10, 4]], asks: [[11, 5]] });
   });
 });

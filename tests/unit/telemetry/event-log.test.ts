@@ -22,7 +22,9 @@ function open(options: Partial<ConstructorParameters<typeof EventLog>[0]> & { pa
 }
 
 function lines(path: string): string[] {
-  return readFileSync(path, 'utf8').split('\n').filter((line) => line !== '');
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '');
 }
 
 function jqAvailable(): boolean {
@@ -35,7 +37,17 @@ function jqAvailable(): boolean {
 }
 
 function filled(i: number): DomainEvent {
-  return domainEvent('order_submit', { symbol: 'BTCUSDT', client_id: `mm-${i}`, side: i % 2 === 0 ? 'BUY' : 'SELL', type: 'LIMIT', price: '65000.1', qty: '0.005', reduce_only: false, time_in_force: 'GTX', purpose: 'quote' });
+  return domainEvent('order_submit', {
+    symbol: 'BTCUSDT',
+    client_id: `mm-${i}`,
+    side: i % 2 === 0 ? 'BUY' : 'SELL',
+    type: 'LIMIT',
+    price: '65000.1',
+    qty: '0.005',
+    reduce_only: false,
+    time_in_force: 'GTX',
+    purpose: 'quote',
+  });
 }
 
 afterEach(() => {
@@ -50,14 +62,23 @@ describe('EventLog lines', () => {
     bus.subscribe(log.listener);
     bus.emit('ws_connected', { stream: 'user', listenKey: 'pqrstuvwxyz0123456789', url: 'wss://x/ws/pqrstuvwxyz0123456789' });
     bus.emit('runner_start', { symbol: 'BTCUSDT', marginType: 'CROSSED', exchange: 'sim', shadow: false, config: { zeta: 1, alpha: { b: 2, a: null } } });
-    bus.emit('exchange_error', { operation: 'newOrder', error: 'timeout on /fapi/v1/order?signature=ab12cd34ef56ab12 key SuperSecretApiKey0123\u2028next\u0007', code: null, http_status: Number.NaN });
+    bus.emit('exchange_error', {
+      operation: 'newOrder',
+      error: 'timeout on /fapi/v1/order?signature=ab12cd34ef56ab12 key SuperSecretApiKey0123\u2028next\u0007',
+      code: null,
+      http_status: Number.NaN,
+    });
     bus.emit('risk_freeze', { symbol: 'BTCUSDT', reason: 'x', risk_ratio: Number.POSITIVE_INFINITY });
     log.flush();
 
     const written = lines(path);
     expect(written).toHaveLength(4);
-    expect(written[0]).toBe('{"event":"ws_connected","listenKey":"pqr*****","stream":"user","ts":"2026-11-21T19:52:44.123000000Z","url":"wss://x/ws/pqrstuvwxyz0123456789"}');
-    expect(written[1]).toBe('{"config":{"alpha":{"a":null,"b":2},"zeta":1},"event":"runner_start","exchange":"sim","marginType":"CROSSED","shadow":false,"symbol":"BTCUSDT","ts":"2026-11-21T19:52:44.123000000Z"}');
+    expect(written[0]).toBe(
+      '{"event":"ws_connected","listenKey":"pqr*****","stream":"user","ts":"2026-11-21T19:52:44.123000000Z","url":"wss://x/ws/pqrstuvwxyz0123456789"}',
+    );
+    expect(written[1]).toBe(
+      '{"config":{"alpha":{"a":null,"b":2},"zeta":1},"event":"runner_start","exchange":"sim","marginType":"CROSSED","shadow":false,"symbol":"BTCUSDT","ts":"2026-11-21T19:52:44.123000000Z"}',
+    );
     const error = JSON.parse(written[2] as string) as Record<string, unknown>;
     expect(error.http_status).toBeNull();
     expect(error.error).toBe('timeout on /fapi/v1/order?signature=ab1***** key Sup*****\u2028next\u0007');

@@ -24,8 +24,20 @@ describe('isSecretKey', () => {
 
 describe('maskFields', () => {
   it('masks secret-named fields at any depth, leaving the rest', () => {
-    const record: FieldRecord = { symbol: 'BTCUSDT', listenKey: 'pqrstuvwxyz0123', nested: { apiKey: 'abcdefghijkl', n: 1, list: [{ token: 'zzzzzzzzzz' }] }, secrets: { a: 'xxxxxxxxxxxx', b: 12345678901 }, apiKeyAbsent: null };
-    expect(maskFields(record)).toEqual({ symbol: 'BTCUSDT', listenKey: 'pqr*****', nested: { apiKey: 'abc*****', n: 1, list: [{ token: 'zzz*****' }] }, secrets: { a: 'xxx*****', b: '123*****' }, apiKeyAbsent: null });
+    const record: FieldRecord = {
+      symbol: 'BTCUSDT',
+      listenKey: 'pqrstuvwxyz0123',
+      nested: { apiKey: 'abcdefghijkl', n: 1, list: [{ token: 'zzzzzzzzzz' }] },
+      secrets: { a: 'xxxxxxxxxxxx', b: 12345678901 },
+      apiKeyAbsent: null,
+    };
+    expect(maskFields(record)).toEqual({
+      symbol: 'BTCUSDT',
+      listenKey: 'pqr*****',
+      nested: { apiKey: 'abc*****', n: 1, list: [{ token: 'zzz*****' }] },
+      secrets: { a: 'xxx*****', b: '123*****' },
+      apiKeyAbsent: null,
+    });
   });
 
   it('masks known secret values inside other strings when given a text masker', () => {
@@ -36,7 +48,8 @@ describe('maskFields', () => {
 
 describe('maskText', () => {
   it('masks signatures in URLs and known secrets in messages', () => {
-    const text = 'POST /fapi/v1/order?symbol=BTCUSDT&timestamp=1&signature=3c4f0a9e8b7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6b5a4938271605f4e3d failed with key vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A';
+    const text =
+      'POST /fapi/v1/order?symbol=BTCUSDT&timestamp=1&signature=3c4f0a9e8b7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6b5a4938271605f4e3d failed with key vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A';
     const masked = maskText(text, ['vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A']);
     expect(masked).toBe('POST /fapi/v1/order?symbol=BTCUSDT&timestamp=1&signature=3c4***** failed with key vmP*****');
   });
@@ -47,21 +60,37 @@ describe('maskText', () => {
 
   it('property: no secret survives, whatever surrounds or overlaps it', () => {
     fc.assert(
-      fc.property(fc.array(secretArb, { minLength: 1, maxLength: 3 }), fc.array(fc.oneof(fc.string(), secretArb, secretArb.map((s) => s.slice(2))), { maxLength: 8 }), (secrets, pieces) => {
-        const text = [...pieces, ...secrets, ...secrets.map((s) => s + s.slice(0, 5))].sort().join(pieces[0] ?? '');
-        const masked = maskText(text, secrets);
-        for (const secret of secrets) expect(masked).not.toContain(secret);
-      }),
+      fc.property(
+        fc.array(secretArb, { minLength: 1, maxLength: 3 }),
+        fc.array(
+          fc.oneof(
+            fc.string(),
+            secretArb,
+            secretArb.map((s) => s.slice(2)),
+          ),
+          { maxLength: 8 },
+        ),
+        (secrets, pieces) => {
+          const text = [...pieces, ...secrets, ...secrets.map((s) => s + s.slice(0, 5))].sort().join(pieces[0] ?? '');
+          const masked = maskText(text, secrets);
+          for (const secret of secrets) expect(masked).not.toContain(secret);
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   it('property: no secret-named field value survives maskFields', () => {
     fc.assert(
-      fc.property(secretArb, fc.constantFrom('apiKey', 'listenKey', 'secret', 'X-MBX-APIKEY', 'sessionToken', 'password'), fc.jsonValue({ maxDepth: 2 }), (secret, name, other) => {
-        const record = { other: other as FieldRecord[string], [name]: secret, deep: { [name]: [secret, { [name]: secret }] } } as FieldRecord;
-        expect(JSON.stringify(maskFields(record))).not.toContain(secret);
-      }),
+      fc.property(
+        secretArb,
+        fc.constantFrom('apiKey', 'listenKey', 'secret', 'X-MBX-APIKEY', 'sessionToken', 'password'),
+        fc.jsonValue({ maxDepth: 2 }),
+        (secret, name, other) => {
+          const record = { other: other as FieldRecord[string], [name]: secret, deep: { [name]: [secret, { [name]: secret }] } } as FieldRecord;
+          expect(JSON.stringify(maskFields(record))).not.toContain(secret);
+        },
+      ),
       { numRuns: 300 },
     );
   });

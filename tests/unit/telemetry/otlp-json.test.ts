@@ -1,6 +1,17 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createTraceState, ROOT_CONTEXT, SeverityNumber, SpanKind, SpanStatusCode, trace, type AnyValue, type Attributes, type HrTime, type SpanContext } from '@opentelemetry/api';
+import {
+  createTraceState,
+  ROOT_CONTEXT,
+  SeverityNumber,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type AnyValue,
+  type Attributes,
+  type HrTime,
+  type SpanContext,
+} from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult, type InstrumentationScope } from '@opentelemetry/core';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -34,11 +45,28 @@ function expectLogsAsStock(logs: ReadableLogRecord[]): void {
 
 const SCHEMA_URL = 'https://opentelemetry.io/schemas/1.30.0';
 
-const resourceA = resourceFromAttributes({ 'service.name': 'mm-runner', 'service.version': '1.2.3', 'host.cpu.count': 2, 'deployment.active': true, 'k8s.tags': ['a', 'b'] }, { schemaUrl: SCHEMA_URL });
+const resourceA = resourceFromAttributes(
+  { 'service.name': 'mm-runner', 'service.version': '1.2.3', 'host.cpu.count': 2, 'deployment.active': true, 'k8s.tags': ['a', 'b'] },
+  { schemaUrl: SCHEMA_URL },
+);
 const resourceB = resourceFromAttributes({ 'service.name': 'exchange-sim', 'weird "name"\n': 'v\\1' });
 
 /** Strings JSON.stringify must escape, or must not, exactly as it does. */
-const TRICKY_STRINGS = ['plain', 'quote " and backslash \\', 'line\nbreak\r\ttab', '\u0000\u0001\u007f', 'unit separator \u001f', 'ünïcödé €', 'emoji 😀 pair', 'lone \ud800 high', 'lone \udc00 low', 'reversed \udc00\ud800', 'line sep \u2028 \u2029', '</script>', ''];
+const TRICKY_STRINGS = [
+  'plain',
+  'quote " and backslash \\',
+  'line\nbreak\r\ttab',
+  '\u0000\u0001\u007f',
+  'unit separator \u001f',
+  'ünïcödé €',
+  'emoji 😀 pair',
+  'lone \ud800 high',
+  'lone \udc00 low',
+  'reversed \udc00\ud800',
+  'line sep \u2028 \u2029',
+  '</script>',
+  '',
+];
 
 const EVERY_KIND_OF_ATTRIBUTE: Attributes = {
   'str.plain': 'BTCUSDT',
@@ -50,7 +78,7 @@ const EVERY_KIND_OF_ATTRIBUTE: Attributes = {
   'int.beyond_2^53': 2 ** 53 + 2,
   'int.huge': 1e21,
   'int.negative_zero': -0,
-  'double': 0.1,
+  double: 0.1,
   'double.negative': -12.5e-7,
   'double.nan': Number.NaN,
   'double.infinity': Number.POSITIVE_INFINITY,
@@ -68,8 +96,8 @@ const EVERY_KIND_OF_ATTRIBUTE: Attributes = {
 
 /** Complex attribute values the 3.x span API accepts (maps, bytes, nested arrays). */
 const COMPLEX_ATTRIBUTES: Record<string, AnyValue> = {
-  'map': { side: 'BUY', qty: 3, nested: { deep: [1, 'x', null] } },
-  'bytes': new Uint8Array([0, 1, 2, 250, 255]),
+  map: { side: 'BUY', qty: 3, nested: { deep: [1, 'x', null] } },
+  bytes: new Uint8Array([0, 1, 2, 250, 255]),
   'nested.array': [[1, 2], ['a']],
   'empty.map': {},
 };
@@ -125,7 +153,11 @@ function buildSpans(): ReadableSpan[] {
   const ok = withSchema.startSpan('ok', {}, trace.setSpanContext(ROOT_CONTEXT, remoteParent));
   ok.setStatus({ code: SpanStatusCode.OK });
   ok.end();
-  const unsampled = withSchema.startSpan('unsampled-parent', {}, trace.setSpanContext(ROOT_CONTEXT, { ...remoteParent, traceFlags: 0, isRemote: false, traceState: createTraceState() }));
+  const unsampled = withSchema.startSpan(
+    'unsampled-parent',
+    {},
+    trace.setSpanContext(ROOT_CONTEXT, { ...remoteParent, traceFlags: 0, isRemote: false, traceState: createTraceState() }),
+  );
   unsampled.end();
   for (let i = 0; i < 3; i++) {
     const span = other.startSpan(`sim.${i}`, { kind: SpanKind.SERVER, startTime: 1_700_000_000_123.456 + i, attributes: { a: 1, b: 2, c: 3, d: 4, e: 5 } });
@@ -206,7 +238,15 @@ describe('fastJsonTraceSerializer', () => {
 
   it('writes the same request for spans with odd hand-made contents', () => {
     const base = spans.find((s) => s.name === 'linked') as ReadableSpan;
-    const times: HrTime[] = [[0, 0], [0, 42], [1, 999_999_999], [1.9, 7.7], [2 ** 40, 1], [-3, 5], [5, 1_500_000_000]];
+    const times: HrTime[] = [
+      [0, 0],
+      [0, 42],
+      [1, 999_999_999],
+      [1.9, 7.7],
+      [2 ** 40, 1],
+      [-3, 5],
+      [5, 1_500_000_000],
+    ];
     for (const time of times) {
       expectSpansAsStock([{ ...withScope(base, base.instrumentationScope), startTime: time, endTime: time }]);
     }
@@ -238,12 +278,34 @@ function buildLogRecords(): ReadableLogRecord[] {
   const sim = providerB.getLogger('sim', '2.0.0');
   const spanContext = trace.setSpanContext(ROOT_CONTEXT, { ...remoteParent, isRemote: false });
 
-  events.emit({ severityNumber: SeverityNumber.INFO, severityText: 'INFO', body: 'order placed "BUY"\n', eventName: 'mm.order.placed', attributes: { 'mm.symbol': 'BTCUSDT', 'mm.qty': 3, 'mm.price': '64000.10' }, context: spanContext });
-  events.emit({ severityNumber: SeverityNumber.WARN, body: { side: 'SELL', levels: [1, 2.5, 'x'], nested: { ok: true, none: null }, raw: new Uint8Array([1, 2, 3]) }, attributes: EVERY_KIND_OF_ATTRIBUTE });
+  events.emit({
+    severityNumber: SeverityNumber.INFO,
+    severityText: 'INFO',
+    body: 'order placed "BUY"\n',
+    eventName: 'mm.order.placed',
+    attributes: { 'mm.symbol': 'BTCUSDT', 'mm.qty': 3, 'mm.price': '64000.10' },
+    context: spanContext,
+  });
+  events.emit({
+    severityNumber: SeverityNumber.WARN,
+    body: { side: 'SELL', levels: [1, 2.5, 'x'], nested: { ok: true, none: null }, raw: new Uint8Array([1, 2, 3]) },
+    attributes: EVERY_KIND_OF_ATTRIBUTE,
+  });
   bare.emit({ body: 'no severity, no context' });
   bare.emit({ attributes: { only: 'attributes' } });
-  sim.emit({ severityNumber: SeverityNumber.ERROR, severityText: 'ERROR', body: 42, timestamp: 1_700_000_000_123.5, observedTimestamp: [1_700_000_001, 9], context: spanContext });
-  events.emit({ severityNumber: SeverityNumber.DEBUG, body: ['a', 1, false], attributes: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, i])) });
+  sim.emit({
+    severityNumber: SeverityNumber.ERROR,
+    severityText: 'ERROR',
+    body: 42,
+    timestamp: 1_700_000_000_123.5,
+    observedTimestamp: [1_700_000_001, 9],
+    context: spanContext,
+  });
+  events.emit({
+    severityNumber: SeverityNumber.DEBUG,
+    body: ['a', 1, false],
+    attributes: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, i])),
+  });
   bare.emit({ body: 1.5, eventName: '' });
   return exporter.getFinishedLogRecords();
 }
@@ -272,15 +334,38 @@ describe('fastJsonLogsSerializer', () => {
   it('carries the trace context and severity of a record emitted inside a span', () => {
     const request = JSON.parse(decode(fastJsonLogsSerializer.serializeRequest(logs.slice(0, 1))));
     const record = request.resourceLogs[0].scopeLogs[0].logRecords[0];
-    expect(record).toMatchObject({ traceId: remoteParent.traceId, spanId: remoteParent.spanId, flags: 1, severityNumber: 9, severityText: 'INFO', eventName: 'mm.order.placed' });
+    expect(record).toMatchObject({
+      traceId: remoteParent.traceId,
+      spanId: remoteParent.spanId,
+      flags: 1,
+      severityNumber: 9,
+      severityText: 'INFO',
+      eventName: 'mm.order.placed',
+    });
   });
 });
 
 const tricky = fc.constantFrom(...TRICKY_STRINGS);
-const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 12 }), fc.string({ unit: fc.oneof(tricky, fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), maxLength: 6 }));
-const leaf = fc.oneof(text, fc.double(), fc.integer(), fc.constantFrom(2 ** 31, 2 ** 53 + 2, -0, 1e21), fc.boolean(), fc.constant(null), fc.uint8Array({ maxLength: 8 }));
+const text = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 12 }),
+  fc.string({ unit: fc.oneof(tricky, fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), maxLength: 6 }),
+);
+const leaf = fc.oneof(
+  text,
+  fc.double(),
+  fc.integer(),
+  fc.constantFrom(2 ** 31, 2 ** 53 + 2, -0, 1e21),
+  fc.boolean(),
+  fc.constant(null),
+  fc.uint8Array({ maxLength: 8 }),
+);
 const anyValue: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
-  value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(text, tie('value'), { maxKeys: 4 })),
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    leaf,
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(text, tie('value'), { maxKeys: 4 }),
+  ),
 })).value;
 
 /** A hand-made log record: the property test feeds the serializers values no SDK call would filter. */
@@ -396,8 +481,14 @@ describe('OTLP/HTTP exporters over loopback', () => {
 
   it('send what the stock exporters send, with the same headers, and report success', async () => {
     receiver.status = 200;
-    const ours: [SpanExporter, LogRecordExporter] = [createOtlpTraceExporter({ url: `${base}/v1/traces`, timeoutMillis: 5_000 }), createOtlpLogExporter({ url: `${base}/v1/logs`, timeoutMillis: 5_000, concurrencyLimit: 4 })];
-    const stock: [SpanExporter, LogRecordExporter] = [new OTLPTraceExporter({ url: `${base}/v1/traces`, timeoutMillis: 5_000 }), new OTLPLogExporter({ url: `${base}/v1/logs`, timeoutMillis: 5_000 })];
+    const ours: [SpanExporter, LogRecordExporter] = [
+      createOtlpTraceExporter({ url: `${base}/v1/traces`, timeoutMillis: 5_000 }),
+      createOtlpLogExporter({ url: `${base}/v1/logs`, timeoutMillis: 5_000, concurrencyLimit: 4 }),
+    ];
+    const stock: [SpanExporter, LogRecordExporter] = [
+      new OTLPTraceExporter({ url: `${base}/v1/traces`, timeoutMillis: 5_000 }),
+      new OTLPLogExporter({ url: `${base}/v1/logs`, timeoutMillis: 5_000 }),
+    ];
     try {
       receiver.requests.length = 0;
       expect((await exportWith(ours[0], spans)).code).toBe(ExportResultCode.SUCCESS);

@@ -13,13 +13,26 @@ import { parseExchangeInfo, toInstrument } from '../../../src/exchange/wire/exch
 import { RunnerMetrics } from '../../../src/telemetry/metrics.ts';
 import { PrometheusTextSerializer, renderMetrics } from '../../../src/telemetry/prometheus-text.ts';
 
-const NASTY_STRINGS = ['', 'plain', 'say "hi"', 'back\\slash', 'trailing\\', 'new\nline', 'cr\rlf\r\n', 'tab\there', 'ünïcødé ✓ 🚀', 'line\u2028sep', '{braces},="eq"', ' padded '];
+const NASTY_STRINGS = [
+  '',
+  'plain',
+  'say "hi"',
+  'back\\slash',
+  'trailing\\',
+  'new\nline',
+  'cr\rlf\r\n',
+  'tab\there',
+  'ünïcødé ✓ 🚀',
+  'line\u2028sep',
+  '{braces},="eq"',
+  ' padded ',
+];
 
 /** Attribute objects with every kind of value the exporter has to escape or JSON-encode. */
 const NASTY_ATTRIBUTES: Attributes[] = [
   {},
   ...NASTY_STRINGS.map((value) => ({ 'label.value': value })),
-  { 'http.method': 'GET', 'weird-key/with.chars': 'x', 'ключ': 'cyrillic key', 10: 'integer key', 2: 'sorts first' },
+  { 'http.method': 'GET', 'weird-key/with.chars': 'x', ключ: 'cyrillic key', 10: 'integer key', 2: 'sorts first' },
   { count: 42, ratio: -1.5, big: 2 ** 60, tiny: 5e-324, nan: Number.NaN, inf: Infinity, flag: true, off: false },
   { list: ['a"b', 'c\\d', 'e\nf'], numbers: [1, 2.5, -3], flags: [true, false] },
   { 'otel.scope.name': 'clashes with the scope label', le: 'clashes with the bucket label' },
@@ -34,14 +47,24 @@ afterEach(async () => {
 
 function start(views: ViewOptions[] = []): { exporter: PrometheusExporter; provider: MeterProvider } {
   const exporter = new PrometheusExporter({ preventServerStart: true });
-  const resource = resourceFromAttributes({ 'service.name': 'mm "runner"', 'service.version': '1.2.3', 'host.id': 'back\\slash\nnew line', 'process.pid': 4242, 'feature.on': true });
+  const resource = resourceFromAttributes({
+    'service.name': 'mm "runner"',
+    'service.version': '1.2.3',
+    'host.id': 'back\\slash\nnew line',
+    'process.pid': 4242,
+    'feature.on': true,
+  });
   const provider = new MeterProvider({ resource, readers: [exporter], views });
   providers.push(provider);
   return { exporter, provider };
 }
 
 /** Collects once and returns the stock serializer's text and ours for the very same ResourceMetrics. */
-async function scrape(exporter: PrometheusExporter, ours: PrometheusTextSerializer, stock: PrometheusSerializer): Promise<{ expected: string; actual: string; resourceMetrics: ResourceMetrics }> {
+async function scrape(
+  exporter: PrometheusExporter,
+  ours: PrometheusTextSerializer,
+  stock: PrometheusSerializer,
+): Promise<{ expected: string; actual: string; resourceMetrics: ResourceMetrics }> {
   const { resourceMetrics, errors } = await exporter.collect();
   expect(errors).toEqual([]);
   return { expected: stock.serialize(resourceMetrics), actual: ours.serialize(resourceMetrics), resourceMetrics };
@@ -62,7 +85,10 @@ function recordEverything(meter: Meter, tag: string): void {
   const upDown = meter.createUpDownCounter(`${tag}.queue-depth`, { description: 'Goes up and down' });
   const gauge = meter.createGauge(`${tag}.temperature`, { unit: 'Cel' });
   const defaultHistogram = meter.createHistogram(`${tag}.latency`, { description: 'Default boundaries', unit: 'ms' });
-  const customHistogram = meter.createHistogram(`${tag}.size`, { description: 'Custom boundaries', advice: { explicitBucketBoundaries: [-10, 0, 0.001, 0.5, 1, 1e6] } });
+  const customHistogram = meter.createHistogram(`${tag}.size`, {
+    description: 'Custom boundaries',
+    advice: { explicitBucketBoundaries: [-10, 0, 0.001, 0.5, 1, 1e6] },
+  });
   const intHistogram = meter.createHistogram(`${tag}.items`, { valueType: ValueType.INT, advice: { explicitBucketBoundaries: [1, 2, 5] } });
   NASTY_ATTRIBUTES.forEach((attributes, i) => {
     intCounter.add(i * 7, attributes);
@@ -175,20 +201,60 @@ describe('PrometheusTextSerializer', () => {
 
   it('writes the same text for hand-built edge cases the SDK seldom produces', () => {
     const scope = { name: 'hand' };
-    const point = <T>(value: T, attributes: Attributes = {}) => ({ startTime: [0, 0] as [number, number], endTime: [1, 0] as [number, number], attributes, value });
+    const point = <T>(value: T, attributes: Attributes = {}) => ({
+      startTime: [0, 0] as [number, number],
+      endTime: [1, 0] as [number, number],
+      attributes,
+      value,
+    });
     const descriptor = (name: string, description = '', unit = '') => ({ name, description, unit, valueType: ValueType.DOUBLE });
-    const histogram = (boundaries: number[], counts: number[], sum?: number) => ({ buckets: { boundaries, counts }, count: counts.reduce((a, b) => a + b, 0), ...(sum === undefined ? {} : { sum }) });
+    const histogram = (boundaries: number[], counts: number[], sum?: number) => ({
+      buckets: { boundaries, counts },
+      count: counts.reduce((a, b) => a + b, 0),
+      ...(sum === undefined ? {} : { sum }),
+    });
     const metrics: MetricData[] = [
       { descriptor: descriptor('no.points', 'nothing yet'), aggregationTemporality: 1, dataPointType: DataPointType.GAUGE, dataPoints: [] },
       { descriptor: descriptor('9lives'), aggregationTemporality: 1, dataPointType: DataPointType.SUM, isMonotonic: true, dataPoints: [point(9)] },
-      { descriptor: descriptor('with.infinity'), aggregationTemporality: 1, dataPointType: DataPointType.HISTOGRAM, dataPoints: [point(histogram([1, Infinity], [1, 2, 3], 4.5))] },
-      { descriptor: descriptor('no.sum'), aggregationTemporality: 1, dataPointType: DataPointType.HISTOGRAM, dataPoints: [point(histogram([0.25], [1, 1]), { x: null as never, y: undefined as never })] },
-      { descriptor: descriptor('target_info', 'user help', 'user unit'), aggregationTemporality: 1, dataPointType: DataPointType.GAUGE, dataPoints: [point(5, { user: 'target' })] },
+      {
+        descriptor: descriptor('with.infinity'),
+        aggregationTemporality: 1,
+        dataPointType: DataPointType.HISTOGRAM,
+        dataPoints: [point(histogram([1, Infinity], [1, 2, 3], 4.5))],
+      },
+      {
+        descriptor: descriptor('no.sum'),
+        aggregationTemporality: 1,
+        dataPointType: DataPointType.HISTOGRAM,
+        dataPoints: [point(histogram([0.25], [1, 1]), { x: null as never, y: undefined as never })],
+      },
+      {
+        descriptor: descriptor('target_info', 'user help', 'user unit'),
+        aggregationTemporality: 1,
+        dataPointType: DataPointType.GAUGE,
+        dataPoints: [point(5, { user: 'target' })],
+      },
     ];
     const cases: ResourceMetrics[] = [
       { resource: resourceFromAttributes({}), scopeMetrics: [] },
       { resource: resourceFromAttributes({ a: 'b' }), scopeMetrics: [{ scope, metrics }] },
-      { resource: resourceFromAttributes({}), scopeMetrics: [{ scope, metrics: [{ descriptor: descriptor('target_info'), aggregationTemporality: 1, dataPointType: DataPointType.HISTOGRAM, dataPoints: [point(histogram([], [1], 1))] }, ...metrics] }] },
+      {
+        resource: resourceFromAttributes({}),
+        scopeMetrics: [
+          {
+            scope,
+            metrics: [
+              {
+                descriptor: descriptor('target_info'),
+                aggregationTemporality: 1,
+                dataPointType: DataPointType.HISTOGRAM,
+                dataPoints: [point(histogram([], [1], 1))],
+              },
+              ...metrics,
+            ],
+          },
+        ],
+      },
     ];
     for (const resourceMetrics of cases) {
       const ours = new PrometheusTextSerializer();
@@ -205,20 +271,43 @@ describe('PrometheusTextSerializer', () => {
     const attributes = fc.dictionary(key, value, { maxKeys: 4 }) as fc.Arbitrary<Attributes>;
     const name = fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9_.\-/]{0,20}$/);
     const boundaries = fc.uniqueArray(fc.double({ noNaN: true }), { maxLength: 5 }).map((b) => b.sort((x, y) => x - y));
-    const metric = fc.record({ name, description: fc.string({ unit: 'binary', maxLength: 10 }), unit: fc.constantFrom('', 'ms', '{a\\b}'), kind: fc.constantFrom('counter', 'updown', 'gauge', 'histogram'), points: fc.array(fc.tuple(attributes, fc.double(), boundaries), { minLength: 1, maxLength: 3 }) });
+    const metric = fc.record({
+      name,
+      description: fc.string({ unit: 'binary', maxLength: 10 }),
+      unit: fc.constantFrom('', 'ms', '{a\\b}'),
+      kind: fc.constantFrom('counter', 'updown', 'gauge', 'histogram'),
+      points: fc.array(fc.tuple(attributes, fc.double(), boundaries), { minLength: 1, maxLength: 3 }),
+    });
     fc.assert(
       fc.property(fc.array(metric, { maxLength: 5 }), attributes, (specs, resourceAttributes) => {
         const scope = { name: 'prop', version: '1' };
         const metrics = specs.map((spec): MetricData => {
           const descriptor = { name: spec.name, description: spec.description, unit: spec.unit, valueType: ValueType.DOUBLE };
-          const points = spec.points.map(([attrs, v, bounds]) => ({ startTime: [0, 0] as [number, number], endTime: [1, 0] as [number, number], attributes: attrs, value: v, bounds }));
+          const points = spec.points.map(([attrs, v, bounds]) => ({
+            startTime: [0, 0] as [number, number],
+            endTime: [1, 0] as [number, number],
+            attributes: attrs,
+            value: v,
+            bounds,
+          }));
           if (spec.kind === 'histogram') {
-            return { descriptor, aggregationTemporality: 1, dataPointType: DataPointType.HISTOGRAM, dataPoints: points.map((p) => ({ ...p, value: { buckets: { boundaries: p.bounds, counts: [...p.bounds.map(() => 1), 2] }, count: p.bounds.length + 2, sum: p.value } })) };
+            return {
+              descriptor,
+              aggregationTemporality: 1,
+              dataPointType: DataPointType.HISTOGRAM,
+              dataPoints: points.map((p) => ({
+                ...p,
+                value: { buckets: { boundaries: p.bounds, counts: [...p.bounds.map(() => 1), 2] }, count: p.bounds.length + 2, sum: p.value },
+              })),
+            };
           }
           if (spec.kind === 'gauge') return { descriptor, aggregationTemporality: 1, dataPointType: DataPointType.GAUGE, dataPoints: points };
           return { descriptor, aggregationTemporality: 1, dataPointType: DataPointType.SUM, isMonotonic: spec.kind === 'counter', dataPoints: points };
         });
-        const resourceMetrics: ResourceMetrics = { resource: resourceFromAttributes(resourceAttributes as Record<string, string>), scopeMetrics: [{ scope, metrics }] };
+        const resourceMetrics: ResourceMetrics = {
+          resource: resourceFromAttributes(resourceAttributes as Record<string, string>),
+          scopeMetrics: [{ scope, metrics }],
+        };
         const ours = new PrometheusTextSerializer();
         const expected = new PrometheusSerializer().serialize(resourceMetrics);
         expect(ours.serialize(resourceMetrics)).toBe(expected);
@@ -257,7 +346,40 @@ describe('RunnerMetrics through PrometheusTextSerializer', () => {
     const instruments = new Map<string, Instrument>(symbols.map((symbol) => [symbol, toInstrument({ ...btc, symbol })]));
     const views = symbols.map((symbol, i): MarketMakerView => {
       const mid = instruments.get(symbol)!.priceToTicks('65000.1', 'nearest') + i;
-      return { symbol, midTicks: mid, bestBidTicks: mid - 1, bestAskTicks: mid + 1, ourBidTicks: i === 2 ? null : mid - 3, ourAskTicks: mid + 3, positionSteps: -5 * i, pendingBuySteps: 5, pendingSellSteps: 7, worstLongSteps: 10, worstShortSteps: -10, worstLongNotional: 100n, worstShortNotional: 100n, positionNotional: 10n, riskState: 1, riskRatio: 0.1 * i, frozenReason: null, suppressed: i === 1 ? 'stale_book' : null, edgeBps: i === 0 ? null : 1.5, realizedPnl: 12345n * BigInt(i), unrealizedPnl: -123n, fees: 2n ** 70n, fundingAccum: -7n, fundingRate: '0.0001', predictedFundingRate: null, entryPrice: '65000', openOrders: 2, inFlight: 0, ambiguous: 0, grindingCount: 0, reduceOnlyForceCount: 0, venuePositionMismatchSteps: null };
+      return {
+        symbol,
+        midTicks: mid,
+        bestBidTicks: mid - 1,
+        bestAskTicks: mid + 1,
+        ourBidTicks: i === 2 ? null : mid - 3,
+        ourAskTicks: mid + 3,
+        positionSteps: -5 * i,
+        pendingBuySteps: 5,
+        pendingSellSteps: 7,
+        worstLongSteps: 10,
+        worstShortSteps: -10,
+        worstLongNotional: 100n,
+        worstShortNotional: 100n,
+        positionNotional: 10n,
+        riskState: 1,
+        riskRatio: 0.1 * i,
+        frozenReason: null,
+        suppressed: i === 1 ? 'stale_book' : null,
+        edgeBps: i === 0 ? null : 1.5,
+        realizedPnl: 12345n * BigInt(i),
+        unrealizedPnl: -123n,
+        fees: 2n ** 70n,
+        fundingAccum: -7n,
+        fundingRate: '0.0001',
+        predictedFundingRate: null,
+        entryPrice: '65000',
+        openOrders: 2,
+        inFlight: 0,
+        ambiguous: 0,
+        grindingCount: 0,
+        reduceOnlyForceCount: 0,
+        venuePositionMismatchSteps: null,
+      };
     });
     const { exporter, provider } = start();
     const metrics = new RunnerMetrics(
@@ -283,15 +405,60 @@ describe('RunnerMetrics through PrometheusTextSerializer', () => {
       for (const [k, symbol] of symbols.entries()) {
         const ref = { symbol, client_id: `c${k}` };
         publish(domainEvent('order_placed', { ...ref, order_id: String(k), side: 'BUY', price: '65000.1', qty: '0.005' }));
-        publish(domainEvent('order_submit_result', { ...ref, side: 'BUY', type: 'LIMIT', price: '65000.1', qty: '0.005', duration_ms: 0.3 + 40 * k, outcome: 'accepted', order_id: String(k), error: null, error_code: null }));
-        publish(domainEvent('order_submit_result', { ...ref, side: 'SELL', type: 'LIMIT', price: null, qty: '0.005', duration_ms: 5000, outcome: 'ambiguous', order_id: null, error: 'timeout', error_code: null }));
-        publish(domainEvent('order_filled', { ...ref, order_id: String(k), side: 'BUY', price: '65000.1', qty: '0.005', commission: '0.01', realized_pnl: '0', is_maker: k % 2 === 0, full: true, via: 'user_stream' }));
+        publish(
+          domainEvent('order_submit_result', {
+            ...ref,
+            side: 'BUY',
+            type: 'LIMIT',
+            price: '65000.1',
+            qty: '0.005',
+            duration_ms: 0.3 + 40 * k,
+            outcome: 'accepted',
+            order_id: String(k),
+            error: null,
+            error_code: null,
+          }),
+        );
+        publish(
+          domainEvent('order_submit_result', {
+            ...ref,
+            side: 'SELL',
+            type: 'LIMIT',
+            price: null,
+            qty: '0.005',
+            duration_ms: 5000,
+            outcome: 'ambiguous',
+            order_id: null,
+            error: 'timeout',
+            error_code: null,
+          }),
+        );
+        publish(
+          domainEvent('order_filled', {
+            ...ref,
+            order_id: String(k),
+            side: 'BUY',
+            price: '65000.1',
+            qty: '0.005',
+            commission: '0.01',
+            realized_pnl: '0',
+            is_maker: k % 2 === 0,
+            full: true,
+            via: 'user_stream',
+          }),
+        );
         publish(domainEvent('order_rejected', { ...ref, side: 'BUY', reason: 'worst "case" limit\n', code: null, source: 'local' }));
       }
       publish(domainEvent('rate_limited', { status: 429, retry_after_ms: 1000, operation: 'newOrder' }));
       publish(domainEvent('malformed_message', { source: 'user-stream', error: 'bad json', sample: '{' }));
       publish(domainEvent('ws_connected', { stream: 'market', listenKey: null, url: 'ws://x' }));
-      metrics.httpDuration.record(0.0003, { 'http.request.method': 'POST', 'server.address': '127.0.0.1', 'server.port': 1, 'mm.operation': 'newOrder', 'http.response.status_code': 200 });
+      metrics.httpDuration.record(0.0003, {
+        'http.request.method': 'POST',
+        'server.address': '127.0.0.1',
+        'server.port': 1,
+        'mm.operation': 'newOrder',
+        'http.response.status_code': 200,
+      });
       const second = await scrape(exporter, ours, stock);
       expect(second.actual).toBe(second.expected);
       expect(second.actual).not.toBe(first.actual);

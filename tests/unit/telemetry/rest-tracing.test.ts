@@ -13,7 +13,8 @@ const telemetry = useTelemetry(spans);
 const order: RestRequest = {
   method: 'POST',
   path: '/fapi/v1/order',
-  query: 'symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.005&price=65000.0&newClientOrderId=mm-abc-1&timestamp=1700000000000&recvWindow=5000&signature=deadbeefcafe',
+  query:
+    'symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.005&price=65000.0&newClientOrderId=mm-abc-1&timestamp=1700000000000&recvWindow=5000&signature=deadbeefcafe',
   security: 'signed',
   operation: 'newOrder',
   order: { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', clientOrderId: 'mm-abc-1' },
@@ -22,7 +23,14 @@ const order: RestRequest = {
 
 function answer(status: number, body: unknown): RestTransport {
   return {
-    send: async (): Promise<RestResponse> => ({ status, rateLimits: { usedWeight1m: 7, orderCount10s: 2, orderCount1m: 5 }, retryAfterMs: null, body, text: JSON.stringify(body), durationMs: 1 }),
+    send: async (): Promise<RestResponse> => ({
+      status,
+      rateLimits: { usedWeight1m: 7, orderCount10s: 2, orderCount1m: 5 },
+      retryAfterMs: null,
+      body,
+      text: JSON.stringify(body),
+      durationMs: 1,
+    }),
     close: async () => {},
   };
 }
@@ -38,7 +46,12 @@ describe('tracingTransport', () => {
   it('records one CLIENT span per request with HTTP conventions, order identity and rate limits', async () => {
     spans.reset();
     const contexts = new OrderContexts();
-    const transport = tracingTransport(answer(200, { orderId: 1 }), { baseUrl: 'http://127.0.0.1:8765', peerService: 'exchange-sim', duration: telemetry().meter.createHistogram('t1'), orderContexts: contexts });
+    const transport = tracingTransport(answer(200, { orderId: 1 }), {
+      baseUrl: 'http://127.0.0.1:8765',
+      peerService: 'exchange-sim',
+      duration: telemetry().meter.createHistogram('t1'),
+      orderContexts: contexts,
+    });
     await transport.send(order);
     // The span is built after the caller has its answer, with the listeners' deferred work.
     expect(spans.getFinishedSpans()).toEqual([]);
@@ -64,8 +77,18 @@ describe('tracingTransport', () => {
   it('marks a 503 order as ambiguous and a -5022 as rejected, with the Binance code and error.type', async () => {
     spans.reset();
     const h = telemetry().meter.createHistogram('t2');
-    await tracingTransport(answer(503, { code: -1000, msg: 'Unknown error' }), { baseUrl: 'http://x', peerService: 'p', duration: h, orderContexts: new OrderContexts() }).send(order);
-    await tracingTransport(answer(400, { code: -5022, msg: 'Post Only order will be rejected' }), { baseUrl: 'http://x', peerService: 'p', duration: h, orderContexts: new OrderContexts() }).send(order);
+    await tracingTransport(answer(503, { code: -1000, msg: 'Unknown error' }), {
+      baseUrl: 'http://x',
+      peerService: 'p',
+      duration: h,
+      orderContexts: new OrderContexts(),
+    }).send(order);
+    await tracingTransport(answer(400, { code: -5022, msg: 'Post Only order will be rejected' }), {
+      baseUrl: 'http://x',
+      peerService: 'p',
+      duration: h,
+      orderContexts: new OrderContexts(),
+    }).send(order);
     drainDeferred();
     const [ambiguous, rejected] = spans.getFinishedSpans();
     expect(ambiguous?.attributes['mm.order.outcome']).toBe('ambiguous');
@@ -82,7 +105,12 @@ describe('tracingTransport', () => {
       },
       close: async () => {},
     };
-    const transport = tracingTransport(failing, { baseUrl: 'http://x', peerService: 'p', duration: telemetry().meter.createHistogram('t3'), orderContexts: new OrderContexts() });
+    const transport = tracingTransport(failing, {
+      baseUrl: 'http://x',
+      peerService: 'p',
+      duration: telemetry().meter.createHistogram('t3'),
+      orderContexts: new OrderContexts(),
+    });
     await expect(transport.send(order)).rejects.toThrow('socket hang up');
     drainDeferred();
     const [span] = spans.getFinishedSpans();

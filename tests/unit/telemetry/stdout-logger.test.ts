@@ -8,7 +8,12 @@ function capture(): { out: { write: (chunk: string) => boolean }; records: () =>
   return {
     out: { write: (chunk: string) => chunks.push(chunk) > 0 },
     chunks,
-    records: () => chunks.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>),
+    records: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
   };
 }
 
@@ -21,7 +26,9 @@ describe('StdoutLogger', () => {
     logger.component('runner').info('started', { symbols: ['BTCUSDT'], name: 'shadowed', apiKey: 'abcdefghijklmnop' });
     expect(sink.chunks).toHaveLength(0);
     logger.flush();
-    expect(sink.chunks.join('')).toBe('{"_name":"shadowed","apiKey":"abc*****","event":"started","lvl":"info","name":"runner","symbols":["BTCUSDT"],"ts_utc":"2026-11-21T19:52:44.000000000Z"}\n');
+    expect(sink.chunks.join('')).toBe(
+      '{"_name":"shadowed","apiKey":"abc*****","event":"started","lvl":"info","name":"runner","symbols":["BTCUSDT"],"ts_utc":"2026-11-21T19:52:44.000000000Z"}\n',
+    );
   });
 
   it('filters by level', () => {
@@ -33,7 +40,10 @@ describe('StdoutLogger', () => {
     log.warn('c');
     log.error('d', { error: 'boom' });
     logger.flush();
-    expect(sink.records().map((record) => [record.lvl, record.event])).toEqual([['warn', 'c'], ['error', 'd']]);
+    expect(sink.records().map((record) => [record.lvl, record.event])).toEqual([
+      ['warn', 'c'],
+      ['error', 'd'],
+    ]);
     expect(logger.enabled('info')).toBe(false);
   });
 
@@ -66,7 +76,14 @@ describe('StdoutLogger', () => {
   });
 
   it('never throws when the sink does', () => {
-    const logger = new StdoutLogger({ timestamp: frozen, out: { write: () => { throw new Error('EPIPE'); } } });
+    const logger = new StdoutLogger({
+      timestamp: frozen,
+      out: {
+        write: () => {
+          throw new Error('EPIPE');
+        },
+      },
+    });
     logger.log('error', 'x', 'y');
     expect(() => logger.flush()).not.toThrow();
     expect(logger.failures()).toBe(1);
