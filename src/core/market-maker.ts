@@ -135,7 +135,9 @@ interface FillRecord {
   /** The order is filled in full with this fill. */
   readonly full: boolean;
 }
-const FROZEN_REASON = 'edge_below_minimum';
+
+/** The freeze reason when the rolling fill edge falls below the minimum. */
+export const EDGE_FREEZE_REASON = 'edge_below_minimum';
 
 function quoteSlot(side: Side, level: number): string {
   return `quote:${side}:${level}`;
@@ -373,7 +375,7 @@ export class MarketMaker {
     for (const change of this.edge.update(nowMs)) {
       events.push(
         change.kind === 'triggered'
-          ? domainEvent('freeze_triggered', { symbol: this.symbol, reason: FROZEN_REASON, edge_bps: change.edgeBps })
+          ? domainEvent('freeze_triggered', { symbol: this.symbol, reason: EDGE_FREEZE_REASON, edge_bps: change.edgeBps })
           : domainEvent('freeze_cleared', { symbol: this.symbol, reason: 'cooldown_elapsed' }),
       );
     }
@@ -555,7 +557,7 @@ export class MarketMaker {
       positionNotional: notionals.position,
       riskState: this.risk.state,
       riskRatio: referenceTicks === null ? 0 : this.riskRatio(exposure, referenceTicks),
-      frozenReason: this.edge.isFrozen() ? FROZEN_REASON : null,
+      frozenReason: this.edge.isFrozen() ? EDGE_FREEZE_REASON : null,
       suppressed: this.suppression.reason,
       edgeBps: this.edge.averageBps(),
       realizedPnl: this.inventory.realizedPnl,

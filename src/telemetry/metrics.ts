@@ -6,7 +6,7 @@ import { monitorEventLoopDelay, type ELDHistogram } from 'node:perf_hooks';
 import type { Attributes, Counter, Histogram, Meter, ObservableGauge } from '@opentelemetry/api';
 import type { DomainEvent, EventFields } from '../core/events.ts';
 import type { Instrument } from '../core/instrument.ts';
-import type { MarketMakerView } from '../core/market-maker.ts';
+import { EDGE_FREEZE_REASON, RISK_LIMIT_FREEZE, type MarketMakerView } from '../core/market-maker.ts';
 import { SUPPRESSION_PRECEDENCE } from '../core/suppression.ts';
 import { formatMoney } from '../core/money.ts';
 import type { RateLimitUsage } from '../core/model.ts';
@@ -124,6 +124,7 @@ export class RunnerMetrics {
       fundingAccum: gauge(meter, METRICS.fundingAccum),
       ws: gauge(meter, METRICS.wsConnected),
       suppressed: gauge(meter, METRICS.quoteSuppressed),
+      frozen: gauge(meter, METRICS.frozen),
       realized: gauge(meter, METRICS.realizedPnl),
       unrealized: gauge(meter, METRICS.unrealizedPnl),
       fees: gauge(meter, METRICS.fees),
@@ -166,6 +167,8 @@ export class RunnerMetrics {
         observe(g.unrealized, money(v.unrealizedPnl));
         observe(g.fees, money(v.fees));
         for (const reason of SUPPRESSION_PRECEDENCE) observe(g.suppressed, v.suppressed === reason ? 1 : 0, { symbol: v.symbol, reason });
+        observe(g.frozen, v.frozenReason === EDGE_FREEZE_REASON ? 1 : 0, { symbol: v.symbol, reason: EDGE_FREEZE_REASON });
+        observe(g.frozen, v.riskState >= 2 ? 1 : 0, { symbol: v.symbol, reason: RISK_LIMIT_FREEZE });
       }
       r.observe(g.riskRatio, riskRatio);
       r.observe(g.lastPlaced, this.lastOrderPlacedSeconds);

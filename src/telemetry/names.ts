@@ -47,6 +47,13 @@ export const METRICS = {
   fundingPredicted: def('mm_funding_predicted_rate', 'gauge', '1', ['symbol'], 'Predicted funding rate for the next settlement (markPrice r).'),
   fundingAccum: def('mm_funding_accum_pnl', 'gauge', '{quote}', ['symbol'], 'Funding received (+) or paid (-) since start.'),
   wsConnected: def('mm_ws_connected', 'gauge', '1', ['stream'], '1 when the stream (market, user) is connected.'),
+  frozen: def(
+    'mm_frozen',
+    'gauge',
+    '1',
+    ['symbol', 'reason'],
+    '1 while quoting is frozen for the reason (edge_below_minimum, risk_limit), whatever else suppresses it; else 0.',
+  ),
   quoteSuppressed: def('mm_quote_suppressed', 'gauge', '1', ['symbol', 'reason'], '1 for the reason quoting is currently suppressed, 0 for the others.'),
   grinding: def('mm_grinding', 'counter', '{order}', ['symbol'], 'Grinding clips placed.'),
   realizedPnl: def('mm_realized_pnl', 'gauge', '{quote}', ['symbol'], 'Realized PnL since start (before fees and funding).'),

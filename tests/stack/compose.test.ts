@@ -77,14 +77,15 @@ describe('docker-compose.yml', () => {
     expect(validate({ services: { x: { image: 'nginx', depends_on: { y: { condition: 'service_ready' } } } } }).ok).toBe(false);
   });
 
-  it('starts the seven services', () => {
-    expect(Object.keys(services).sort()).toEqual(['grafana', 'loki', 'otel-collector', 'prometheus', 'runner', 'sim', 'tempo']);
+  it('starts the eight services', () => {
+    expect(Object.keys(services).sort()).toEqual(['alertmanager', 'grafana', 'loki', 'otel-collector', 'prometheus', 'runner', 'sim', 'tempo']);
   });
 
   it('pins every image to an exact version', () => {
     const images = Object.fromEntries(Object.entries(services).map(([name, s]) => [name, s.image ?? '']));
     expect(images['otel-collector']).toBe('otel/opentelemetry-collector-contrib:0.159.0');
     expect(images.prometheus).toMatch(/^prom\/prometheus:v3\.14\.\d+$/);
+    expect(images.alertmanager).toMatch(/^prom\/alertmanager:v0\.35\.\d+$/);
     expect(images.loki).toBe('grafana/loki:3.7.6');
     expect(images.tempo).toBe('grafana/tempo:3.0.3');
     expect(images.grafana).toMatch(/^grafana\/grafana:13\.2\.\d+$/);
@@ -113,7 +114,8 @@ describe('docker-compose.yml', () => {
     expect(services.runner?.volumes).toContain('runner-logs:/app/logs');
   });
 
-  it('publishes Grafana 3000, Prometheus 9090 and the runner 9199 (on the loopback)', () => {
+  it('publishes Grafana 3000, Prometheus 9090, Alertmanager 9093 and the runner 9199 (on the loopback)', () => {
+    expect(services.alertmanager?.ports).toContain('127.0.0.1:9093:9093');
     expect(services.grafana?.ports).toContain('127.0.0.1:3000:3000');
     expect(services.prometheus?.ports).toContain('127.0.0.1:9090:9090');
     expect(services.runner?.ports).toContain('127.0.0.1:9199:9199');
@@ -158,7 +160,7 @@ describe('docker-compose.yml', () => {
     const withHealth = Object.entries(services)
       .filter(([, s]) => s.healthcheck)
       .map(([n]) => n);
-    expect(withHealth.sort()).toEqual(['grafana', 'loki', 'prometheus', 'runner', 'sim']);
+    expect(withHealth.sort()).toEqual(['alertmanager', 'grafana', 'loki', 'prometheus', 'runner', 'sim']);
     for (const [name, s] of Object.entries(services)) {
       const deps = s.depends_on ?? {};
       expect(Array.isArray(deps), `${name}: depends_on must state conditions`).toBe(false);

@@ -34,10 +34,38 @@ export interface QueryResult {
   readonly data?: { resultType: string; result: Array<{ metric: Record<string, string>; value?: [number, string]; values?: Array<[number, string]> }> };
 }
 
-export class PrometheusServer {
+/** A client for Prometheus's HTTP API. */
+export class PrometheusApi {
+  url: string;
+
+  constructor(url = '') {
+    this.url = url;
+  }
+
+  /** Returns the JSON answer of a GET on the API (path with its query string). */
+  async get<T>(path: string, params: Readonly<Record<string, string>> = {}): Promise<T> {
+    const url = new URL(path, this.url);
+    for (const [key, value] of Object.entries(params)) url.searchParams.append(key, value);
+    const res = await fetch(url, { signal: AbortSignal.timeout(15_000) });
+    return (await res.json()) as T;
+  }
+
+  /** Runs an instant query, now or at `atMs` (Unix ms). */
+  query(expr: string, atMs?: number): Promise<QueryResult> {
+    return this.get<QueryResult>('/api/v1/query', atMs === undefined ? { query: expr } : { query: expr, time: String(atMs / 1000) });
+  }
+
+  /** Returns the values of a label among the series matching `match` (Grafana's label_values). */
+  async labelValues(label: string, match: string): Promise<string[]> {
+    const res = await this.get<{ status: string; error?: string; data?: string[] }>(`/api/v1/label/${encodeURIComponent(label)}/values`, { 'match[]': match });
+    if (res.status !== 'success') throw new Error(`label values of ${label} for ${match}: ${res.error ?? res.status}`);
+    return res.data ?? [];
+  }
+}
+
+export class PrometheusServer extends PrometheusApi {
   private child: ChildProcess | null = null;
   private dir = '';
-  url = '';
   log = '';
 
   /** Starts Prometheus with the given YAML config (rule files may be absolute paths). */
@@ -65,13 +93,6 @@ export class PrometheusServer {
       await new Promise((r) => setTimeout(r, 200));
     }
     throw new Error(`prometheus did not become ready:\n${this.log.slice(-2000)}`);
-  }
-
-  /** Runs an instant query, now or at `atMs` (Unix ms). */
-  async query(expr: string, atMs?: number): Promise<QueryResult> {
-    const at = atMs === undefined ? '' : `&time=${atMs / 1000}`;
-    const res = await fetch(`${this.url}/api/v1/query?query=${encodeURIComponent(expr)}${at}`);
-    return (await res.json()) as QueryResult;
   }
 
   /** Returns the scrape targets' health as reported by Prometheus. */
