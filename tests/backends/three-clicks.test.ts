@@ -39,7 +39,8 @@ const unset = [
   bins.prometheus === null ? 'PROMETHEUS_BIN' : null,
 ].filter((m): m is string => m !== null);
 const skipReason = unset.length > 0 ? ` (skipped: ${unset.join(', ')} not set; README "The back-end suite")` : '';
-if (unset.length > 0) console.warn(`tests/backends/three-clicks: the Loki/Tempo/collector tests are SKIPPED: ${unset.join(', ')} not set (README "The back-end suite").`);
+if (unset.length > 0)
+  console.warn(`tests/backends/three-clicks: the Loki/Tempo/collector tests are SKIPPED: ${unset.join(', ')} not set (README "The back-end suite").`);
 
 const stack = new BackendStack();
 const prom = new PrometheusApi();
