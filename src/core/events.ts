@@ -116,7 +116,6 @@ export interface EventFields {
     open_orders: number;
     suppressed: string | null;
   };
-  book_resync: { symbol: string; reason: string };
   margin_call: { cross_wallet_balance: string; symbols: string };
   exchange_error: { operation: string; error: string; code: number | null; http_status: number | null };
   malformed_message: { source: string; error: string; sample: string };

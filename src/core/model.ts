@@ -97,26 +97,6 @@ export interface BookTop {
   readonly eventTimeMs: number;
 }
 
-/** One diff-depth message: `U` first update id, `u` final, `pu` previous final. */
-export interface DepthDiff {
-  readonly symbol: string;
-  readonly firstUpdateId: number;
-  readonly finalUpdateId: number;
-  readonly prevFinalUpdateId: number;
-  readonly bids: ReadonlyArray<readonly [Ticks, Steps]>;
-  readonly asks: ReadonlyArray<readonly [Ticks, Steps]>;
-  readonly txTimeMs: number;
-  readonly eventTimeMs: number;
-}
-
-/** A REST depth snapshot (GET /fapi/v1/depth). */
-export interface DepthSnapshot {
-  readonly symbol: string;
-  readonly lastUpdateId: number;
-  readonly bids: ReadonlyArray<readonly [Ticks, Steps]>;
-  readonly asks: ReadonlyArray<readonly [Ticks, Steps]>;
-}
-
 /**
  * Mark price and funding (markPrice stream or premiumIndex). Rates are decimal strings as the
  * venue sends them (e.g. "0.00010000"): a rate is a ratio, never money.

@@ -51,8 +51,6 @@ export interface VenueListener {
   onListenKey(event: ListenKeyEvent): void;
   /** A frame or body that failed to parse: logged and counted, never fatal. */
   onMalformed(source: string, error: string, sample: string): void;
-  /** A local depth book was rebuilt or went out of sync (gap in `pu`). */
-  onBookResync?(symbol: string, reason: string): void;
 }
 
 export interface SymbolSetup {

@@ -9,14 +9,13 @@ import type { SymbolSetup, Venue, VenueListener, VenueStatus } from '../core/ven
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
 import { ConnectTimeoutError, ExchangeError, WireFormatError } from './errors.ts';
 import { guardListener } from './listener-guard.ts';
-import type { LocalBook } from './local-book.ts';
 import { MarketStream } from './market-stream.ts';
 import { DEFAULT_LIVENESS, type LivenessOptions } from './reconnecting-socket.ts';
 import { BinanceRestClient } from './rest-client.ts';
 import type { RestTransport } from './rest-transport.ts';
 import { UserStream } from './user-stream.ts';
 import { parseExchangeInfo, toInstrument } from './wire/exchange-info.ts';
-import { parseDepthSnapshot, parsePremiumIndex } from './wire/market.ts';
+import { parsePremiumIndex } from './wire/market.ts';
 import { parseOrder, parseOrders } from './wire/orders.ts';
 import { parsePositionRisk } from './wire/positions.ts';
 import { parseUserTrades } from './wire/user-trades.ts';
@@ -43,8 +42,6 @@ export interface BinanceVenueOptions {
   readonly defaultBackoffMs?: number;
   /** How long `connect` waits for both streams, ms. */
   readonly connectTimeoutMs?: number;
-  /** Depth snapshot size for local books. */
-  readonly depthLimit?: number;
   /** Most account-trade-list pages `userTrades` reads. Default 20. */
   readonly userTradesMaxPages?: number;
   /** Trades per account-trade-list page, at most (and by default) 1000. */
@@ -102,11 +99,6 @@ export class BinanceVenue implements Venue {
   /** Returns the raw REST client (endpoint-named methods). */
   restClient(): BinanceRestClient {
     return this.rest;
-  }
-
-  /** Returns the local depth book of a connected symbol. */
-  book(symbol: string): LocalBook | undefined {
-    return this.market?.book(symbol);
   }
 
   async loadInstruments(symbols: readonly string[]): Promise<Instrument[]> {
@@ -248,7 +240,6 @@ export class BinanceVenue implements Venue {
       liveness,
       lookup: this.lookup,
       listener: watching,
-      fetchSnapshot: async (symbol) => parseDepthSnapshot(await this.rest.depth(symbol, this.options.depthLimit ?? 1000), symbol, this.lookup),
     });
     this.user = new UserStream({
       wsUrl: this.options.wsUrl,

@@ -29,7 +29,6 @@ export function guardListener(listener: VenueListener): VenueListener {
     onStreamState: guard(listener.onStreamState),
     onListenKey: guard(listener.onListenKey),
     onMalformed: guard(listener.onMalformed),
-    onBookResync: guard(listener.onBookResync),
   };
 }
 

@@ -154,10 +154,6 @@ export class BinanceRestClient {
     return this.get('/fapi/v1/exchangeInfo', '', 'none', 'exchangeInfo');
   }
 
-  depth(symbol: string, limit = 1000): Promise<unknown> {
-    return this.get('/fapi/v1/depth', encodeParams({ symbol, limit }), 'none', 'depth');
-  }
-
   bookTicker(symbol: string): Promise<unknown> {
     return this.get('/fapi/v1/ticker/bookTicker', encodeParams({ symbol }), 'none', 'bookTicker');
   }

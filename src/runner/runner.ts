@@ -363,9 +363,6 @@ export class Runner {
       onMalformed: (source: string, error: string, sample: string) => {
         this.bus.emit('malformed_message', { source, error, sample });
       },
-      onBookResync: (symbol: string, reason: string) => {
-        this.bus.emit('book_resync', { symbol, reason });
-      },
     };
   }
 

@@ -61,7 +61,6 @@ export class FakeBinance {
   timeOffsetMs = 0;
   /** Routes whose sockets ignore pings and send nothing (a silent connection). */
   readonly silent = new Set<Route>();
-  depthSnapshot: unknown = { lastUpdateId: 100, E: 1, T: 1, bids: [['65000.0', '1.000']], asks: [['65000.1', '2.000']] };
   readonly listenKeys = new Set<string>();
   private keyCounter = 0;
   private readonly queues = new Map<string, Reply[]>();
@@ -219,8 +218,6 @@ export class FakeBinance {
         return json(200, { serverTime: this.serverTime() });
       case 'GET /fapi/v1/exchangeInfo':
         return json(200, loadFixture('exchange-info'));
-      case 'GET /fapi/v1/depth':
-        return json(200, this.depthSnapshot);
       case 'GET /fapi/v1/premiumIndex':
         return json(200, loadFixture('premium-index'));
       case 'GET /fapi/v3/positionRisk':

@@ -48,7 +48,6 @@ export function recordingListener(): Recorded {
       onStreamState: rec('streamState'),
       onListenKey: rec('listenKey'),
       onMalformed: rec('malformed'),
-      onBookResync: rec('bookResync'),
     },
     of: (kind) => calls.filter((c) => c.kind === kind).map((c) => c.args),
   };

@@ -1,5 +1,3 @@
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { Pool } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OrderUpdate } from '../../../src/core/model.ts';
 import type { ListenKeyEvent, StreamStateChange } from '../../../src/core/venue.ts';
@@ -132,66 +130,6 @@ describe('streams against the fake', () => {
     expect(fromPublic[1]?.[1]).toMatch(/^b: expected a string/);
     expect(malformed.filter(([source]) => source === 'user-stream')).toHaveLength(1);
     expect(malformed.every(([source]) => !String(source).includes('fakeListenKey'))).toBe(true);
-  });
-
-  it('the local book syncs from the snapshot and resyncs on a pu gap', async () => {
-    fake.depthSnapshot = { lastUpdateId: 100, E: 1, T: 1, bids: [['65000.0', '1.000']], asks: [['65000.1', '2.000']] };
-    await connect();
-    const depth = (U: number, u: number, pu: number, bids: string[][] = [], asks: string[][] = []) =>
-      fake.pushStream('public', 'btcusdt@depth@100ms', { e: 'depthUpdate', E: 1, T: 1, s: 'BTCUSDT', U, u, pu, b: bids, a: asks });
-    depth(95, 101, 94, [['64999.9', '3.000']]);
-    await until(() => venue.book('BTCUSDT')?.status() === 'synced', 3000, 'book synced');
-    depth(102, 103, 101, [], [['65000.1', '0']]);
-    await until(() => venue.book('BTCUSDT')?.lastUpdateId() === 103, 3000, 'diff applied');
-    expect(venue.book('BTCUSDT')?.bestBid()).toEqual({ priceTicks: 650000, qtySteps: 1000 });
-    expect(venue.book('BTCUSDT')?.bestAsk()).toBeNull();
-    const snapshotsBefore = fake.requestsTo('GET', '/fapi/v1/depth').length;
-    fake.depthSnapshot = { lastUpdateId: 111, E: 1, T: 1, bids: [['64990.0', '1.000']], asks: [['64990.1', '1.000']] };
-    depth(110, 112, 108);
-    await until(() => rec.of('bookResync').some(([, reason]) => String(reason).startsWith('gap')), 3000, 'gap resync');
-    await until(() => venue.book('BTCUSDT')?.status() === 'synced', 3000, 'book resynced');
-    expect(fake.requestsTo('GET', '/fapi/v1/depth').length).toBe(snapshotsBefore + 1);
-    expect(venue.book('BTCUSDT')?.bestBid()?.priceTicks).toBe(649900);
-  });
-
-  it('a depth frame right behind a book ticker waits until the order the ticker caused is on the wire', async () => {
-    fake.depthSnapshot = { lastUpdateId: 100, E: 1, T: 1, bids: [['65000.0', '1.000']], asks: [['65000.1', '2.000']] };
-    const pool = new Pool(fake.restUrl, { connections: 1 });
-    const send = () => pool.request({ method: 'GET', path: '/fapi/v1/time' }).then((r) => r.body.text());
-    await send(); // a reused keep-alive socket from now on, as the order path's
-    const seen: string[] = [];
-    let sent: Promise<string> | null = null;
-    const onWritten = (message: unknown) => {
-      if ((message as { request: { path: string } }).request.path === '/fapi/v1/time')
-        seen.push(`request written, book at ${String(venue.book('BTCUSDT')?.lastUpdateId())}`);
-    };
-    subscribe('undici:request:bodySent', onWritten);
-    try {
-      venue = venueFor(fake);
-      await venue.loadInstruments(['BTCUSDT']);
-      rec = recordingListener();
-      await venue.connect(['BTCUSDT'], {
-        ...rec.listener,
-        onBookTop: (top) => {
-          rec.listener.onBookTop(top);
-          seen.push(`ticker, book at ${String(venue.book('BTCUSDT')?.lastUpdateId())}`);
-          sent ??= send();
-        },
-      });
-      const depth = (U: number, u: number, pu: number) =>
-        fake.pushStream('public', 'btcusdt@depth@100ms', { e: 'depthUpdate', E: 1, T: 1, s: 'BTCUSDT', U, u, pu, b: [['64999.9', '3.000']], a: [] });
-      depth(95, 101, 94);
-      await until(() => venue.book('BTCUSDT')?.lastUpdateId() === 101, 3000, 'book synced');
-      // Both frames reach the client in one socket read (the fake writes them in one turn).
-      fake.pushStream('public', 'btcusdt@bookTicker', BTC_TICKER);
-      depth(102, 103, 101);
-      await until(() => venue.book('BTCUSDT')?.lastUpdateId() === 103, 3000, 'depth applied');
-      await sent;
-      expect(seen).toEqual(['ticker, book at 101', 'request written, book at 101']);
-    } finally {
-      unsubscribe('undici:request:bodySent', onWritten);
-      await pool.close();
-    }
   });
 
   it('disconnect closes both streams and the listenKey', async () => {

@@ -4,14 +4,7 @@ import { WireFormatError } from '../../../src/exchange/errors.ts';
 import { parseListenKey } from '../../../src/exchange/user-stream.ts';
 import { parseExchangeInfo } from '../../../src/exchange/wire/exchange-info.ts';
 import { parseJson } from '../../../src/exchange/wire/fields.ts';
-import {
-  parseBookTicker,
-  parseCombinedFrame,
-  parseDepthSnapshot,
-  parseDepthUpdate,
-  parseMarkPriceUpdate,
-  parsePremiumIndex,
-} from '../../../src/exchange/wire/market.ts';
+import { parseBookTicker, parseCombinedFrame, parseMarkPriceUpdate, parsePremiumIndex } from '../../../src/exchange/wire/market.ts';
 import { parseOrder, parseOrders } from '../../../src/exchange/wire/orders.ts';
 import { parsePositionRisk } from '../../../src/exchange/wire/positions.ts';
 import { parseUserEvent } from '../../../src/exchange/wire/user-events.ts';
@@ -26,8 +19,6 @@ const parsers: Array<[string, (value: unknown) => unknown, string]> = [
   ['orders', (v) => parseOrders(v, lookup), 'new-order-response-limit'],
   ['positionRisk', (v) => parsePositionRisk(v, 'ADAUSDT', lookup, 0), 'position-risk-v3'],
   ['bookTicker', (v) => parseBookTicker(v, lookup), 'book-ticker'],
-  ['depthUpdate', (v) => parseDepthUpdate(v, lookup), 'depth-update'],
-  ['depthSnapshot', (v) => parseDepthSnapshot(v, 'BTCUSDT', lookup), 'depth-snapshot'],
   ['markPrice', parseMarkPriceUpdate, 'mark-price-update'],
   ['premiumIndex', parsePremiumIndex, 'premium-index'],
   ['combinedFrame', parseCombinedFrame, 'mark-price-update'],

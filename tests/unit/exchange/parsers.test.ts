@@ -2,14 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { WireFormatError } from '../../../src/exchange/errors.ts';
 import { parseListenKey } from '../../../src/exchange/user-stream.ts';
 import { parseExchangeInfo, toInstrument } from '../../../src/exchange/wire/exchange-info.ts';
-import {
-  parseBookTicker,
-  parseCombinedFrame,
-  parseDepthSnapshot,
-  parseDepthUpdate,
-  parseMarkPriceUpdate,
-  parsePremiumIndex,
-} from '../../../src/exchange/wire/market.ts';
+import { parseBookTicker, parseCombinedFrame, parseMarkPriceUpdate, parsePremiumIndex } from '../../../src/exchange/wire/market.ts';
 import { parseOrder } from '../../../src/exchange/wire/orders.ts';
 import { parsePositionRisk } from '../../../src/exchange/wire/positions.ts';
 import { parseAccountUpdate, parseMarginCall, parseOrderTradeUpdate, parseUserEvent } from '../../../src/exchange/wire/user-events.ts';
@@ -99,30 +92,6 @@ describe('market data', () => {
       askSteps: 4066,
       txTimeMs: 1568014460891,
       eventTimeMs: 1568014460893,
-    });
-  });
-
-  it('parses a diff depth event with U, u and pu', () => {
-    const fine = instrument('BTCUSDT', '0.0001', '1');
-    expect(parseDepthUpdate(fixture('depth-update'), lookupOf(fine))).toEqual({
-      symbol: 'BTCUSDT',
-      firstUpdateId: 157,
-      finalUpdateId: 160,
-      prevFinalUpdateId: 149,
-      bids: [[24, 10]],
-      asks: [[26, 100]],
-      txTimeMs: 123456788,
-      eventTimeMs: 123456789,
-    });
-  });
-
-  it('parses a depth snapshot', () => {
-    const fine = instrument('BTCUSDT', '0.0000001', '1');
-    expect(parseDepthSnapshot(fixture('depth-snapshot'), 'BTCUSDT', lookupOf(fine))).toEqual({
-      symbol: 'BTCUSDT',
-      lastUpdateId: 1027024,
-      bids: [[40000000, 431]],
-      asks: [[40000020, 12]],
     });
   });
 
