@@ -91,7 +91,11 @@ const SPECS = [
   { key: 'freezeCooldownMs', default: '30000', description: 'How long an edge freeze lasts, ms.' },
   { key: 'makerFeeRate', default: '0.0002', description: 'Maker fee rate (decimal string).' },
   { key: 'takerFeeRate', default: '0.0005', description: 'Taker fee rate (decimal string).' },
-  { key: 'staleBookMs', default: '5000', description: 'A book older than this suppresses quoting, ms.' },
+  {
+    key: 'staleBookMs',
+    default: '5000',
+    description: 'No book update received for this long suppresses quoting, ms (our clock: an offset to the venue does not matter).',
+  },
   { key: 'grindEnabled', kind: 'boolean', default: 'true', description: 'Grinding: reducing clips priced to lower the break-even.' },
   { key: 'grindClipQty', default: '0.002', description: 'Quantity of each grinding clip.' },
   { key: 'grindMinProfitBps', default: '3', description: 'Minimum profit over break-even at which a grinding clip is priced, bps.' },

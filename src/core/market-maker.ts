@@ -160,6 +160,8 @@ export class MarketMaker {
   private readonly edge: EdgeMonitor;
   private readonly suppression = new SuppressionReporter();
   private book: BookTop | null = null;
+  /** Our clock when the book was last updated: its age never depends on the venue's clock. */
+  private bookReceivedAtMs = 0;
   private marketConnected = false;
   private userConnected = false;
   private reconciled = false;
@@ -196,11 +198,15 @@ export class MarketMaker {
     this.edge = new EdgeMonitor(this.params.edgeWindowFills, this.params.minEdgeBps, this.params.freezeCooldownMs);
   }
 
-  /** Takes a new best bid/offer; an older update id than the current one is ignored. */
-  onBookTop(top: BookTop, _nowMs: number): void {
+  /**
+   * Takes a new best bid/offer, received at `nowMs` (our clock). Frames are taken in the order
+   * they arrive: one connection delivers them in the venue's order and a reconnect discards the
+   * book, so a backwards or absurd update id (a corrupt frame) must not make later ones look old.
+   */
+  onBookTop(top: BookTop, nowMs: number): void {
     if (top.symbol !== this.symbol) return;
-    if (this.book !== null && top.updateId < this.book.updateId) return;
     this.book = top;
+    this.bookReceivedAtMs = nowMs;
   }
 
   /** Takes mark price and funding; returns funding_update when the rate changes or settles. */
@@ -685,7 +691,7 @@ export class MarketMaker {
     if (!this.eventLogHealthy) reasons.add('event_log_unwritable');
     if (!this.marketConnected || !this.userConnected) reasons.add('ws_disconnected');
     if (this.book === null) reasons.add('no_book');
-    else if (nowMs - this.book.eventTimeMs > this.params.staleBookMs) reasons.add('stale_book');
+    else if (nowMs - this.bookReceivedAtMs > this.params.staleBookMs) reasons.add('stale_book');
     else if (this.book.bidTicks >= this.book.askTicks) reasons.add('crossed_book');
     if (this.edge.isFrozen()) reasons.add('frozen');
     if (this.risk.state === 2) reasons.add('hard_reduce');
@@ -698,7 +704,7 @@ export class MarketMaker {
       case 'ws_disconnected':
         return [this.marketConnected ? null : 'market', this.userConnected ? null : 'user'].filter((s) => s !== null).join(',');
       case 'stale_book':
-        return this.book === null ? null : `book age ${nowMs - this.book.eventTimeMs} ms`;
+        return this.book === null ? null : `no book update for ${nowMs - this.bookReceivedAtMs} ms`;
       case 'crossed_book':
         return this.book === null ? null : `${this.instrument.formatPrice(this.book.bidTicks)} >= ${this.instrument.formatPrice(this.book.askTicks)}`;
       case 'frozen':

@@ -137,12 +137,6 @@ describe('MarketMaker suppression', () => {
     mm.setSuppressed(null);
     expect(mm.decide(T0 + 10_001).suppressed).toBe('not_reconciled');
   });
-
-  it('ignores an older book update id', () => {
-    const mm = readyMaker();
-    mm.onBookTop(bookTop(640_000, 640_001, T0 + 1, T0 - 5), T0 + 1);
-    expect(mm.view(T0 + 1).bestBidTicks).toBe(650_000);
-  });
 });
 
 describe('MarketMaker order tracking', () => {
