@@ -206,6 +206,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
     recvWindowMs: config.recvWindowMs,
     requestTimeoutMs: config.requestTimeoutMs,
     transport: (inner) => tracingTransport(inner, { baseUrl: restUrl, peerService, duration: metrics.httpDuration, orderContexts }),
+    onMalformed: (source, error, sample) => bus.emit('malformed_message', { source, error, sample }),
     ...deps.venueTuning,
   });
   venueRef.current = venue;

@@ -23,7 +23,7 @@ import { dist, median, p99, round } from '../lib/stats.ts';
 const quick = flag('quick');
 const RENDERS = quick ? 60 : 300;
 const FLOW_SECONDS = quick ? 4 : 15;
-const specs = parseExchangeInfo(JSON.parse(readFileSync(join(REPO_ROOT, 'tests/fixtures/binance/exchange-info.json'), 'utf8')));
+const specs = parseExchangeInfo(JSON.parse(readFileSync(join(REPO_ROOT, 'tests/fixtures/binance/exchange-info.json'), 'utf8'))).specs;
 const btc = specs.get('BTCUSDT');
 if (btc === undefined) throw new Error('fixture without BTCUSDT');
 

@@ -59,7 +59,7 @@ export interface EventFields {
     error_code: number | null;
   };
   order_placed: OrderRef & { order_id: string; side: string; price: string | null; qty: string };
-  order_rejected: OrderRef & { side: string; reason: string; code: number | null; source: string };
+  order_rejected: OrderRef & { side: string; reason: string; code: number | null; source: string; backoff_ms: number };
   order_ambiguous: OrderRef & { side: string; reason: string };
   order_settled: OrderRef & { status: string; via: string };
   order_update: OrderRef & {

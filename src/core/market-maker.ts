@@ -29,6 +29,7 @@ import { formatMoney, type Money } from './money.ts';
 import { OrderTracker, type OrderPurpose, type OutcomeEffect, type TrackedOrderView } from './order-tracker.ts';
 import type { StrategyParams } from './params.ts';
 import { fundingSkewBps, inventorySkewBps, meetsMinimums, quoteLadder, sizeForMinNotional, type Ladder } from './quoting.ts';
+import { RejectionBackoff } from './rejection-backoff.ts';
 import { RiskMachine, type RiskState } from './risk.ts';
 import { blocksRiskReducing, reportedReason, SuppressionReporter, type SuppressionReason } from './suppression.ts';
 
@@ -160,6 +161,7 @@ export class MarketMaker {
   private readonly edge: EdgeMonitor;
   private readonly suppression = new SuppressionReporter();
   private book: BookTop | null = null;
+  private readonly rejections = new RejectionBackoff();
   /** Our clock when the book was last updated: its age never depends on the venue's clock. */
   private bookReceivedAtMs = 0;
   private marketConnected = false;
@@ -443,9 +445,21 @@ export class MarketMaker {
     return { commands, events, suppressed: reported, skipped };
   }
 
-  /** Applies the answer to a place command; returns order_placed, order_rejected or order_ambiguous. */
+  /**
+   * Applies the answer to a place command; returns order_placed, order_rejected or
+   * order_ambiguous. A rejection (other than a 429/418, which stops all sending) makes its slot
+   * back off (rejection-backoff.ts); an acceptance clears the slot's back-off.
+   */
   onPlaceOutcome(order: PlaceOrder, outcome: CommandOutcome<OrderSnapshot>, nowMs: number): DomainEvent[] {
-    return this.outcomeEvents(this.tracker.applyPlaceOutcome(order.clientOrderId, outcome, nowMs), 'place');
+    const slot = this.tracker.get(order.clientOrderId)?.slot ?? null;
+    const effect = this.tracker.applyPlaceOutcome(order.clientOrderId, outcome, nowMs);
+    let backoffMs = 0;
+    if (slot !== null && effect.kind === 'placed') this.rejections.accepted(slot);
+    if (slot !== null && effect.kind === 'rejected') {
+      const rateLimited = outcome.kind === 'rejected' && (outcome.httpStatus === 429 || outcome.httpStatus === 418);
+      if (!rateLimited) backoffMs = this.rejections.rejected(slot, effect.code ?? 0, nowMs);
+    }
+    return this.outcomeEvents(effect, 'place', backoffMs);
   }
 
   /** Applies the answer to a cancel command; returns order_settled or order_ambiguous when they apply. */
@@ -655,7 +669,7 @@ export class MarketMaker {
 
   /** The price exposure is valued at: the book's mid (rounded), else the mark price. */
   private referenceTicks(): Ticks | null {
-    if (this.book !== null && this.book.bidTicks < this.book.askTicks) return Math.round((this.book.bidTicks + this.book.askTicks) / 2);
+    if (this.book !== null && this.book.bidTicks > 0 && this.book.bidTicks < this.book.askTicks) return Math.round((this.book.bidTicks + this.book.askTicks) / 2);
     return this.markTicks;
   }
 
@@ -692,7 +706,7 @@ export class MarketMaker {
     if (!this.marketConnected || !this.userConnected) reasons.add('ws_disconnected');
     if (this.book === null) reasons.add('no_book');
     else if (nowMs - this.bookReceivedAtMs > this.params.staleBookMs) reasons.add('stale_book');
-    else if (this.book.bidTicks >= this.book.askTicks) reasons.add('crossed_book');
+    else if (this.book.bidTicks <= 0 || this.book.bidTicks >= this.book.askTicks) reasons.add('crossed_book');
     if (this.edge.isFrozen()) reasons.add('frozen');
     if (this.risk.state === 2) reasons.add('hard_reduce');
     if (this.external === 'rate_limited') reasons.add('rate_limited');
@@ -706,7 +720,7 @@ export class MarketMaker {
       case 'stale_book':
         return this.book === null ? null : `no book update for ${nowMs - this.bookReceivedAtMs} ms`;
       case 'crossed_book':
-        return this.book === null ? null : `${this.instrument.formatPrice(this.book.bidTicks)} >= ${this.instrument.formatPrice(this.book.askTicks)}`;
+        return this.book === null ? null : `bid ${this.instrument.formatPrice(this.book.bidTicks)}, ask ${this.instrument.formatPrice(this.book.askTicks)}`;
       case 'frozen':
         return `edge ${this.edge.averageBps()?.toFixed(2) ?? 'n/a'} bps < ${this.params.minEdgeBps}`;
       case 'hard_reduce':
@@ -827,7 +841,7 @@ export class MarketMaker {
     let worstLong = exposure.worstLongSteps;
     let worstShort = exposure.worstShortSteps;
     for (const target of targets.values()) {
-      if (this.tracker.inSlot(target.slot) !== undefined) continue;
+      if (this.tracker.inSlot(target.slot) !== undefined || this.rejections.blocked(target.slot, nowMs)) continue;
       let qtySteps = target.qtySteps;
       if (!target.reduceOnly) {
         const worst = target.side === 'BUY' ? worstLong : worstShort;
@@ -896,7 +910,7 @@ export class MarketMaker {
     }
   }
 
-  private outcomeEvents(effect: OutcomeEffect, via: 'place' | 'cancel' | 'query'): DomainEvent[] {
+  private outcomeEvents(effect: OutcomeEffect, via: 'place' | 'cancel' | 'query', backoffMs = 0): DomainEvent[] {
     switch (effect.kind) {
       case 'none':
         return [];
@@ -928,6 +942,7 @@ export class MarketMaker {
               reason: effect.reason,
               code: effect.code,
               source: effect.source,
+              backoff_ms: backoffMs,
             },
             effect.order.clientOrderId,
           ),

@@ -7,7 +7,7 @@ import type { Instrument } from '../core/instrument.ts';
 import type { CancelOrder, CommandOutcome, MarkPriceUpdate, OrderSnapshot, PlaceOrder, PositionSnapshot, RateLimitUsage, UserTrade } from '../core/model.ts';
 import type { SymbolSetup, Venue, VenueListener, VenueStatus } from '../core/venue.ts';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
-import { ConnectTimeoutError, ExchangeError, WireFormatError } from './errors.ts';
+import { ConnectTimeoutError, ExchangeError, SymbolNotTradingError, WireFormatError } from './errors.ts';
 import { guardListener } from './listener-guard.ts';
 import { MarketStream } from './market-stream.ts';
 import { DEFAULT_LIVENESS, type LivenessOptions } from './reconnecting-socket.ts';
@@ -42,6 +42,11 @@ export interface BinanceVenueOptions {
   readonly defaultBackoffMs?: number;
   /** How long `connect` waits for both streams, ms. */
   readonly connectTimeoutMs?: number;
+  /**
+   * Reports a REST body part that could not be read and was skipped (an unreadable exchangeInfo
+   * entry of a symbol we do not trade). Stream frames go to the listener's onMalformed.
+   */
+  readonly onMalformed?: (source: string, error: string, sample: string) => void;
   /** Most account-trade-list pages `userTrades` reads. Default 20. */
   readonly userTradesMaxPages?: number;
   /** Trades per account-trade-list page, at most (and by default) 1000. */
@@ -101,12 +106,23 @@ export class BinanceVenue implements Venue {
     return this.rest;
   }
 
+  /**
+   * Returns the instruments of `symbols` from exchangeInfo. Throws when one of them is not
+   * listed, unreadable, or not TRADING; unreadable entries of other symbols are reported through
+   * `onMalformed` and skipped.
+   */
   async loadInstruments(symbols: readonly string[]): Promise<Instrument[]> {
-    const specs = parseExchangeInfo(await this.rest.exchangeInfo());
+    const info = parseExchangeInfo(await this.rest.exchangeInfo());
+    for (const bad of info.malformed) {
+      if (bad.symbol !== null && symbols.includes(bad.symbol)) throw new WireFormatError('symbols', `the exchangeInfo entry of ${bad.symbol} is unreadable: ${bad.error}`);
+      this.options.onMalformed?.('rest:exchangeInfo', `${bad.symbol ?? 'a symbol'}: ${bad.error} (skipped: not traded)`, bad.symbol ?? '');
+    }
     const out: Instrument[] = [];
     for (const symbol of symbols) {
-      const spec = specs.get(symbol);
+      const spec = info.specs.get(symbol);
       if (spec === undefined) throw new WireFormatError('symbols', `symbol ${symbol} is not listed in exchangeInfo`);
+      const status = info.statuses.get(symbol) ?? 'unknown';
+      if (status !== 'TRADING') throw new SymbolNotTradingError(symbol, status);
       const instrument = toInstrument(spec);
       this.instruments.set(symbol, instrument);
       out.push(instrument);

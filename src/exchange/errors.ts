@@ -53,6 +53,20 @@ export class WireFormatError extends Error {
   }
 }
 
+/** A symbol we are asked to trade is listed but not open for trading (status SETTLING, CLOSE, ...). */
+export class SymbolNotTradingError extends Error {
+  readonly code = 'MM_ERR_SYMBOL_NOT_TRADING';
+  readonly symbol: string;
+  readonly status: string;
+
+  constructor(symbol: string, status: string) {
+    super(`${symbol} is not open for trading on the venue (exchangeInfo status ${status}): refusing to quote it`);
+    this.name = 'SymbolNotTradingError';
+    this.symbol = symbol;
+    this.status = status;
+  }
+}
+
 /** The streams did not open within the allowed time. */
 export class ConnectTimeoutError extends Error {
   readonly code = 'MM_ERR_CONNECT_TIMEOUT';

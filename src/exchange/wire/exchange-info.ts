@@ -3,16 +3,46 @@ import { Instrument, type InstrumentSpec } from '../../core/instrument.ts';
 import { WireFormatError } from '../errors.ts';
 import { asArray, asObject, decimal, str, type JsonObject } from './fields.ts';
 
-/** Returns the specs of every symbol listed in an exchangeInfo body, keyed by symbol. */
-export function parseExchangeInfo(body: unknown): Map<string, InstrumentSpec> {
+/** A symbol entry of exchangeInfo that could not be read. */
+export interface MalformedSymbol {
+  /** The entry's `symbol`, when even that could not be read: null. */
+  readonly symbol: string | null;
+  readonly error: string;
+}
+
+/** What exchangeInfo lists: each readable symbol's spec and status, and the entries that are not readable. */
+export interface ExchangeInfo {
+  readonly specs: ReadonlyMap<string, InstrumentSpec>;
+  /** `status` per symbol: TRADING, or SETTLING, PENDING_TRADING, CLOSE, ... */
+  readonly statuses: ReadonlyMap<string, string>;
+  readonly malformed: readonly MalformedSymbol[];
+}
+
+/**
+ * Returns every symbol listed in an exchangeInfo body. One malformed entry does not make the
+ * others unreadable: it is listed in `malformed` (only a symbol we trade needs to be readable).
+ * Throws a WireFormatError when the body itself has no `symbols` list.
+ */
+export function parseExchangeInfo(body: unknown): ExchangeInfo {
   const root = asObject(body, '$');
   const symbols = asArray(root['symbols'], 'symbols');
   const specs = new Map<string, InstrumentSpec>();
+  const statuses = new Map<string, string>();
+  const malformed: MalformedSymbol[] = [];
   for (let i = 0; i < symbols.length; i++) {
-    const spec = parseSymbol(asObject(symbols[i], `symbols[${i}]`), `symbols[${i}]`);
-    specs.set(spec.symbol, spec);
+    const entry = symbols[i];
+    const name = typeof entry === 'object' && entry !== null && typeof (entry as JsonObject)['symbol'] === 'string' ? String((entry as JsonObject)['symbol']) : null;
+    try {
+      const symbol = asObject(entry, `symbols[${i}]`);
+      const spec = parseSymbol(symbol, `symbols[${i}]`);
+      specs.set(spec.symbol, spec);
+      statuses.set(spec.symbol, str(symbol, 'status', `symbols[${i}].status`));
+    } catch (error) {
+      if (!(error instanceof WireFormatError)) throw error;
+      malformed.push({ symbol: name, error: error.message });
+    }
   }
-  return specs;
+  return { specs, statuses, malformed };
 }
 
 function parseSymbol(symbol: JsonObject, path: string): InstrumentSpec {

@@ -63,7 +63,7 @@ beforeAll(async () => {
   clock = manualClock(START);
   sim = await startSimulator({ symbols: ['BTCUSDT'], autoStep: false, clock, fundingIntervalMs: 60_000, seed: 3, startingPositions: { BTCUSDT: '0.010' } });
   const info = (await unsigned(sim, 'GET', '/fapi/v1/exchangeInfo')).body as Json;
-  const spec = parseExchangeInfo(info).get('BTCUSDT');
+  const spec = parseExchangeInfo(info).specs.get('BTCUSDT');
   if (!spec) throw new Error('simulator lists no BTCUSDT');
   btc = toInstrument(spec);
 });
@@ -81,8 +81,8 @@ async function open(path: string): Promise<Captured> {
 describe('REST answers: documented sample and simulator agree', () => {
   it('exchangeInfo', async () => {
     const live = (await unsigned(sim, 'GET', '/fapi/v1/exchangeInfo')).body as Json;
-    expect(parseExchangeInfo(fixture('exchange-info')).size).toBeGreaterThan(0);
-    expect(parseExchangeInfo(live).get('BTCUSDT')?.tickSize).toBe('0.10');
+    expect(parseExchangeInfo(fixture('exchange-info')).specs.size).toBeGreaterThan(0);
+    expect(parseExchangeInfo(live).specs.get('BTCUSDT')?.tickSize).toBe('0.10');
     // Filters are a list of differently shaped objects; their fields are checked by the parser.
     // "OrderType" is a typo of the documentation's sample: the API (and the simulator) send "orderTypes".
     expect(drift(fixture('exchange-info'), live, ['$.symbols[].filters', '$.symbols[].OrderType', '$.rateLimits', '$.assets', '$.exchangeFilters'])).toEqual(

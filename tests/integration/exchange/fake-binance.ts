@@ -61,6 +61,10 @@ export class FakeBinance {
   timeOffsetMs = 0;
   /** Routes whose sockets ignore pings and send nothing (a silent connection). */
   readonly silent = new Set<Route>();
+  /** The GET /fapi/v1/exchangeInfo body (the documented sample unless a test changes it). */
+  exchangeInfo: unknown = loadFixture('exchange-info');
+  /** Answers every POST /fapi/v1/order when set (after queued replies), e.g. a standing rejection. */
+  orderReply: ((request: RecordedRequest) => Reply) | null = null;
   readonly listenKeys = new Set<string>();
   private keyCounter = 0;
   private readonly queues = new Map<string, Reply[]>();
@@ -217,7 +221,7 @@ export class FakeBinance {
       case 'GET /fapi/v1/time':
         return json(200, { serverTime: this.serverTime() });
       case 'GET /fapi/v1/exchangeInfo':
-        return json(200, loadFixture('exchange-info'));
+        return json(200, this.exchangeInfo);
       case 'GET /fapi/v1/premiumIndex':
         return json(200, loadFixture('premium-index'));
       case 'GET /fapi/v3/positionRisk':
@@ -227,6 +231,7 @@ export class FakeBinance {
       case 'GET /fapi/v1/userTrades':
         return json(200, this.userTrades(r));
       case 'POST /fapi/v1/order':
+        if (this.orderReply !== null) return this.orderReply(r);
         return json(200, this.orderEcho(r), { 'x-mbx-order-count-10s': '1', 'x-mbx-order-count-1m': '1' });
       case 'GET /fapi/v1/order':
       case 'DELETE /fapi/v1/order':

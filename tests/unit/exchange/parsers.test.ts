@@ -11,7 +11,9 @@ import { BTC, fixture, instrument, lookupOf } from './fixtures.ts';
 
 describe('exchangeInfo', () => {
   it('reads PRICE_FILTER, LOT_SIZE and MIN_NOTIONAL into an InstrumentSpec', () => {
-    const specs = parseExchangeInfo(fixture('exchange-info'));
+    const { specs, statuses, malformed } = parseExchangeInfo(fixture('exchange-info'));
+    expect(malformed).toEqual([]);
+    expect(statuses.get('BTCUSDT')).toBe('TRADING');
     expect(specs.get('BLZUSDT')).toEqual({
       symbol: 'BLZUSDT',
       baseAsset: 'BLZ',
@@ -31,9 +33,16 @@ describe('exchangeInfo', () => {
     expect(btc.minNotional).toBe(100_00000000n);
   });
 
-  it('reports a symbol without PRICE_FILTER as a WireFormatError', () => {
-    const body = { symbols: [{ symbol: 'X', baseAsset: 'X', quoteAsset: 'USDT', marginAsset: 'USDT', filters: [] }] };
-    expect(() => parseExchangeInfo(body)).toThrow(WireFormatError);
+  it('lists a symbol without PRICE_FILTER as malformed, and still reads the others', () => {
+    const good = (fixture('exchange-info') as { symbols: unknown[] }).symbols;
+    const body = { symbols: [{ symbol: 'X', status: 'TRADING', baseAsset: 'X', quoteAsset: 'USDT', marginAsset: 'USDT', filters: [] }, 42, ...good] };
+    const info = parseExchangeInfo(body);
+    expect(info.malformed).toEqual([
+      { symbol: 'X', error: 'symbols[0].filters: no PRICE_FILTER' },
+      { symbol: null, error: 'symbols[1]: expected an object' },
+    ]);
+    expect([...info.specs.keys()].sort()).toEqual(['BLZUSDT', 'BTCUSDT']);
+    expect(() => parseExchangeInfo({ symbols: 'none' })).toThrow(WireFormatError);
   });
 });
 

@@ -337,7 +337,7 @@ describe('renderMetrics', () => {
 });
 
 describe('RunnerMetrics through PrometheusTextSerializer', () => {
-  const specs = parseExchangeInfo(JSON.parse(readFileSync(join(import.meta.dirname, '../../fixtures/binance/exchange-info.json'), 'utf8')));
+  const specs = parseExchangeInfo(JSON.parse(readFileSync(join(import.meta.dirname, '../../fixtures/binance/exchange-info.json'), 'utf8'))).specs;
   const btc = specs.get('BTCUSDT');
 
   it('renders the runner metrics for several symbols exactly as the stock serializer does', async () => {
@@ -447,7 +447,7 @@ describe('RunnerMetrics through PrometheusTextSerializer', () => {
             via: 'user_stream',
           }),
         );
-        publish(domainEvent('order_rejected', { ...ref, side: 'BUY', reason: 'worst "case" limit\n', code: null, source: 'local' }));
+        publish(domainEvent('order_rejected', { ...ref, side: 'BUY', reason: 'worst "case" limit\n', code: null, source: 'local', backoff_ms: 0 }));
       }
       publish(domainEvent('rate_limited', { status: 429, retry_after_ms: 1000, operation: 'newOrder' }));
       publish(domainEvent('malformed_message', { source: 'user-stream', error: 'bad json', sample: '{' }));
