@@ -1,14 +1,29 @@
 /**
  * Entry point: `mm-runner [run] [flags]` trades; `mm-runner sim` runs the simulator standalone.
  * Parses configuration (every problem reported at once, exit 2), starts the app, and turns
- * SIGINT/SIGTERM into a graceful stop: stop quoting, cancel everything, flush, exit 0.
+ * SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGUSR2 into a graceful stop: stop quoting, cancel
+ * everything, flush; exit 0 only when the venue confirmed that none of our orders rests (3 when
+ * some may, 4 when another instance trades with our prefix).
  */
-import { simStartingPositions, startApp } from './app.ts';
+import { simStartingPositions, startApp, type App } from './app.ts';
+import type { StopReport } from './runner/runner.ts';
 import { CONFIG_EXIT_CODE, ConfigError, formatConfigError, loadConfigFromProcess } from './config/index.ts';
 import { otelEnvironment } from './telemetry/sdk.ts';
 import { runStandaloneSimulator } from './sim/standalone.ts';
 
 const DUPLICATE_SIGNAL_MS = 1000;
+/** Signals that stop the runner gracefully. */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'];
+/** Exit codes besides 0 (clean stop), 1 (start-up failure) and 2 (invalid configuration). */
+const EXIT_ORDERS_MAY_REMAIN = 3;
+const EXIT_ANOTHER_INSTANCE = 4;
+
+/** Returns the exit code for how the runner stopped: 0 only when the venue confirmed nothing rests. */
+function exitCodeOf(report: StopReport | null): number {
+  if (report === null) return 1;
+  if (report.reason === 'another_instance') return EXIT_ANOTHER_INSTANCE;
+  return report.clean ? 0 : EXIT_ORDERS_MAY_REMAIN;
+}
 
 async function main(): Promise<number> {
   let loaded;
@@ -38,17 +53,11 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  let app;
-  try {
-    app = await startApp(config, { otelEnv: otelEnvironment(), stdout: process.stdout });
-  } catch (error) {
-    // Settings that only the venue's instruments can check (lot steps) fail like any other setting.
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${formatConfigError(error)}\n`);
-      return CONFIG_EXIT_CODE;
-    }
-    throw error;
-  }
+  // Every signal that ends a terminal session or a container asks for the same graceful stop
+  // (SIGUSR1 stays Node's inspector signal). Handlers go in before start-up, so a signal during
+  // it still stops cleanly once the runner is up.
+  let app: App | null = null;
+  let stopSignal: NodeJS.Signals | null = null;
   let firstSignalAt: number | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
     const now = performance.now();
@@ -60,13 +69,26 @@ async function main(): Promise<number> {
       process.exit(130);
     }
     firstSignalAt = now;
-    void app.stop(signal);
+    stopSignal = signal;
+    if (app !== null) void app.stop(signal);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+
+  try {
+    app = await startApp(config, { otelEnv: otelEnvironment(), stdout: process.stdout });
+  } catch (error) {
+    // Settings that only the venue's instruments can check (lot steps) fail like any other setting.
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${formatConfigError(error)}\n`);
+      return CONFIG_EXIT_CODE;
+    }
+    throw error;
+  }
+  if (stopSignal !== null) void app.stop(stopSignal);
   await app.done;
-  const left = app.runner.state() === 'stopped' ? 0 : 1;
-  return left;
+  const report = app.runner.stopReport();
+  if (report?.detail != null) process.stderr.write(`mm-runner: ${report.detail}\n`);
+  return exitCodeOf(report);
 }
 
 main().then(

@@ -18,6 +18,13 @@ export function isOurClientOrderId(prefix: string, id: string): boolean {
   return id.startsWith(`${prefix}-`);
 }
 
+/** Returns the session id of a client id generated with `prefix` (`<prefix>-<session>-...`), or null. */
+export function sessionOf(prefix: string, id: string): string | null {
+  if (!isOurClientOrderId(prefix, id)) return null;
+  const session = id.slice(prefix.length + 1).split('-')[0] ?? '';
+  return SESSION_PATTERN.test(session) ? session : null;
+}
+
 /** Generates unique client order ids for one session. */
 export class ClientOrderIds {
   readonly prefix: string;

@@ -19,7 +19,7 @@ interface OrderRef {
 export interface EventFields {
   runner_start: { symbol: string; marginType: string; config: FieldRecord; exchange: string; shadow: boolean };
   runner_stop_signal: { symbol: string; marginType: string; config: FieldRecord; signal: string };
-  runner_stopped: { reason: string; open_orders_left: number; duration_ms: number };
+  runner_stopped: { reason: string; open_orders_left: number | null; clean: boolean; deadman: 'off' | 'disarmed' | 'left_armed'; duration_ms: number };
   ws_connected: { stream: string; listenKey: string | null; url: string };
   ws_disconnected: { stream: string; listenKey: string | null; reason: string };
   listen_key_event: { action: 'created' | 'renewed' | 'renew_failed' | 'expired' | 'recreated' | 'closed'; listenKey: string | null; error: string | null };
@@ -92,7 +92,7 @@ export interface EventFields {
   };
   order_cancel: OrderRef & { reason: string };
   order_cancel_result: OrderRef & { outcome: string; duration_ms: number; error: string | null };
-  cancel_all_done: { symbol: string; cancelled: number; open_orders_left: number; duration_ms: number; error: string | null };
+  cancel_all_done: { symbol: string; cancelled: number; open_orders_left: number | null; duration_ms: number; error: string | null; trigger: string };
   position_update: { symbol: string; position: string; entry_price: string; pnl: string; unrealized_pnl: string; reason: string };
   funding_update: { symbol: string; rate: string; predicted_rate: string; accum_pnl: string; funding_fee: string | null; next_funding_time: number | null };
   risk_state_changed: { symbol: string; from: number; to: number; reason: string; position_notional: string; worst_long: string; worst_short: string };
@@ -122,6 +122,7 @@ export interface EventFields {
   rate_limited: { status: number; retry_after_ms: number; operation: string };
   time_sync: { offset_ms: number; rtt_ms: number };
   countdown_cancel_all: { symbol: string; countdown_ms: number; ok: boolean; error: string | null };
+  another_instance: { symbol: string; our_session: string; other_session: string; client_id: string; action: 'stopping' | 'continuing' };
 }
 
 export type EventName = keyof EventFields;
@@ -156,6 +157,7 @@ export function eventSeverity(event: EventName): 'debug' | 'info' | 'warn' | 'er
     case 'risk_state_changed':
       return 'warn';
     case 'reduce_only_force_error':
+    case 'another_instance':
     case 'exchange_error':
     case 'margin_call':
       return 'error';

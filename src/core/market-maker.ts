@@ -162,6 +162,7 @@ export class MarketMaker {
   private readonly suppression = new SuppressionReporter();
   private book: BookTop | null = null;
   private readonly rejections = new RejectionBackoff();
+  private deadmanArmed = true;
   /** Our clock when the book was last updated: its age never depends on the venue's clock. */
   private bookReceivedAtMs = 0;
   private marketConnected = false;
@@ -546,6 +547,15 @@ export class MarketMaker {
     this.eventLogHealthy = healthy;
   }
 
+  /**
+   * Records whether the dead-man switch can be trusted to be armed. While it cannot, quoting is
+   * suppressed (`deadman_unarmed`) and resting quotes are cancelled: if the process died now,
+   * nothing would cancel them. Risk-reducing orders may continue.
+   */
+  setDeadmanArmed(armed: boolean): void {
+    this.deadmanArmed = armed;
+  }
+
   /** Sets (or with null clears) the runner's own suppression. */
   setSuppressed(reason: 'rate_limited' | 'stopping' | null): void {
     this.external = reason;
@@ -594,6 +604,16 @@ export class MarketMaker {
       reduceOnlyForceCount: this.reduceOnlyForceCount,
       venuePositionMismatchSteps: this.venuePositionMismatch,
     };
+  }
+
+  /**
+   * Returns the wall time (ms) until which an order whose outcome is unknown may still reach the
+   * venue (sent + `graceMs`, e.g. recvWindow plus clock tolerance), or null when none can.
+   */
+  lateArrivalUntilMs(graceMs: number): number | null {
+    let until: number | null = null;
+    for (const o of this.tracker.active()) if (o.state === 'ambiguous' || o.state === 'in_flight') until = Math.max(until ?? 0, o.sentMs + graceMs);
+    return until;
   }
 
   /** Returns the client ids of every order that may rest at the venue (open, in flight, ambiguous). */
@@ -669,7 +689,8 @@ export class MarketMaker {
 
   /** The price exposure is valued at: the book's mid (rounded), else the mark price. */
   private referenceTicks(): Ticks | null {
-    if (this.book !== null && this.book.bidTicks > 0 && this.book.bidTicks < this.book.askTicks) return Math.round((this.book.bidTicks + this.book.askTicks) / 2);
+    if (this.book !== null && this.book.bidTicks > 0 && this.book.bidTicks < this.book.askTicks)
+      return Math.round((this.book.bidTicks + this.book.askTicks) / 2);
     return this.markTicks;
   }
 
@@ -703,6 +724,7 @@ export class MarketMaker {
     // In shadow mode nothing is sent, so there is nothing to reconcile before deciding.
     if (!this.reconciled && !this.shadow) reasons.add('not_reconciled');
     if (!this.eventLogHealthy) reasons.add('event_log_unwritable');
+    if (!this.deadmanArmed) reasons.add('deadman_unarmed');
     if (!this.marketConnected || !this.userConnected) reasons.add('ws_disconnected');
     if (this.book === null) reasons.add('no_book');
     else if (nowMs - this.bookReceivedAtMs > this.params.staleBookMs) reasons.add('stale_book');

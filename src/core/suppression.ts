@@ -14,7 +14,8 @@ export type SuppressionReason =
   | 'rate_limited'
   | 'crossed_book'
   | 'stopping'
-  | 'event_log_unwritable';
+  | 'event_log_unwritable'
+  | 'deadman_unarmed';
 
 /** Precedence: the first applicable reason is the one reported. */
 export const SUPPRESSION_PRECEDENCE: readonly SuppressionReason[] = [
@@ -22,6 +23,7 @@ export const SUPPRESSION_PRECEDENCE: readonly SuppressionReason[] = [
   'shadow',
   'not_reconciled',
   'event_log_unwritable',
+  'deadman_unarmed',
   'ws_disconnected',
   'no_book',
   'stale_book',
@@ -50,6 +52,7 @@ export function blocksRiskReducing(reason: SuppressionReason): boolean {
     case 'frozen':
     case 'hard_reduce':
     case 'event_log_unwritable': // no audit trail: no new risk, but risk can still be reduced
+    case 'deadman_unarmed': // nothing would cancel new quotes if we died; reducing orders cannot add risk
       return false;
   }
 }

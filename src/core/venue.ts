@@ -80,8 +80,11 @@ export interface Venue {
   cancelAllOpenOrders(symbol: string): Promise<CommandOutcome<null>>;
   /** Returns the order, or null when the venue does not know it (-2013). */
   queryOrder(symbol: string, clientOrderId: string): Promise<CommandOutcome<OrderSnapshot | null>>;
-  /** Returns every open order of a symbol. */
-  openOrders(symbol: string): Promise<OrderSnapshot[]>;
+  /**
+   * Returns every open order of a symbol. `urgent`: asked even while backing off after a 429
+   * (a stop making sure nothing is left); cancelAllOpenOrders and countdownCancelAll always are.
+   */
+  openOrders(symbol: string, options?: { readonly urgent?: boolean }): Promise<OrderSnapshot[]>;
   /** Returns the one-way position of a symbol. */
   position(symbol: string): Promise<PositionSnapshot>;
   /**

@@ -114,7 +114,8 @@ export class BinanceVenue implements Venue {
   async loadInstruments(symbols: readonly string[]): Promise<Instrument[]> {
     const info = parseExchangeInfo(await this.rest.exchangeInfo());
     for (const bad of info.malformed) {
-      if (bad.symbol !== null && symbols.includes(bad.symbol)) throw new WireFormatError('symbols', `the exchangeInfo entry of ${bad.symbol} is unreadable: ${bad.error}`);
+      if (bad.symbol !== null && symbols.includes(bad.symbol))
+        throw new WireFormatError('symbols', `the exchangeInfo entry of ${bad.symbol} is unreadable: ${bad.error}`);
       this.options.onMalformed?.('rest:exchangeInfo', `${bad.symbol ?? 'a symbol'}: ${bad.error} (skipped: not traded)`, bad.symbol ?? '');
     }
     const out: Instrument[] = [];
@@ -190,8 +191,8 @@ export class BinanceVenue implements Venue {
     }
   }
 
-  async openOrders(symbol: string): Promise<OrderSnapshot[]> {
-    return parseOrders(await this.rest.openOrders(symbol), this.lookup);
+  async openOrders(symbol: string, options: { readonly urgent?: boolean } = {}): Promise<OrderSnapshot[]> {
+    return parseOrders(await this.rest.openOrders(symbol, options.urgent === true), this.lookup);
   }
 
   async position(symbol: string): Promise<PositionSnapshot> {

@@ -2,6 +2,9 @@
  * Binance USDⓈ-M REST client: raw methods named after endpoints, all funnelled through one
  * `RestTransport`. It signs, tracks the venue clock offset and rate-limit headers, honours
  * 429/418 back-off by refusing to send, and retries only GET/DELETE. A POST is never retried.
+ * Safety requests (arming the dead-man switch, cancelling everything, and the open-orders check
+ * of a stop) are urgent: a 429 back-off does not hold them, since orders left working without a
+ * dead-man switch cost more than a request over the limit; a 418 ban holds everything.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../core/clock.ts';
@@ -58,6 +61,8 @@ interface Call {
   readonly security: Security;
   readonly operation: string;
   readonly order: OrderInfo | null;
+  /** Sent even during a 429 back-off (never during a 418 ban). */
+  readonly urgent?: boolean;
 }
 
 function bodyCode(body: unknown): { code: number | null; msg: string } {
@@ -196,8 +201,9 @@ export class BinanceRestClient {
     );
   }
 
+  /** DELETE /fapi/v1/allOpenOrders; urgent (sent during a 429 back-off). */
   cancelAllOpenOrders(symbol: string): Promise<unknown> {
-    return this.signed('DELETE', '/fapi/v1/allOpenOrders', { symbol }, 'cancelAllOpenOrders');
+    return this.signed('DELETE', '/fapi/v1/allOpenOrders', { symbol }, 'cancelAllOpenOrders', true);
   }
 
   queryOrder(symbol: string, origClientOrderId: string): Promise<unknown> {
@@ -214,8 +220,9 @@ export class BinanceRestClient {
     );
   }
 
-  openOrders(symbol: string): Promise<unknown> {
-    return this.signed('GET', '/fapi/v1/openOrders', { symbol }, 'openOrders');
+  /** GET /fapi/v1/openOrders; `urgent` sends it during a 429 back-off (a stop checking that nothing is left). */
+  openOrders(symbol: string, urgent = false): Promise<unknown> {
+    return this.signed('GET', '/fapi/v1/openOrders', { symbol }, 'openOrders', urgent);
   }
 
   /**
@@ -249,8 +256,9 @@ export class BinanceRestClient {
     return this.signed('POST', '/fapi/v1/marginType', { symbol, marginType }, 'changeMarginType');
   }
 
+  /** POST /fapi/v1/countdownCancelAll (the dead-man switch); urgent (sent during a 429 back-off). */
   countdownCancelAll(symbol: string, countdownTime: number): Promise<unknown> {
-    return this.signed('POST', '/fapi/v1/countdownCancelAll', { symbol, countdownTime }, 'countdownCancelAll');
+    return this.signed('POST', '/fapi/v1/countdownCancelAll', { symbol, countdownTime }, 'countdownCancelAll', true);
   }
 
   newListenKey(): Promise<unknown> {
@@ -274,8 +282,8 @@ export class BinanceRestClient {
     return this.call({ method: 'GET', path, params, security, operation, order: null }, true);
   }
 
-  private signed(method: HttpMethod, path: string, params: Params, operation: string): Promise<unknown> {
-    return this.call({ method, path, params: encodeParams(params), security: 'signed', operation, order: null }, true);
+  private signed(method: HttpMethod, path: string, params: Params, operation: string, urgent = false): Promise<unknown> {
+    return this.call({ method, path, params: encodeParams(params), security: 'signed', operation, order: null, urgent }, true);
   }
 
   private async call(call: Call, resyncOnTimestamp: boolean): Promise<unknown> {
@@ -283,7 +291,7 @@ export class BinanceRestClient {
     let resynced = !resyncOnTimestamp;
     for (let attempt = 1; ; attempt++) {
       const backoff = this.backoffRemainingMs();
-      if (backoff > 0) {
+      if (backoff > 0 && !(call.urgent === true && this.backoffStatus === 429)) {
         throw new ExchangeError({
           operation: call.operation,
           httpStatus: this.backoffStatus,

@@ -17,9 +17,13 @@ import type { ListenKeyEvent, StreamStateChange, Venue, VenueListener } from '..
 import { ConfigError, type ConfigIssue } from '../config/errors.ts';
 import { fieldByKey, fieldLabel } from '../config/fields.ts';
 import { INSTRUMENTATION_SCOPE, SPANS } from '../telemetry/names.ts';
+import { InstanceGuard } from '../core/instance-guard.ts';
+import { sessionOf } from '../core/client-order-ids.ts';
+import { DeadmanSwitch } from './deadman-switch.ts';
 import { globalTracerDecisions, type DecisionTracing } from './decision-tracing.ts';
 import { OrderExecutor } from './order-executor.ts';
-import { nodeTimers, sleep, type Timers } from './timers.ts';
+import { clearSymbol } from './shutdown.ts';
+import { nodeTimers, type Timers } from './timers.ts';
 
 export interface RunnerOptions {
   readonly symbols: readonly string[];
@@ -49,6 +53,17 @@ export interface Readiness {
   readonly exchange: boolean;
   readonly risk: boolean;
   readonly state: boolean;
+}
+
+/** How the runner stopped, for the exit code and the last log line. */
+export interface StopReport {
+  readonly reason: string;
+  /** Orders the venue still listed, summed over symbols: 0 when every symbol was confirmed clear, null when not known. */
+  readonly openOrdersLeft: number | null;
+  /** True when the venue confirmed that none of our orders rests (and none can still appear). */
+  readonly clean: boolean;
+  /** What a person must know when the stop was not clean or not asked for. */
+  readonly detail: string | null;
 }
 
 interface SymbolSession {
@@ -97,7 +112,13 @@ export class Runner {
   private readonly sessionId: string;
   private stopPromise: Promise<void> | null = null;
   private readonly stoppedWaiters: Array<() => void> = [];
-  private deadmanArmed = false;
+  private deadman: DeadmanSwitch | null = null;
+  private instanceGuard: InstanceGuard | null = null;
+  /** Set when another live instance shares our prefix and we yield to it. */
+  private yielding = false;
+  private yieldDetail: string | null = null;
+  private report: StopReport | null = null;
+  private venueOffsetMs = 0;
   private eventLogHealthy = true;
   /** When the session connected (trades before it are not ours to count), ms. */
   private connectedAtMs = 0;
@@ -151,7 +172,14 @@ export class Runner {
     const sessions = [...this.sessions.values()];
     const running = this.currentState === 'running';
     return {
-      exchange: running && status.restReachable && status.marketConnected && status.userConnected && status.listenKeyLive,
+      exchange:
+        running &&
+        status.restReachable &&
+        status.marketConnected &&
+        status.userConnected &&
+        status.listenKeyLive &&
+        (this.deadman?.armed() ?? true) &&
+        !this.yielding,
       risk: sessions.every((s) => {
         const view = s.maker.view(now);
         return view.frozenReason === null && view.riskState < 2;
@@ -174,6 +202,11 @@ export class Runner {
     }
   }
 
+  /** Returns how the runner stopped (null while it has not). */
+  stopReport(): StopReport | null {
+    return this.report;
+  }
+
   /** Resolves when the runner has stopped (by signal, iteration bound or failure). */
   stopped(): Promise<void> {
     if (this.currentState === 'stopped' || this.currentState === 'failed') return Promise.resolve();
@@ -187,6 +220,7 @@ export class Runner {
     try {
       const rtt = this.clock.monoNs();
       const offset = await this.venue.syncTime();
+      this.venueOffsetMs = offset;
       this.bus.emit('time_sync', { offset_ms: offset, rtt_ms: Number((this.clock.monoNs() - rtt) / 1_000_000n) });
       const instruments = await this.venue.loadInstruments(this.options.symbols);
       this.checkGrid(instruments);
@@ -196,10 +230,19 @@ export class Runner {
       }
       this.connectedAtMs = this.clock.nowMs();
       this.lastUserEventMs = this.connectedAtMs;
+      this.instanceGuard = new InstanceGuard({
+        prefix: this.options.clientIdPrefix,
+        sessionId: this.sessionId,
+        connectedAtVenueMs: this.connectedAtMs + offset,
+      });
       await this.venue.connect(this.options.symbols, this.listener());
       await Promise.all([...this.sessions.values()].map((s) => this.reconcile(s, 'start')));
       this.currentState = 'running';
-      await this.refreshDeadman();
+      if (this.yielding) {
+        void this.stop('another_instance');
+        return;
+      }
+      await this.startDeadman();
       this.startTimers();
       for (const session of this.sessions.values()) this.schedule(session);
     } catch (error) {
@@ -227,48 +270,59 @@ export class Runner {
     for (const session of this.sessions.values()) session.maker.setSuppressed('stopping');
     const deadline = this.clock.monoNs() + BigInt(this.options.shutdownTimeoutMs) * 1_000_000n;
     await this.withDeadline(Promise.all([...this.sessions.values()].map((s) => s.executor.idle())), deadline);
-    let left = 0;
+    // The switch keeps running while we clear the symbols: if the venue cannot confirm that
+    // nothing rests, it stays armed and cancels what is left.
+    let left: number | null = 0;
     for (const session of this.sessions.values()) {
-      left += await this.cancelEverything(session, deadline);
+      const n = await this.clearAtVenue(session, deadline);
+      left = left === null || n === null ? null : left + n;
     }
-    if (this.deadmanArmed) {
-      for (const symbol of this.sessions.keys()) await this.venue.countdownCancelAll(symbol, 0).catch(() => undefined);
-    }
+    const clean = left === 0;
+    this.deadman?.stop();
+    // Another instance shares the switch (it is per account and symbol): never disarm it then.
+    if (clean && !this.yielding && this.deadman !== null) await this.deadman.disarm();
     await this.venue.disconnect().catch(() => undefined);
-    this.bus.emit('runner_stopped', { reason, open_orders_left: left, duration_ms: Number((this.clock.monoNs() - started) / 1_000_000n) });
+    const mayRemain = clean
+      ? null
+      : `orders may remain at the exchange (${left === null ? 'the venue could not be read' : `${left} still listed`}); ${
+          this.deadman === null
+            ? 'no dead-man switch is armed: cancel them by hand'
+            : `the dead-man switch stays armed and cancels them within ${this.options.deadmanMs} ms`
+        }`;
+    this.report = { reason, openOrdersLeft: left, clean, detail: [this.yieldDetail, mayRemain].filter((d) => d !== null).join('; ') || null };
+    this.bus.emit('runner_stopped', {
+      reason,
+      open_orders_left: left,
+      clean,
+      deadman: this.deadman === null ? 'off' : clean && !this.yielding ? 'disarmed' : 'left_armed',
+      duration_ms: Number((this.clock.monoNs() - started) / 1_000_000n),
+    });
     this.currentState = 'stopped';
     this.wakeStopped();
   }
 
-  private async cancelEverything(session: SymbolSession, deadline: bigint): Promise<number> {
+  /** Clears one symbol at the venue (only our session's orders when yielding); returns what it still lists, or null. */
+  private async clearAtVenue(session: SymbolSession, deadline: bigint): Promise<number | null> {
     const symbol = session.instrument.symbol;
     const started = this.clock.monoNs();
-    let error: string | null = null;
-    let before = 0;
-    let left = -1;
-    for (let attempt = 0; attempt < 5 && this.clock.monoNs() < deadline; attempt++) {
-      try {
-        if (attempt === 0) before = (await this.venue.openOrders(symbol)).length;
-        const outcome = await this.venue.cancelAllOpenOrders(symbol);
-        if (outcome.kind !== 'accepted') error = outcome.kind === 'rejected' ? outcome.reason : outcome.kind;
-        left = (await this.venue.openOrders(symbol)).length;
-        if (left === 0) {
-          error = null;
-          break;
-        }
-      } catch (e) {
-        error = e instanceof Error ? e.message : String(e);
-      }
-      await sleep(this.timers, 200 * (attempt + 1));
-    }
+    const result = await clearSymbol({
+      venue: this.venue,
+      clock: this.clock,
+      timers: this.timers,
+      symbol,
+      deadlineNs: deadline,
+      lateArrivalUntilMs: session.maker.lateArrivalUntilMs(this.options.notFoundAfterMs ?? 0),
+      ...(this.yielding ? { onlyOurs: (id: string) => sessionOf(this.options.clientIdPrefix, id) === this.sessionId } : {}),
+    });
     this.bus.emit('cancel_all_done', {
       symbol,
-      cancelled: Math.max(0, before - Math.max(left, 0)),
-      open_orders_left: left,
+      cancelled: result.before === null || result.left === null ? 0 : Math.max(0, result.before - result.left),
+      open_orders_left: result.left,
       duration_ms: Number((this.clock.monoNs() - started) / 1_000_000n),
-      error,
+      error: result.error,
+      trigger: 'shutdown',
     });
-    return Math.max(left, 0);
+    return result.left;
   }
 
   /**
@@ -336,6 +390,7 @@ export class Runner {
       },
       onOrderUpdate: (update: OrderUpdate) => {
         this.lastUserEventMs = Math.max(this.lastUserEventMs, update.eventTimeMs);
+        this.checkInstance(update);
         const session = this.sessions.get(update.symbol);
         if (!session) return;
         if (session.held !== null) {
@@ -364,6 +419,28 @@ export class Runner {
         this.bus.emit('malformed_message', { source, error, sample });
       },
     };
+  }
+
+  /**
+   * Stops trading when the update proves an older session with our prefix alive (a second
+   * instance: we are it); reports a younger one, whose orphans the core keeps cancelling.
+   */
+  private checkInstance(update: OrderUpdate): void {
+    const verdict = this.instanceGuard?.observe(update);
+    if (verdict === undefined || verdict.kind === 'none') return;
+    const yields = verdict.kind === 'yield';
+    this.bus.emit('another_instance', {
+      symbol: update.symbol,
+      our_session: this.sessionId,
+      other_session: verdict.otherSession,
+      client_id: verdict.clientOrderId,
+      action: yields ? 'stopping' : 'continuing',
+    });
+    if (!yields || this.yielding) return;
+    this.yielding = true;
+    this.yieldDetail = `another mm-runner (session ${verdict.otherSession}, order ${verdict.clientOrderId}) trades ${update.symbol} with client-id prefix "${this.options.clientIdPrefix}" on this account; this younger one stopped and left its orders alone. Give each runner its own prefix (MM_CLIENT_ID_PREFIX) or account.`;
+    // During start-up the stop waits until the runner is up (start() checks `yielding`).
+    if (this.currentState === 'running') void this.stop('another_instance');
   }
 
   /**
@@ -562,9 +639,6 @@ export class Runner {
   private startTimers(): void {
     this.intervals.push(this.timers.setInterval(() => this.snapshot(), this.options.snapshotIntervalMs));
     this.intervals.push(this.timers.setInterval(() => void this.settleAmbiguous(), this.options.settleIntervalMs));
-    if (this.options.deadmanMs > 0) {
-      this.intervals.push(this.timers.setInterval(() => void this.refreshDeadman(), Math.max(1000, Math.floor(this.options.deadmanMs / 3))));
-    }
   }
 
   /** Emits one runner_snapshot per symbol. */
@@ -605,22 +679,26 @@ export class Runner {
     }
   }
 
-  private async refreshDeadman(): Promise<void> {
-    if (this.options.deadmanMs <= 0 || this.options.shadow || this.currentState !== 'running') return;
-    for (const symbol of this.sessions.keys()) {
-      try {
-        await this.venue.countdownCancelAll(symbol, this.options.deadmanMs);
-        if (!this.deadmanArmed) this.bus.emit('countdown_cancel_all', { symbol, countdown_ms: this.options.deadmanMs, ok: true, error: null });
-        this.deadmanArmed = true;
-      } catch (error) {
-        this.bus.emit('countdown_cancel_all', {
-          symbol,
-          countdown_ms: this.options.deadmanMs,
-          ok: false,
-          error: error instanceof Error ? error.message : String(error),
-        });
-      }
-    }
+  /** Arms the dead-man switch (not in shadow mode, where nothing rests); quoting follows its state. */
+  private async startDeadman(): Promise<void> {
+    if (this.options.deadmanMs <= 0 || this.options.shadow) return;
+    this.deadman = new DeadmanSwitch({
+      symbols: [...this.sessions.keys()],
+      countdownMs: this.options.deadmanMs,
+      venue: this.venue,
+      clock: this.clock,
+      timers: this.timers,
+      bus: this.bus,
+      onArmedChange: (armed) => {
+        for (const session of this.sessions.values()) {
+          session.maker.setDeadmanArmed(armed);
+          this.schedule(session);
+        }
+      },
+    });
+    // Until the first arm succeeds nothing would cancel our quotes if we died.
+    for (const session of this.sessions.values()) session.maker.setDeadmanArmed(false);
+    await this.deadman.start();
   }
 
   private publish(events: Iterable<Parameters<EventBus['publish']>[0]>): void {

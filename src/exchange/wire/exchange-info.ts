@@ -31,7 +31,8 @@ export function parseExchangeInfo(body: unknown): ExchangeInfo {
   const malformed: MalformedSymbol[] = [];
   for (let i = 0; i < symbols.length; i++) {
     const entry = symbols[i];
-    const name = typeof entry === 'object' && entry !== null && typeof (entry as JsonObject)['symbol'] === 'string' ? String((entry as JsonObject)['symbol']) : null;
+    const name =
+      typeof entry === 'object' && entry !== null && typeof (entry as JsonObject)['symbol'] === 'string' ? String((entry as JsonObject)['symbol']) : null;
     try {
       const symbol = asObject(entry, `symbols[${i}]`);
       const spec = parseSymbol(symbol, `symbols[${i}]`);
