@@ -74,13 +74,28 @@ export interface OrderSnapshot {
 }
 
 /**
+ * How long all sending stops after a 429 (rate limited) or 418 (IP banned) that came without a
+ * Retry-After header: Binance documents bans of 2 minutes and more, and asks clients to back off
+ * on 429. The one table of this policy: the adapter fills rejections with it, the runner obeys
+ * what the rejection carries.
+ */
+export const RATE_LIMIT_WAIT_MS: Readonly<Record<429 | 418, number>> = { 429: 10_000, 418: 120_000 };
+
+/**
  * The outcome of an order command. Exactly one of: accepted by the venue, rejected by the venue,
  * denied locally, or ambiguous (timeout, reset, 5xx, 503 unknown): the order may or may not exist
  * and stays in flight until the user stream or a status query settles it.
  */
 export type CommandOutcome<T> =
   | { readonly kind: 'accepted'; readonly value: T }
-  | { readonly kind: 'rejected'; readonly code: number; readonly reason: string; readonly httpStatus: number; readonly retryAfterMs?: number }
+  | {
+      readonly kind: 'rejected';
+      readonly code: number;
+      readonly reason: string;
+      readonly httpStatus: number;
+      /** How long the venue asked us to wait (429/418): its Retry-After, else RATE_LIMIT_WAIT_MS. */
+      readonly retryAfterMs?: number;
+    }
   | { readonly kind: 'denied'; readonly reason: string }
   | { readonly kind: 'ambiguous'; readonly reason: string };
 

@@ -39,7 +39,6 @@ export interface BinanceVenueOptions {
   readonly ping?: LivenessOptions;
   readonly maxRetries?: number;
   readonly retryBaseDelayMs?: number;
-  readonly defaultBackoffMs?: number;
   /** How long `connect` waits for both streams, ms. */
   readonly connectTimeoutMs?: number;
   /**
@@ -97,7 +96,6 @@ export class BinanceVenue implements Venue {
       ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
       ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
       ...(options.retryBaseDelayMs !== undefined ? { retryBaseDelayMs: options.retryBaseDelayMs } : {}),
-      ...(options.defaultBackoffMs !== undefined ? { defaultBackoffMs: options.defaultBackoffMs } : {}),
     });
   }
 

@@ -8,7 +8,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../core/clock.ts';
-import type { RateLimitUsage, Side, TimeInForce } from '../core/model.ts';
+import { RATE_LIMIT_WAIT_MS, type RateLimitUsage, type Side, type TimeInForce } from '../core/model.ts';
 import { classifyHttpError, ExchangeError } from './errors.ts';
 import { RequestSigner, encodeParams, type Params } from './signing.ts';
 import { UndiciTransport, type HttpMethod, type OrderInfo, type RestResponse, type RestTransport, type Security } from './rest-transport.ts';
@@ -27,8 +27,6 @@ export interface RestClientOptions {
   /** Automatic retries of GET/DELETE on network errors and 5xx. */
   readonly maxRetries?: number;
   readonly retryBaseDelayMs?: number;
-  /** Back-off after a 429/418 that came without Retry-After. */
-  readonly defaultBackoffMs?: number;
 }
 
 export interface NewOrderParams {
@@ -88,7 +86,6 @@ export class BinanceRestClient {
   private readonly clock: Clock;
   private readonly maxRetries: number;
   private readonly retryBaseDelayMs: number;
-  private readonly defaultBackoffMs: number;
   private offsetMs = 0;
   private backoffUntilMs = 0;
   private backoffStatus = 0;
@@ -104,7 +101,6 @@ export class BinanceRestClient {
     this.signer = new RequestSigner(options.apiSecret, options.recvWindowMs ?? 5000);
     this.maxRetries = options.maxRetries ?? 2;
     this.retryBaseDelayMs = options.retryBaseDelayMs ?? 200;
-    this.defaultBackoffMs = options.defaultBackoffMs ?? 60_000;
   }
 
   /** Returns the venue clock offset used for signing (venue - local, ms). */
@@ -336,7 +332,7 @@ export class BinanceRestClient {
       const { code, msg } = bodyCode(response.body);
       const message = `HTTP ${response.status}${code === null ? '' : ` ${code}`} ${msg || response.text}`.trim();
       if (response.status === 429 || response.status === 418) {
-        const waitMs = response.retryAfterMs ?? this.defaultBackoffMs;
+        const waitMs = response.retryAfterMs ?? RATE_LIMIT_WAIT_MS[response.status];
         this.backoffUntilMs = Math.max(this.backoffUntilMs, this.clock.nowMs() + waitMs);
         this.backoffStatus = response.status;
         throw new ExchangeError({

@@ -10,7 +10,16 @@ import type { Clock } from '../core/clock.ts';
 import type { EventBus } from '../core/events.ts';
 import type { Instrument } from '../core/instrument.ts';
 import { MarketMaker, type MarketMakerView } from '../core/market-maker.ts';
-import type { AccountUpdate, BookTop, CommandOutcome, MarginCall, MarginType, MarkPriceUpdate, OrderUpdate } from '../core/model.ts';
+import {
+  RATE_LIMIT_WAIT_MS,
+  type AccountUpdate,
+  type BookTop,
+  type CommandOutcome,
+  type MarginCall,
+  type MarginType,
+  type MarkPriceUpdate,
+  type OrderUpdate,
+} from '../core/model.ts';
 import { formatMoney } from '../core/money.ts';
 import type { StrategyParams } from '../core/params.ts';
 import type { ListenKeyEvent, StreamStateChange, Venue, VenueListener } from '../core/venue.ts';
@@ -81,9 +90,6 @@ interface SymbolSession {
 }
 
 const tracer = trace.getTracer(INSTRUMENTATION_SCOPE);
-
-/** Cool-down after 429/418 when the venue sent no Retry-After. */
-const DEFAULT_BACKOFF_MS: Readonly<Record<number, number>> = { 429: 10_000, 418: 120_000 };
 
 /**
  * After a user-stream outage the trade history is read from the last user-stream event minus
@@ -622,7 +628,7 @@ export class Runner {
 
   private onOutcome(outcome: CommandOutcome<unknown>): void {
     if (outcome.kind !== 'rejected' || (outcome.httpStatus !== 429 && outcome.httpStatus !== 418)) return;
-    const waitMs = outcome.retryAfterMs ?? DEFAULT_BACKOFF_MS[outcome.httpStatus] ?? 10_000;
+    const waitMs = outcome.retryAfterMs ?? RATE_LIMIT_WAIT_MS[outcome.httpStatus];
     this.bus.emit('rate_limited', { status: outcome.httpStatus, retry_after_ms: waitMs, operation: 'order' });
     for (const session of this.sessions.values()) session.maker.setSuppressed('rate_limited');
     if (this.rateLimitTimer !== null) this.timers.clearTimeout(this.rateLimitTimer);
