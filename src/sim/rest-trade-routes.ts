@@ -177,8 +177,9 @@ export function tradeRoutes(routes: RouteTable): void {
       (ctx) => {
         const engine = ctx.exchange.engine;
         const symbol = symbolParam(ctx.params, engine);
-        const ids = jsonListParam(ctx.params, 'orderIdList');
-        const clientIds = ids === null ? jsonListParam(ctx.params, 'origClientOrderIdList') : null;
+        // ccxt sends the lists as "orderidlist"/"origclientorderidlist", which Binance accepts too.
+        const ids = jsonListParam(ctx.params, 'orderIdList') ?? jsonListParam(ctx.params, 'orderidlist');
+        const clientIds = ids === null ? (jsonListParam(ctx.params, 'origClientOrderIdList') ?? jsonListParam(ctx.params, 'origclientorderidlist')) : null;
         const items = ids ?? clientIds;
         if (items === null) throw apiErrors.eitherParam('orderIdList', 'origClientOrderIdList');
         if (items.length > MAX_BATCH_CANCELS) throw apiErrors.cancelBatchTooLarge();
