@@ -3,10 +3,11 @@
  * Parses configuration (every problem reported at once, exit 2), starts the app, and turns
  * SIGINT/SIGTERM into a graceful stop: stop quoting, cancel everything, flush, exit 0.
  */
-import { simStartingPositions, startApp } from './app.ts';
+import { simCredentials, simStartingPositions, startApp } from './app.ts';
 import { CONFIG_EXIT_CODE, ConfigError, formatConfigError, loadConfigFromProcess } from './config/index.ts';
 import { otelEnvironment } from './telemetry/sdk.ts';
 import { runStandaloneSimulator } from './sim/standalone.ts';
+import { listingWith } from './sim/symbols.ts';
 
 const DUPLICATE_SIGNAL_MS = 1000;
 
@@ -32,8 +33,9 @@ async function main(): Promise<number> {
       port: config.sim.port,
       seed: config.sim.seed,
       fundingIntervalMs: config.sim.fundingIntervalS * 1000,
-      symbols: config.symbols,
+      symbols: listingWith(config.symbols),
       startingPositions: simStartingPositions(config),
+      ...simCredentials(config),
     });
     return 0;
   }
