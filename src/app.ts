@@ -97,6 +97,12 @@ export function runnerOptions(config: Config): RunnerOptions {
   };
 }
 
+/** Returns the simulator's credentials when MM_SIM_API_KEY/MM_SIM_API_SECRET are set (otherwise it uses Binance's documented example pair). */
+export function simCredentials(config: Config): { apiKey?: string; apiSecret?: string } {
+  const { simApiKey, simApiSecret } = config.secrets;
+  return simApiKey !== null && simApiSecret !== null ? { apiKey: simApiKey, apiSecret: simApiSecret } : {};
+}
+
 /** Returns the simulator's inherited position (MM_SIM_START_POSITION, first symbol), if any. */
 export function simStartingPositions(config: Config): Record<string, string> {
   const first = config.symbols[0];
@@ -115,7 +121,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
     ...(deps.spanExporter ? { spanExporter: deps.spanExporter } : {}),
     ...(deps.logExporter ? { logExporter: deps.logExporter } : {}),
   });
-  const secrets = [config.secrets.apiKey, config.secrets.apiSecret].filter((s): s is string => s !== null && s.length > 0);
+  const secrets = Object.values(config.secrets).filter((s): s is string => s !== null && s.length > 0);
   const timestamp = new UtcNanosFormatter(clock).now;
   const stdoutLogger = new StdoutLogger({ timestamp, level: config.logLevel, out: deps.stdout, knownSecrets: secrets });
   const log = stdoutLogger.component('mm-runner');
@@ -165,6 +171,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
       fundingIntervalMs: config.sim.fundingIntervalS * 1000,
       symbols: config.symbols,
       startingPositions: simStartingPositions(config),
+      ...simCredentials(config),
     });
     restUrl = sim.restUrl;
     wsUrl = sim.wsUrl;
@@ -172,9 +179,9 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
     apiSecret = sim.apiSecret;
   }
   if (config.exchange === 'sim') {
-    // An external simulator (`mm-runner sim`, its own container) uses its documented default credentials.
-    apiKey ??= SIM_API_KEY;
-    apiSecret ??= SIM_API_SECRET;
+    // An external simulator (`mm-runner sim`, its own container) takes MM_SIM_API_KEY/SECRET, else its documented default credentials.
+    apiKey ??= config.secrets.simApiKey ?? SIM_API_KEY;
+    apiSecret ??= config.secrets.simApiSecret ?? SIM_API_SECRET;
   }
   if (restUrl === null || wsUrl === null || apiKey === null || apiSecret === null) {
     throw new Error('venue URLs and API credentials are required outside the embedded simulator');

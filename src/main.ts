@@ -5,11 +5,12 @@
  * everything, flush; exit 0 only when the venue confirmed that none of our orders rests (3 when
  * some may, 4 when another instance trades with our prefix).
  */
-import { simStartingPositions, startApp, type App } from './app.ts';
+import { simCredentials, simStartingPositions, startApp, type App } from './app.ts';
 import type { StopReport } from './runner/runner.ts';
 import { CONFIG_EXIT_CODE, ConfigError, formatConfigError, loadConfigFromProcess } from './config/index.ts';
 import { otelEnvironment } from './telemetry/sdk.ts';
 import { runStandaloneSimulator } from './sim/standalone.ts';
+import { listingWith } from './sim/symbols.ts';
 
 const DUPLICATE_SIGNAL_MS = 1000;
 /** Signals that stop the runner gracefully. */
@@ -47,8 +48,9 @@ async function main(): Promise<number> {
       port: config.sim.port,
       seed: config.sim.seed,
       fundingIntervalMs: config.sim.fundingIntervalS * 1000,
-      symbols: config.symbols,
+      symbols: listingWith(config.symbols),
       startingPositions: simStartingPositions(config),
+      ...simCredentials(config),
     });
     return 0;
   }

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { ConfigIssue } from './errors.ts';
-import { configFields, fieldByFlag } from './fields.ts';
+import { configFields, fieldByEnv, fieldByFlag } from './fields.ts';
 import type { Command } from './schema.ts';
 
 /** What the command line asked for. */
@@ -88,7 +88,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
           ? { field: token.rawName, message: 'unknown option (see --help)' }
           : {
               field: token.rawName,
-              message: `secrets are not accepted on the command line (it is visible in ps and in telemetry): set ${field.env} or ${field.env}_FILE`,
+              message: `secrets are not accepted on the command line (it is visible in ps and in telemetry): set ${field.env}${fieldByEnv(`${field.env}_FILE`) ? ` or ${field.env}_FILE` : ''}`,
             },
       );
       continue;

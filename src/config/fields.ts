@@ -74,6 +74,18 @@ const SPECS = [
   },
   { key: 'simHost', default: '127.0.0.1', description: 'Host the standalone simulator binds.' },
   { key: 'simPort', default: '8765', description: 'Port of the standalone simulator (sim command).' },
+  {
+    key: 'simApiKey',
+    kind: 'secret',
+    default: null,
+    description: "API key the simulator accepts, and the one the runner uses on it (environment only; default: Binance's documented example key).",
+  },
+  {
+    key: 'simApiSecret',
+    kind: 'secret',
+    default: null,
+    description: "API secret the simulator checks signatures with (environment only; default: Binance's documented example secret; set with MM_SIM_API_KEY).",
+  },
   { key: 'halfSpreadBps', default: '2', description: 'Distance of the first bid/ask from mid, bps.' },
   { key: 'orderQty', default: '0.005', description: 'Quantity of each quote level (decimal string).' },
   { key: 'levels', default: '1', description: 'Quote levels per side (1-10).' },

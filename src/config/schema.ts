@@ -44,7 +44,13 @@ export interface Config {
   readonly telemetryFlushTimeoutMs: number;
   readonly sim: { readonly seed: number; readonly fundingIntervalS: number; readonly startPosition: string; readonly host: string; readonly port: number };
   readonly strategy: StrategyParams;
-  readonly secrets: { readonly apiKey: string | null; readonly apiSecret: string | null };
+  /** The venue credentials, and those of the simulator (null: its documented defaults). */
+  readonly secrets: {
+    readonly apiKey: string | null;
+    readonly apiSecret: string | null;
+    readonly simApiKey: string | null;
+    readonly simApiSecret: string | null;
+  };
 }
 
 /** Default endpoints of the real venues. */
@@ -178,6 +184,8 @@ const shape = {
     .regex(/^-?\d+(?:\.\d+)?$/, 'must be a signed decimal quantity, e.g. -0.040 or 0'),
   simHost: host(),
   simPort: port(),
+  simApiKey: z.string().trim().min(1, 'must not be empty').optional(),
+  simApiSecret: z.string().trim().min(1, 'must not be empty').optional(),
   halfSpreadBps: num(0, 10_000, 'exclusive-min'),
   orderQty: decimal(),
   levels: int(1, 10),
@@ -234,6 +242,9 @@ function crossFieldChecks(fields: Fields, ctx: z.RefinementCtx<Fields>): void {
   if (ok('exchange') && fields.exchange !== 'sim') {
     if (ok('apiKey') && fields.apiKey === undefined) issue('apiKey', `is required for ${fields.exchange} (set MM_API_KEY or MM_API_KEY_FILE)`);
     if (ok('apiSecret') && fields.apiSecret === undefined) issue('apiSecret', `is required for ${fields.exchange} (set MM_API_SECRET or MM_API_SECRET_FILE)`);
+  }
+  if (ok('simApiKey', 'simApiSecret') && (fields.simApiKey === undefined) !== (fields.simApiSecret === undefined)) {
+    issue(fields.simApiKey === undefined ? 'simApiKey' : 'simApiSecret', 'the simulator needs both MM_SIM_API_KEY and MM_SIM_API_SECRET, or neither');
   }
   if (ok('exchange', 'restUrl', 'wsUrl') && fields.exchange === 'sim' && (fields.restUrl === undefined) !== (fields.wsUrl === undefined)) {
     issue(fields.restUrl === undefined ? 'restUrl' : 'wsUrl', 'an external simulator needs both MM_REST_URL and MM_WS_URL');
@@ -307,7 +318,12 @@ function toConfig(fields: Fields, command: Command): Config {
       grindClipQty: fields.grindClipQty,
       grindMinProfitBps: fields.grindMinProfitBps,
     },
-    secrets: { apiKey: fields.apiKey ?? null, apiSecret: fields.apiSecret ?? null },
+    secrets: {
+      apiKey: fields.apiKey ?? null,
+      apiSecret: fields.apiSecret ?? null,
+      simApiKey: fields.simApiKey ?? null,
+      simApiSecret: fields.simApiSecret ?? null,
+    },
   };
 }
 

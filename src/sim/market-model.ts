@@ -34,8 +34,14 @@ export interface MarketModelOptions {
   readonly jumpBps: number;
   /** Distance best bid to best ask, in ticks. */
   readonly spreadTicks: number;
-  /** Price levels shown on each side. */
+  /** Price levels near the touch whose sizes churn every step. */
   readonly depthLevels: number;
+  /**
+   * Price levels shown on each side in all (at least `depthLevels`), so that a depth snapshot
+   * of Binance's largest limit (1000) is full. Levels beyond `depthLevels` have a size fixed by
+   * their price, so they change only as the touch moves toward or away from them.
+   */
+  readonly bookDepthLevels: number;
   /** Mean number of small aggressor trades at the touch per step. */
   readonly tradesPerStep: number;
   /** Probability per step of a sweep, and the mean depth it reaches beyond the touch, in bps. */
@@ -62,6 +68,7 @@ export function defaultMarketModelOptions(): MarketModelOptions {
     jumpBps: 6,
     spreadTicks: 1,
     depthLevels: 20,
+    bookDepthLevels: 1000,
     tradesPerStep: 1.2,
     sweepProbability: 0.045,
     sweepMeanBps: 3,
@@ -81,7 +88,8 @@ export interface MarketStep {
 
 /** Funding rates are kept in units of 1e-8 (the wire writes 8 decimals). */
 const RATE_SCALE = 100_000_000;
-const MAX_RATE_UNITS = 300_000;
+/** The funding rate stays within +-0.3% (units of 1e-8). */
+export const MAX_RATE_UNITS = 300_000;
 
 export class MarketModel {
   readonly symbol: SimSymbol;
@@ -145,8 +153,9 @@ export class MarketModel {
       MAX_RATE_UNITS,
     );
 
-    const previousBids = new Map(this.book.bids.map(([p, q]) => [p, q] as const));
-    const previousAsks = new Map(this.book.asks.map(([p, q]) => [p, q] as const));
+    // Only the churning levels carry over: the deep ones are a function of their price.
+    const previousBids = new Map(this.book.bids.slice(0, o.depthLevels).map(([p, q]) => [p, q] as const));
+    const previousAsks = new Map(this.book.asks.slice(0, o.depthLevels).map(([p, q]) => [p, q] as const));
     this.book = this.ladder(previousBids, previousAsks);
     return { book: this.book, trades: this.trades(move) };
   }
@@ -182,7 +191,21 @@ export class MarketModel {
       bids.push([bidPrice, this.levelSize(previousBids.get(bidPrice), level)]);
       asks.push([askPrice, this.levelSize(previousAsks.get(askPrice), level)]);
     }
+    const lowest = Math.max(1, this.symbol.instrument.minPriceTicks);
+    const highest = this.symbol.instrument.maxPriceTicks > 0 ? this.symbol.instrument.maxPriceTicks : Number.MAX_SAFE_INTEGER;
+    for (let level = this.options.depthLevels; level < this.options.bookDepthLevels; level++) {
+      const bidPrice = this.bidTicks - level;
+      const askPrice = bestAsk + level;
+      if (bidPrice >= lowest) bids.push([bidPrice, this.deepLevelSize(bidPrice)]);
+      if (askPrice <= highest) asks.push([askPrice, this.deepLevelSize(askPrice)]);
+    }
     return { bids, asks };
+  }
+
+  /** Returns the size shown at a deep level: drawn from its price alone (no PRNG), so it stays put while the touch moves. */
+  private deepLevelSize(priceTicks: Ticks): Steps {
+    const mean = this.displayedSteps * (1 + this.options.depthLevels * 0.25);
+    return Math.max(1, Math.round(mean * (0.4 + 1.2 * unitHash(priceTicks))));
   }
 
   /** Keeps most levels as they were so that diff-depth updates stay small, like a real book. */
@@ -191,6 +214,14 @@ export class MarketModel {
     const mean = this.displayedSteps * (1 + level * 0.25);
     return Math.max(1, Math.round(mean * (0.4 + 1.2 * this.prng.next())));
   }
+}
+
+/** Returns a number in [0, 1) that depends only on `n` (a 32-bit integer mix). */
+function unitHash(n: number): number {
+  let h = Math.imul(n ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) / 4294967296;
 }
 
 function clamp(x: number, lo: number, hi: number): number {

@@ -14,6 +14,17 @@ export function binanceRateLimits(): RateLimits {
   return { weight1m: 2400, orders10s: 300, orders1m: 1200 };
 }
 
+/** How many orders a request counts in each order window (a batch of five counts 5 per 10 s, 1 per minute). */
+export interface OrderCount {
+  readonly per10s: number;
+  readonly per1m: number;
+}
+
+/** A request that places no order. */
+export const NO_ORDERS: OrderCount = { per10s: 0, per1m: 0 };
+/** A request that places (or amends) one order. */
+export const ONE_ORDER: OrderCount = { per10s: 1, per1m: 1 };
+
 export interface Usage {
   readonly weight1m: number;
   readonly orders10s: number;
@@ -61,15 +72,15 @@ export class RateLimiter {
     return this.limits;
   }
 
-  /** Counts one request of `weight` placing `orders` orders; returns the usage and any limit broken. */
-  record(weight: number, orders: number, nowMs: number): Usage {
+  /** Counts one request of `weight` placing `orders`; returns the usage and any limit broken. */
+  record(weight: number, orders: OrderCount, nowMs: number): Usage {
     const weight1m = this.weight.add(weight, nowMs);
-    const orders10s = this.orders10s.add(orders, nowMs);
-    const orders1m = this.orders1m.add(orders, nowMs);
+    const orders10s = this.orders10s.add(orders.per10s, nowMs);
+    const orders1m = this.orders1m.add(orders.per1m, nowMs);
     let exceeded: Usage['exceeded'] = null;
     if (weight1m > this.limits.weight1m) exceeded = { limit: 'weight', retryAfterSec: this.weight.secondsLeft(nowMs) };
-    else if (orders > 0 && orders10s > this.limits.orders10s) exceeded = { limit: 'orders10s', retryAfterSec: this.orders10s.secondsLeft(nowMs) };
-    else if (orders > 0 && orders1m > this.limits.orders1m) exceeded = { limit: 'orders1m', retryAfterSec: this.orders1m.secondsLeft(nowMs) };
+    else if (orders.per10s > 0 && orders10s > this.limits.orders10s) exceeded = { limit: 'orders10s', retryAfterSec: this.orders10s.secondsLeft(nowMs) };
+    else if (orders.per1m > 0 && orders1m > this.limits.orders1m) exceeded = { limit: 'orders1m', retryAfterSec: this.orders1m.secondsLeft(nowMs) };
     return { weight1m, orders10s, orders1m, exceeded };
   }
 }

@@ -10,7 +10,8 @@ import { AdminRequestError, adminHandler, type AdminContext } from './admin-rout
 import { apiErrors, BinanceApiError } from './errors.ts';
 import type { FaultController, RequestPlan } from './faults.ts';
 import { RateLimiter, type RateLimits } from './rate-limits.ts';
-import { restRoutes, type Route } from './rest-routes.ts';
+import type { Route } from './rest-route.ts';
+import { restRoutes } from './rest-routes.ts';
 import { checkSignature } from './signature.ts';
 import type { SimulatedExchange } from './simulated-exchange.ts';
 import type { WsHub } from './ws-hub.ts';
@@ -28,6 +29,7 @@ export interface SimServerOptions {
 const MAX_BODY_BYTES = 1024 * 1024;
 const TIMESTAMP_AHEAD_MS = 1000;
 const DEFAULT_RECV_WINDOW_MS = 5000;
+const MAX_RECV_WINDOW_MS = 60_000;
 
 export class SimServer {
   readonly http: Server;
@@ -115,7 +117,7 @@ export class SimServer {
 
     const usage = this.limiter.record(route.weight(params), route.orders, nowMs);
     headers['X-MBX-USED-WEIGHT-1M'] = String(usage.weight1m);
-    if (route.orders > 0) {
+    if (route.orders.per10s > 0 || route.orders.per1m > 0) {
       headers['X-MBX-ORDER-COUNT-10S'] = String(usage.orders10s);
       headers['X-MBX-ORDER-COUNT-1M'] = String(usage.orders1m);
     }
@@ -160,8 +162,7 @@ export class SimServer {
     if (signature === 'invalid') throw apiErrors.signature();
     const timestampText = params.get('timestamp');
     if (timestampText === null || !/^\d+$/.test(timestampText)) throw apiErrors.mandatory('timestamp');
-    const recvWindowText = params.get('recvWindow');
-    const recvWindow = recvWindowText !== null && /^\d+$/.test(recvWindowText) ? Number(recvWindowText) : DEFAULT_RECV_WINDOW_MS;
+    const recvWindow = recvWindowOf(params);
     const timestamp = Number(timestampText);
     if (forceTimestampError || timestamp > nowMs + TIMESTAMP_AHEAD_MS || nowMs - timestamp > recvWindow) throw apiErrors.timestamp();
   }
@@ -190,6 +191,16 @@ export class SimServer {
     res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
     res.end(text);
   }
+}
+
+/** Returns the recvWindow of a signed request (default 5000 ms); -1130 when malformed, -1131 above 60000 ms. */
+function recvWindowOf(params: URLSearchParams): number {
+  const text = params.get('recvWindow');
+  if (text === null || text === '') return DEFAULT_RECV_WINDOW_MS;
+  if (!/^\d{1,16}$/.test(text)) throw apiErrors.illegalValue('recvWindow');
+  const recvWindow = Number(text);
+  if (recvWindow > MAX_RECV_WINDOW_MS) throw apiErrors.recvWindowTooLarge();
+  return recvWindow;
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

@@ -6,8 +6,8 @@
 import { formatMoney } from '../core/money.ts';
 import { formatFundingRate } from './market-model.ts';
 import type { SimulatedExchange } from './simulated-exchange.ts';
-import { formatHalfTicks, orderJson } from './wire-format.ts';
-import { formatPrice, formatQty } from './wire-numbers.ts';
+import { formatHalfTicks, formatPrice, formatQty } from './wire-numbers.ts';
+import { orderJson } from './wire-orders.ts';
 
 export interface SimTrade {
   readonly id: number;

@@ -3,7 +3,7 @@
  * listens, and stops cleanly on SIGINT/SIGTERM. Options come as arguments, never from the
  * environment.
  */
-import { startSimulator, type SimulatorHandle, type SimulatorOptions } from './simulator.ts';
+import { SIM_API_KEY, startSimulator, type SimulatorHandle, type SimulatorOptions } from './simulator.ts';
 
 export interface StandaloneOptions extends SimulatorOptions {
   /** Where the banner goes (default stdout). */
@@ -20,8 +20,18 @@ export async function runStandaloneSimulator(options: StandaloneOptions = {}): P
   print(`  REST       ${sim.restUrl}`);
   print(`  WebSocket  ${sim.wsUrl}/public/... ${sim.wsUrl}/market/... ${sim.wsUrl}/private/ws/<listenKey>`);
   print(`  admin      ${sim.restUrl}/sim/admin/state`);
-  print(`  apiKey     ${sim.apiKey}`);
-  print(`  (the secret is Binance's documented example secret unless one was given)`);
+  print(
+    `  symbols    ${sim.exchange
+      .symbols()
+      .map((s) => s.spec.symbol)
+      .join(', ')}`,
+  );
+  if (sim.apiKey === SIM_API_KEY) {
+    print(`  apiKey     ${sim.apiKey}`);
+    print(`  (Binance's documented example key; the secret is its documented example secret)`);
+  } else {
+    print(`  apiKey     the key it was given (not printed)`);
+  }
   await new Promise<void>((resolve) => {
     const stop = (reason: string): void => {
       process.off('SIGINT', stop);

@@ -81,6 +81,17 @@ export function defaultSymbolSpecs(): SimSymbolSpec[] {
   ];
 }
 
+/** Returns the symbols named first (in their order), then every other built-in symbol: what the standalone simulator lists. */
+export function listingWith(first: readonly string[]): string[] {
+  const upper = first.map((s) => s.toUpperCase());
+  return [
+    ...upper,
+    ...defaultSymbolSpecs()
+      .map((s) => s.symbol)
+      .filter((s) => !upper.includes(s)),
+  ];
+}
+
 /** Returns a listed contract for a spec. */
 export function simSymbol(spec: SimSymbolSpec): SimSymbol {
   return {

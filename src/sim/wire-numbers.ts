@@ -3,7 +3,7 @@
  * error Binance gives for each way a value can be wrong, and formatted at the contract's
  * precision ("0.10" tick -> two decimals, as Binance writes BTCUSDT prices).
  */
-import { DecimalFormatError, decimalsOf, formatScaled, parseScaled } from '../core/decimal.ts';
+import { DecimalFormatError, decimalsOf, formatScaled, parseScaled, pow10 } from '../core/decimal.ts';
 import type { Steps, Ticks } from '../core/instrument.ts';
 import { BinanceApiError, apiErrors } from './errors.ts';
 import type { SimSymbol } from './symbols.ts';
@@ -17,6 +17,12 @@ function gridUnits(size: string, precision: number): bigint {
 /** Returns ticks as a wire price string at the contract's price precision. */
 export function formatPrice(sym: SimSymbol, ticks: Ticks): string {
   return formatScaled(BigInt(ticks) * gridUnits(sym.spec.tickSize, sym.pricePrecision), sym.pricePrecision);
+}
+
+/** Returns a price given in half ticks with 8 decimals (mark and index prices). */
+export function formatHalfTicks(sym: SimSymbol, halfTicks: number): string {
+  const tickUnits = parseScaled(sym.spec.tickSize, sym.pricePrecision);
+  return formatScaled((BigInt(halfTicks) * tickUnits * pow10(8 - sym.pricePrecision)) / 2n, 8);
 }
 
 /** Returns steps as a wire quantity string at the contract's quantity precision. */

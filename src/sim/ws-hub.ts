@@ -1,25 +1,33 @@
 /**
- * The simulator's WebSocket side, on Binance's routed paths: `/public/ws/<stream>` and
- * `/public/stream?streams=a/b` (bookTicker, depth), `/market/...` (markPrice), and
- * `/private/ws/<listenKey>` (user data). Combined streams wrap events as {"stream","data"}.
- * Clients may SUBSCRIBE/UNSUBSCRIBE/LIST_SUBSCRIPTIONS; the server pings on a timer and
- * answers pings itself so that a "silent" socket can stop doing both.
+ * The simulator's WebSocket side, on Binance's routed paths (see ws-paths.ts): market streams
+ * on `/public` and `/market`, user data on `/private`. Combined (`/stream`) sockets wrap events
+ * as {"stream","data"} (a user event's stream is its listenKey). Every socket answers
+ * SUBSCRIBE, UNSUBSCRIBE and LIST_SUBSCRIPTIONS: market streams on market routes, listenKeys on
+ * `/private` (several per socket, each with its `events=` filter). The server pings on a timer
+ * and answers pings itself so that a "silent" socket can stop doing both.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { SocketTarget } from './faults.ts';
 import type { StreamSink } from './simulated-exchange.ts';
-import { normalizeStream, type StreamCategory } from './streams.ts';
+import { normalizeStream } from './streams.ts';
+import { parseWsPath, UpgradeRejection, type WsRoute, type WsSetup } from './ws-paths.ts';
 
-type Route = 'public' | 'market' | 'private';
+/** A listenKey a socket follows: the events it wants (null: all), and whether its URL named it (then the socket closes when the key expires). */
+interface UserSubscription {
+  readonly events: ReadonlySet<string> | null;
+  readonly boundByUrl: boolean;
+}
 
 interface Client {
   readonly ws: WebSocket;
-  readonly route: Route;
+  readonly route: WsRoute;
   readonly combined: boolean;
   readonly streams: Set<string>;
-  readonly listenKey: string | null;
+  readonly userKeys: Map<string, UserSubscription>;
+  /** The filter of listenKeys subscribed after connecting. */
+  readonly defaultEvents: ReadonlySet<string> | null;
   silent: boolean;
   awaitingPongSinceMs: number | null;
 }
@@ -33,18 +41,15 @@ export interface WsHubOptions {
   readonly maxBufferedBytes?: number;
 }
 
-/** True when a fault target covers sockets of `route`. */
-function targets(target: SocketTarget, route: Route): boolean {
-  return target === 'all' || (target === 'user' ? route === 'private' : route !== 'private');
+interface Request {
+  readonly method: unknown;
+  readonly params: unknown;
+  readonly id: unknown;
 }
 
-class UpgradeRejection extends Error {
-  readonly code = 'SIM_ERR_WS_UPGRADE';
-  readonly status: number;
-  constructor(status: number, message: string) {
-    super(message);
-    this.status = status;
-  }
+/** True when a fault target covers sockets of `route`. */
+function targets(target: SocketTarget, route: WsRoute): boolean {
+  return target === 'all' || (target === 'user' ? route === 'private' : route !== 'private');
 }
 
 export class WsHub implements StreamSink {
@@ -65,9 +70,9 @@ export class WsHub implements StreamSink {
 
   /** Handles an HTTP upgrade on one of the routed paths; refuses anything else with an HTTP error. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    let setup: { route: Route; combined: boolean; streams: string[]; listenKey: string | null };
+    let setup: WsSetup;
     try {
-      setup = this.parsePath(req.url ?? '/');
+      setup = parseWsPath(req.url ?? '/', this.options);
     } catch (error) {
       const status = error instanceof UpgradeRejection ? error.status : 400;
       const message = error instanceof Error ? error.message : 'bad request';
@@ -79,6 +84,11 @@ export class WsHub implements StreamSink {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, setup));
   }
 
+  listens(stream: string): boolean {
+    const listeners = this.byStream.get(stream);
+    return listeners !== undefined && listeners.size > 0;
+  }
+
   publish(stream: string, build: () => object): void {
     const listeners = this.byStream.get(stream);
     if (!listeners || listeners.size === 0) return;
@@ -86,32 +96,35 @@ export class WsHub implements StreamSink {
     let wrapped: string | null = null;
     for (const client of listeners) {
       if (client.silent) continue;
+      raw ??= JSON.stringify(build());
       if (client.combined) {
-        raw ??= JSON.stringify(build());
         wrapped ??= `{"stream":${JSON.stringify(stream)},"data":${raw}}`;
         this.send(client, wrapped);
       } else {
-        raw ??= JSON.stringify(build());
         this.send(client, raw);
       }
     }
   }
 
-  publishUser(listenKey: string, build: () => object): void {
+  publishUser(listenKey: string, eventType: string, build: () => object): void {
     const listeners = this.byListenKey.get(listenKey);
     if (!listeners || listeners.size === 0) return;
-    const raw = JSON.stringify(build());
+    let raw: string | null = null;
     for (const client of listeners) {
-      if (client.silent) continue;
+      const events = client.userKeys.get(listenKey)?.events ?? null;
+      if (client.silent || (events !== null && !events.has(eventType))) continue;
+      raw ??= JSON.stringify(build());
       this.send(client, client.combined ? `{"stream":${JSON.stringify(listenKey)},"data":${raw}}` : raw);
     }
   }
 
+  /** Sends listenKeyExpired (whatever the filter) to the key's sockets; closes those whose URL named the key, unsubscribes the others. */
   expireUser(listenKey: string, event: object): void {
     const raw = JSON.stringify(event);
-    for (const client of this.byListenKey.get(listenKey) ?? []) {
+    for (const client of [...(this.byListenKey.get(listenKey) ?? [])]) {
       if (!client.silent) this.send(client, client.combined ? `{"stream":${JSON.stringify(listenKey)},"data":${raw}}` : raw);
-      client.ws.close(1000, 'listenKeyExpired');
+      if (client.userKeys.get(listenKey)?.boundByUrl) client.ws.close(1000, 'listenKeyExpired');
+      else this.unfollow(client, listenKey);
     }
   }
 
@@ -154,8 +167,8 @@ export class WsHub implements StreamSink {
   }
 
   /** Returns how many sockets are open per route. */
-  counts(): Record<Route, number> {
-    const counts: Record<Route, number> = { public: 0, market: 0, private: 0 };
+  counts(): Record<WsRoute, number> {
+    const counts: Record<WsRoute, number> = { public: 0, market: 0, private: 0 };
     for (const client of this.clients) counts[client.route] += 1;
     return counts;
   }
@@ -171,42 +184,21 @@ export class WsHub implements StreamSink {
     return [...this.clients].filter((c) => targets(target, c.route));
   }
 
-  private parsePath(url: string): { route: Route; combined: boolean; streams: string[]; listenKey: string | null } {
-    const parsed = new URL(url, 'http://sim');
-    const parts = parsed.pathname.split('/').filter((p) => p !== '');
-    const [routeName, kind, ...rest] = parts;
-    if (routeName !== 'public' && routeName !== 'market' && routeName !== 'private') throw new UpgradeRejection(404, 'unknown path');
-    if (kind !== 'ws' && kind !== 'stream') throw new UpgradeRejection(404, 'unknown path');
-    const combined = kind === 'stream';
-    const names = combined ? (parsed.searchParams.get('streams') ?? '').split('/').filter((s) => s !== '') : rest;
-    if (routeName === 'private') {
-      const key = names[0] ?? parsed.searchParams.get('listenKey');
-      if (!key || !this.options.isLiveListenKey(key)) throw new UpgradeRejection(400, 'invalid listenKey');
-      return { route: 'private', combined, streams: [], listenKey: key };
-    }
-    return { route: routeName, combined, streams: names.map((n) => this.validStream(n, routeName)), listenKey: null };
-  }
-
-  private validStream(name: string, route: StreamCategory): string {
-    const stream = normalizeStream(name, this.options.knownSymbols);
-    if (!stream || stream.category !== route) throw new UpgradeRejection(400, `invalid stream ${name} for /${route}`);
-    return stream.name;
-  }
-
-  private accept(ws: WebSocket, setup: { route: Route; combined: boolean; streams: string[]; listenKey: string | null }): void {
+  private accept(ws: WebSocket, setup: WsSetup): void {
     const silent = [...this.silentForNew].some((target) => targets(target, setup.route));
     const client: Client = {
       ws,
       route: setup.route,
       combined: setup.combined,
       streams: new Set(),
-      listenKey: setup.listenKey,
+      userKeys: new Map(),
+      defaultEvents: setup.defaultEvents,
       silent,
       awaitingPongSinceMs: null,
     };
     this.clients.add(client);
     for (const stream of setup.streams) this.subscribe(client, stream);
-    if (client.listenKey) index(this.byListenKey, client.listenKey).add(client);
+    for (const { key, events } of setup.userKeys) this.follow(client, key, { events, boundByUrl: true });
     ws.on('ping', (data) => {
       if (!client.silent) ws.pong(data);
     });
@@ -219,42 +211,54 @@ export class WsHub implements StreamSink {
   }
 
   private onMessage(client: Client, data: RawData): void {
-    if (client.route === 'private') return;
-    let request: { method?: unknown; params?: unknown; id?: unknown };
+    let request: Request;
     try {
-      request = JSON.parse(data.toString()) as typeof request;
+      request = JSON.parse(data.toString()) as Request;
     } catch {
       this.reply(client, { code: 3, msg: 'Invalid JSON: expected value at line 1 column 1' });
       return;
     }
     const id = typeof request.id === 'number' || typeof request.id === 'string' ? request.id : null;
     const params = Array.isArray(request.params) ? request.params.filter((p): p is string => typeof p === 'string') : [];
-    const route = client.route === 'public' ? 'public' : 'market';
     switch (request.method) {
       case 'SUBSCRIBE':
       case 'UNSUBSCRIBE': {
-        const names: string[] = [];
-        for (const p of params) {
-          const stream = normalizeStream(p, this.options.knownSymbols);
-          if (!stream || stream.category !== route) {
-            this.reply(client, { code: 2, msg: `Invalid request: invalid stream ${p}`, id });
-            return;
-          }
-          names.push(stream.name);
-        }
-        for (const name of names) {
-          if (request.method === 'SUBSCRIBE') this.subscribe(client, name);
-          else this.unsubscribe(client, name);
-        }
-        this.reply(client, { result: null, id });
+        const subscribe = request.method === 'SUBSCRIBE';
+        const error = client.route === 'private' ? this.changeUserKeys(client, params, subscribe) : this.changeStreams(client, params, subscribe);
+        this.reply(client, error === null ? { result: null, id } : { code: 2, msg: `Invalid request: ${error}`, id });
         return;
       }
       case 'LIST_SUBSCRIPTIONS':
-        this.reply(client, { result: [...client.streams], id });
+        this.reply(client, { result: client.route === 'private' ? [...client.userKeys.keys()] : [...client.streams], id });
         return;
       default:
         this.reply(client, { code: 2, msg: 'Invalid request: unknown method', id });
     }
+  }
+
+  /** Subscribes or unsubscribes market streams of the socket's route; returns the problem, or null when all were valid (then all apply). */
+  private changeStreams(client: Client, params: readonly string[], subscribe: boolean): string | null {
+    const names: string[] = [];
+    for (const p of params) {
+      const stream = normalizeStream(p, this.options.knownSymbols);
+      if (!stream || stream.category !== client.route) return `invalid stream ${p.slice(0, 60)}`;
+      names.push(stream.name);
+    }
+    for (const name of names) {
+      if (subscribe) this.subscribe(client, name);
+      else this.unsubscribe(client, name);
+    }
+    return null;
+  }
+
+  /** Follows or stops following listenKeys (each must be live to follow); returns the problem, or null when all applied. */
+  private changeUserKeys(client: Client, keys: readonly string[], subscribe: boolean): string | null {
+    if (subscribe && keys.some((key) => !this.options.isLiveListenKey(key))) return 'invalid listenKey';
+    for (const key of keys) {
+      if (subscribe) this.follow(client, key, { events: client.defaultEvents, boundByUrl: false });
+      else this.unfollow(client, key);
+    }
+    return null;
   }
 
   private reply(client: Client, body: object): void {
@@ -280,10 +284,20 @@ export class WsHub implements StreamSink {
     this.byStream.get(stream)?.delete(client);
   }
 
+  private follow(client: Client, key: string, subscription: UserSubscription): void {
+    client.userKeys.set(key, subscription);
+    index(this.byListenKey, key).add(client);
+  }
+
+  private unfollow(client: Client, key: string): void {
+    client.userKeys.delete(key);
+    this.byListenKey.get(key)?.delete(client);
+  }
+
   private forget(client: Client): void {
     this.clients.delete(client);
     for (const stream of client.streams) this.byStream.get(stream)?.delete(client);
-    if (client.listenKey) this.byListenKey.get(client.listenKey)?.delete(client);
+    for (const key of client.userKeys.keys()) this.byListenKey.get(key)?.delete(client);
   }
 
   private pingAll(): void {

@@ -2,11 +2,12 @@
  * The command line as a user meets it: bad configuration, shadow mode, a bounded run, and the
  * standalone simulator, each as a real child process.
  */
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type SimulatorHandle } from '../../src/sim/index.ts';
+import { defaultSymbolSpecs, SIM_API_KEY, SIM_API_SECRET, startSimulator, type SimulatorHandle } from '../../src/sim/index.ts';
 import { freePort } from '../support/prometheus.ts';
 import { readEvents, RunnerProcess, waitFor } from '../support/runner-process.ts';
 
@@ -80,14 +81,17 @@ describe('mm-runner command line', () => {
     });
   });
 
-  it('`mm-runner sim` serves the Binance wire protocol standalone until SIGTERM', async () => {
+  it('`mm-runner sim` lists every built-in symbol, takes MM_SIM_API_KEY/SECRET, and serves until SIGTERM', async () => {
     const port = await freePort();
-    const runner = new RunnerProcess({ MM_SIM_PORT: String(port) }, ['sim']);
+    const key = 'e2eSimKey0123456789';
+    const secret = 'e2eSimSecret0123456789';
+    const runner = new RunnerProcess({ MM_SIM_PORT: String(port), MM_SIM_API_KEY: key, MM_SIM_API_SECRET: secret }, ['sim']);
+    const base = `http://127.0.0.1:${port}`;
     const info = await waitFor(
       'the standalone simulator',
       async () => {
         try {
-          const res = await fetch(`http://127.0.0.1:${port}/fapi/v1/exchangeInfo`);
+          const res = await fetch(`${base}/fapi/v1/exchangeInfo`);
           return res.ok ? ((await res.json()) as { symbols: Array<{ symbol: string }> }) : null;
         } catch {
           return null;
@@ -95,7 +99,18 @@ describe('mm-runner command line', () => {
       },
       20_000,
     );
-    expect(info.symbols.map((s) => s.symbol)).toContain('BTCUSDT');
+    expect(info.symbols.map((s) => s.symbol)).toEqual(defaultSymbolSpecs().map((s) => s.symbol));
+    const balance = (apiKey: string, apiSecret: string): Promise<Response> => {
+      const query = `timestamp=${Date.now()}`;
+      const signature = createHmac('sha256', apiSecret).update(query).digest('hex');
+      return fetch(`${base}/fapi/v3/balance?${query}&signature=${signature}`, { headers: { 'X-MBX-APIKEY': apiKey } });
+    };
+    expect((await balance(key, secret)).status).toBe(200);
+    const refused = await balance(SIM_API_KEY, SIM_API_SECRET);
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ code: -2015 });
     expect(await runner.stop('SIGTERM')).toBe(0);
+    expect(runner.stdout).toContain('ETHUSDT');
+    expect(runner.stdout + runner.stderr).not.toContain(secret);
   });
 });

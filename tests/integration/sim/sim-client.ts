@@ -100,3 +100,40 @@ export async function capture(url: string): Promise<Captured> {
     },
   };
 }
+
+/** Steps a manually clocked simulator (`stepMs` of simulated time per step) until `check` holds; throws after `maxSteps`. */
+export async function stepUntil(
+  sim: SimulatorHandle,
+  clock: ManualClock,
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  options: { maxSteps?: number; stepMs?: number } = {},
+): Promise<void> {
+  const maxSteps = options.maxSteps ?? 5_000;
+  for (let i = 0; i < maxSteps; i++) {
+    if (await check()) return;
+    clock.advance(options.stepMs ?? 100);
+    sim.step();
+  }
+  throw new Error(`${what}: not within ${maxSteps} steps`);
+}
+
+let fenceIds = 900_000;
+
+/**
+ * Waits until everything the server sent on `socket` before now has arrived: asks
+ * LIST_SUBSCRIPTIONS and waits for its answer, which the server sends after every earlier frame.
+ */
+export async function fence(socket: Captured): Promise<void> {
+  const id = ++fenceIds;
+  socket.ws.send(JSON.stringify({ method: 'LIST_SUBSCRIPTIONS', id }));
+  await socket.next((m) => m !== null && typeof m === 'object' && m.id === id && 'result' in m);
+}
+
+/** Sends a request on a socket and returns its answer (the message with the same id). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- wire JSON under test
+export async function request(socket: Captured, method: string, params?: readonly unknown[]): Promise<any> {
+  const id = ++fenceIds;
+  socket.ws.send(JSON.stringify(params === undefined ? { method, id } : { method, params, id }));
+  return socket.next((m) => m !== null && typeof m === 'object' && m.id === id && !('e' in m) && !('stream' in m));
+}

@@ -30,6 +30,12 @@ function applyLevels(levels: Map<string, string>, changes: ReadonlyArray<[string
   }
 }
 
+/** Returns the best `n` levels of a local book side, best first, as the REST snapshot lists them. */
+function best(levels: Map<string, string>, side: 'bids' | 'asks', n: number): string[][] {
+  const sorted = [...levels].sort(([a], [b]) => (side === 'bids' ? Number(b) - Number(a) : Number(a) - Number(b)));
+  return sorted.slice(0, n);
+}
+
 /** Steps the market (100 ms of simulated time per step). */
 function tick(): void {
   clock.advance(100);
@@ -88,7 +94,13 @@ describe('simulator user data stream', () => {
     const { body } = await unsigned(sim, 'POST', '/fapi/v1/listenKey', true);
     const user = await open(`/private/ws/${body.listenKey}`);
     const marks = await open('/market/stream?streams=btcusdt@markPrice@1s');
-    const bought = await signed(sim, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.010' });
+    const bought = await signed(sim, 'POST', '/fapi/v1/order', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'MARKET',
+      quantity: '0.010',
+      newOrderRespType: 'RESULT',
+    });
     expect(bought.body).toMatchObject({ status: 'FILLED', executedQty: '0.010' });
 
     const mark = await marks.next((m) => m.stream === 'btcusdt@markPrice@1s', 10_000, tick);
@@ -152,8 +164,10 @@ describe('simulator market streams', () => {
     }
     const after = (await unsigned(sim, 'GET', '/fapi/v1/depth?symbol=BTCUSDT&limit=1000')).body;
     expect(after.lastUpdateId).toBe(previousU);
-    expect(new Map(after.bids)).toEqual(bids);
-    expect(new Map(after.asks)).toEqual(asks);
+    // The local book holds every level; the snapshot the best 1000 of each side.
+    expect(after.bids).toEqual(best(bids, 'bids', 1000));
+    expect(after.asks).toEqual(best(asks, 'asks', 1000));
+    expect(after.bids).toHaveLength(1000);
     expect(bids.get(ownPrice)).toBe('0.123');
 
     const ticker = depth.messages.filter((m) => m.stream === 'btcusdt@bookTicker').at(-1).data;

@@ -45,6 +45,7 @@ describe('GET /fapi/v1/userTrades', () => {
         commissionAsset: t.commissionAsset,
         id: t.id,
         maker: t.maker,
+        marginAsset: 'USDT',
         orderId: t.orderId,
         price: t.price,
         qty: t.qty,

@@ -34,7 +34,7 @@ describe('defaults', () => {
     expect(config.sim).toEqual({ seed: 42, fundingIntervalS: 60, startPosition: '-0.040', host: '127.0.0.1', port: 8765 });
     expect(config.iterations).toBeNull();
     expect(config.freezeAtMs).toBeNull();
-    expect(config.secrets).toEqual({ apiKey: null, apiSecret: null });
+    expect(config.secrets).toEqual({ apiKey: null, apiSecret: null, simApiKey: null, simApiSecret: null });
     expect(config.strategy).toEqual({
       halfSpreadBps: 2,
       orderQty: '0.005',
@@ -209,11 +209,25 @@ describe('secrets', () => {
     const keyFile = join(dir, 'key');
     writeFileSync(keyFile, 'KEYkeyKEYkey1234567890\n');
     const config = load({ MM_EXCHANGE: 'binance', MM_API_KEY_FILE: keyFile, MM_API_SECRET: 'SECsecSECsec0987654321' });
-    expect(config.secrets).toEqual({ apiKey: 'KEYkeyKEYkey1234567890', apiSecret: 'SECsecSECsec0987654321' });
+    expect(config.secrets).toEqual({ apiKey: 'KEYkeyKEYkey1234567890', apiSecret: 'SECsecSECsec0987654321', simApiKey: null, simApiSecret: null });
     const redacted = JSON.stringify(redactedConfig(config));
     expect(redacted).not.toContain('KEYkeyKEYkey');
     expect(redacted).not.toContain('SECsecSECsec');
     expect(JSON.parse(redacted)).toMatchObject({ credentials: 'present', exchange: 'binance', strategy: { levels: 1 } });
+  });
+
+  it("takes the simulator's key pair from the environment only, both or neither, and keeps it out of the redacted config", () => {
+    const config = load({ MM_SIM_API_KEY: 'simKEYsimKEY123', MM_SIM_API_SECRET: 'simSECsimSEC456' });
+    expect(config.secrets).toMatchObject({ simApiKey: 'simKEYsimKEY123', simApiSecret: 'simSECsimSEC456' });
+    const redacted = JSON.stringify(redactedConfig(config));
+    expect(redacted).not.toContain('simKEYsimKEY');
+    expect(redacted).not.toContain('simSECsimSEC');
+    expect(issuesOf({ MM_SIM_API_KEY: 'simKEYsimKEY123' }).issues).toEqual([
+      { field: 'MM_SIM_API_SECRET', message: 'the simulator needs both MM_SIM_API_KEY and MM_SIM_API_SECRET, or neither' },
+    ]);
+    const flag = issuesOf({}, ['--sim-api-secret=simSECsimSEC456']);
+    expect(flag.issues[0]?.message).toBe('secrets are not accepted on the command line (it is visible in ps and in telemetry): set MM_SIM_API_SECRET');
+    expect(formatConfigError(flag)).not.toContain('simSECsimSEC');
   });
 
   it('rejects a secret given both directly and as a file, and unreadable files', () => {
@@ -245,7 +259,12 @@ describe('configFields', () => {
     );
     expect(new Set(envs).size).toBe(envs.length);
     expect(configFields.find((field) => field.env === 'MM_HALF_SPREAD_BPS')?.flag).toBe('half-spread-bps');
-    expect(configFields.filter((field) => field.kind === 'secret').map((field) => field.env)).toEqual(['MM_API_KEY', 'MM_API_SECRET']);
+    expect(configFields.filter((field) => field.kind === 'secret').map((field) => field.env)).toEqual([
+      'MM_API_KEY',
+      'MM_API_SECRET',
+      'MM_SIM_API_KEY',
+      'MM_SIM_API_SECRET',
+    ]);
   });
 
   const readme = join(import.meta.dirname, '../../../README.md');

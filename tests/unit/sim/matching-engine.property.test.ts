@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { MatchingEngine, OrderView } from '../../../src/sim/matching-engine.ts';
+import type { OrderView } from '../../../src/sim/engine-types.ts';
+import type { MatchingEngine } from '../../../src/sim/matching-engine.ts';
 import { bookAt, newEngine } from './engine-fixtures.ts';
 
 const T0 = 1_700_000_000_000;

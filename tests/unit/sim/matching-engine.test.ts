@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineEvent, MatchingEngine, PlaceResult } from '../../../src/sim/matching-engine.ts';
+import type { EngineEvent, PlaceResult } from '../../../src/sim/engine-types.ts';
+import type { MatchingEngine } from '../../../src/sim/matching-engine.ts';
 import { BTC, bookAt, newEngine } from './engine-fixtures.ts';
 
 const T0 = 1_700_000_000_000;
