@@ -37,8 +37,20 @@ export interface UserStreamOptions {
 }
 
 const LISTEN_KEY_INVALID = -1125;
-/** Event types the adapter acts on; a known type for another symbol is ignored silently. */
-const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set(['ORDER_TRADE_UPDATE', 'ACCOUNT_UPDATE', 'MARGIN_CALL', 'listenKeyExpired']);
+/**
+ * Event types the adapter knows: those it acts on (a known type for another symbol is ignored
+ * silently), and documented ones it does not need: TRADE_LITE repeats what ORDER_TRADE_UPDATE
+ * says of a fill, ACCOUNT_CONFIG_UPDATE reports leverage or asset-mode changes (the runner sets
+ * leverage itself at start).
+ */
+const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'ORDER_TRADE_UPDATE',
+  'ACCOUNT_UPDATE',
+  'MARGIN_CALL',
+  'listenKeyExpired',
+  'TRADE_LITE',
+  'ACCOUNT_CONFIG_UPDATE',
+]);
 const MAX_REPORTED_TYPES = 100;
 
 /** Returns the listenKey of a POST/PUT /fapi/v1/listenKey body. */

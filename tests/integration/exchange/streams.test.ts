@@ -115,6 +115,17 @@ describe('streams against the fake', () => {
     await until(() => venue.status().marketConnected, 3000, 'market reconnected');
   });
 
+  it('documented events the runner does not need (TRADE_LITE, ACCOUNT_CONFIG_UPDATE) are skipped quietly, an unknown one is reported once', async () => {
+    await connect();
+    fake.pushUser(loadFixture('trade-lite'));
+    fake.pushUser(loadFixture('account-config-update'));
+    fake.pushUser({ e: 'SOMETHING_NEW', E: 1 });
+    fake.pushUser({ e: 'SOMETHING_NEW', E: 2 });
+    fake.pushUser(loadFixture('order-trade-update-limit-fill'));
+    await until(() => rec.of('orderUpdate').length === 1, 3000, 'the order update behind them');
+    expect(rec.of('malformed').map(([, error]) => error)).toEqual(['unknown event type SOMETHING_NEW (skipped; reported once)']);
+  });
+
   it('malformed frames are reported via onMalformed and the streams keep going', async () => {
     await connect();
     fake.sendRaw('public', '{not json');
