@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { redactedConfig, type Config } from './config/index.ts';
+import type { Clock } from './core/clock.ts';
 import { EventBus, type EventListener } from './core/events.ts';
 import { BinanceVenue, type BinanceVenueOptions } from './exchange/binance-venue.ts';
 import { createClock, UtcNanosFormatter } from './runner/clocks.ts';
@@ -33,6 +34,8 @@ export interface AppDeps {
   readonly listeners?: readonly EventListener[];
   /** Test hook: stream liveness, reconnect back-off and listenKey keepalive timings. */
   readonly venueTuning?: VenueTuning;
+  /** Test hook: the wall clock the runner and the venue adapter read (the soak steps it). */
+  readonly clock?: Clock;
 }
 
 /** Timings of the venue's streams that tests shorten (production uses the adapter's defaults). */
@@ -111,7 +114,7 @@ export function simStartingPositions(config: Config): Record<string, string> {
 
 /** Builds and starts everything; rejects (after cleaning up) when start-up fails. */
 export async function startApp(config: Config, deps: AppDeps): Promise<App> {
-  const clock = createClock(config.freezeAtMs);
+  const clock = deps.clock ?? createClock(config.freezeAtMs);
   const version = serviceVersion();
   const telemetry = startTelemetry({
     serviceVersion: version,

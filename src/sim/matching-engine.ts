@@ -242,6 +242,11 @@ export class MatchingEngine {
     return countdownMs;
   }
 
+  /** Returns when the symbol's dead-man countdown fires (engine clock, ms), or null when it is not armed. */
+  countdownDeadline(symbol: string): number | null {
+    return this.state(symbol).countdownDeadlineMs;
+  }
+
   /** Cancels the orders of every symbol whose countdown has elapsed without a refresh. */
   checkCountdowns(nowMs: number): EngineEvent[] {
     const events: EngineEvent[] = [];

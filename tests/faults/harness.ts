@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { startApp, type App, type VenueTuning } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/index.ts';
+import type { Clock } from '../../src/core/clock.ts';
 import type { DomainEvent } from '../../src/core/events.ts';
 import { parseScaled } from '../../src/core/decimal.ts';
 import { formatMoney } from '../../src/core/money.ts';
@@ -40,6 +41,8 @@ export interface SessionOptions {
   /** MM_* variables on top of the session's defaults. */
   readonly env?: Readonly<Record<string, string>>;
   readonly tuning?: VenueTuning;
+  /** The runner's wall clock (the soak steps it); the system clock when absent. */
+  readonly clock?: Clock;
   readonly otelEnv?: Readonly<Record<string, string | undefined>>;
   /** Keep only these events in `Session.events` (a long soak would otherwise hold millions). */
   readonly keepEvents?: ReadonlySet<string>;
@@ -205,6 +208,7 @@ export async function startSession(options: SessionOptions = {}): Promise<Sessio
       }),
       listeners: [(event) => (options.keepEvents === undefined || options.keepEvents.has(event.event) ? events.push(event) : 0)],
       ...(options.tuning ? { venueTuning: options.tuning } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
     });
     return new Session(sim, app, dir, eventLogPath, events, stdout);
   } catch (error) {

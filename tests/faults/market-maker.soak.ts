@@ -3,13 +3,14 @@
  * a side with no requote tolerance on a fast market (a high order rate; the simulator's rate
  * limits raised to allow it) while a seeded schedule injects a random fault every few seconds:
  * 5xx bursts, 503 "unknown" (created or not), held requests (client timeouts), connection resets,
- * 429 with Retry-After, -1021, latency, market and user sockets dropped or silent, malformed
- * frames. Fills made while the user stream is down are read back from the trade history at
+ * 429 with Retry-After (also one longer than the dead-man countdown), -1021, latency, steps of the
+ * runner's wall clock, market and user sockets dropped or silent, malformed frames. Fills made while the user stream is down are read back from the trade history at
  * reconnect; funding paid meanwhile is not (RELIABILITY.md, known limits), so user-stream
  * outages are injected just after a funding time and end long before the next one.
  * At the end the market is paused and the runner's orders, position, fees, funding and fill
  * count must equal the simulator's to the tick (realized PnL within the cost-basis rounding,
- * see `realizedGap`); no slot ever held two orders; stop leaves nothing open.
+ * see `realizedGap`); no slot ever held two orders; no order ever rested at the simulator
+ * without its dead-man countdown armed; stop leaves nothing open.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Prng } from '../../src/sim/prng.ts';
@@ -18,6 +19,11 @@ import { exact, FAST_STREAMS, realizedGap, REALIZED_ROUNDING_PER_FILL, sleep, st
 const SOAK_MS = Number(process.env.MM_SOAK_MS ?? 600_000);
 const LEVELS = 3;
 const FUNDING_MS = 20_000;
+/** The soak's dead-man countdown (the harness's MM_DEADMAN_MS). */
+const DEADMAN_MS = 10_000;
+
+/** The runner's wall clock: the system's, plus an offset the 'clock step' fault moves. */
+const steppedClock = { offsetMs: 0, nowMs: () => Date.now() + steppedClock.offsetMs, monoNs: () => process.hrtime.bigint() };
 
 /** Waits until 1-3 s after a funding time (the simulator pays funding on interval boundaries). */
 async function afterFunding(): Promise<void> {
@@ -35,6 +41,19 @@ async function silence(f: Session['sim']['faults'], target: 'market', ms: number
 
 let s: Session;
 let watcher: ReturnType<typeof watchOpenOrders>;
+let unguarded: { samples: () => string[]; stop: () => void };
+
+/** Records every sample in which an order of ours rested at the simulator with its countdown not armed. */
+function watchDeadman(session: Session): { samples: () => string[]; stop: () => void } {
+  const found: string[] = [];
+  const timer = setInterval(() => {
+    const open = session.sim.state().openOrders.length;
+    const deadline = session.sim.exchange.engine.countdownDeadline('BTCUSDT');
+    if (open > 0 && (deadline === null || deadline <= session.sim.exchange.clock.nowMs()) && found.length < 20)
+      found.push(`${new Date().toISOString()}: ${open} resting, countdown ${String(deadline)}`);
+  }, 100);
+  return { samples: () => found, stop: () => clearInterval(timer) };
+}
 const injected = new Map<string, number>();
 
 type Fault = { readonly name: string; readonly run: () => Promise<void> };
@@ -48,6 +67,10 @@ function faults(session: Session, prng: Prng): Fault[] {
     { name: 'held requests', run: async () => (f.holdRequests(1_000 + Math.floor(prng.next() * 3_500), 2), await sleep(5_000)) },
     { name: 'connection resets', run: async () => (f.resetConnections(3), await sleep(1_000)) },
     { name: '429 Retry-After', run: async () => (f.force429(1, 1), await sleep(1_500)) },
+    // A back-off longer than the dead-man countdown: its refreshes must go on through it.
+    { name: '429 across dead-man refreshes', run: async () => (f.force429(1, (DEADMAN_MS + 2_000) / 1000), await sleep(DEADMAN_MS + 3_000)) },
+    // The runner's wall clock jumps (an NTP step) and, on the next fault of this kind, jumps back.
+    { name: 'clock step', run: async () => ((steppedClock.offsetMs = steppedClock.offsetMs === 0 ? 3_000 : 0), await sleep(2_000)) },
     { name: '-1021', run: async () => (f.forceTimestampErrors(2), await sleep(1_000)) },
     { name: 'latency', run: async () => (f.setLatency(300, 400), await sleep(3_000), f.setLatency(0, 0)) },
     { name: 'market drop', run: async () => (f.dropSockets('market', prng.chance(0.5) ? 1001 : null), await sleep(1_500)) },
@@ -77,9 +100,11 @@ beforeAll(async () => {
       MM_MAX_WORST_CASE_NOTIONAL: '6000',
     },
     tuning: FAST_STREAMS,
+    clock: steppedClock,
     keepEvents: new Set(['order_submit', 'order_filled']),
   });
   watcher = watchOpenOrders(s, 50);
+  unguarded = watchDeadman(s);
   const prng = new Prng(77);
   const menu = faults(s, prng);
   const end = Date.now() + SOAK_MS;
@@ -95,6 +120,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   watcher?.stop();
+  unguarded?.stop();
   await s?.close();
 });
 
@@ -107,6 +133,10 @@ describe(`soak: ${Math.round(SOAK_MS / 60_000)} min of trading under random faul
     expect(submits).toBeGreaterThan(SOAK_MS / 1000);
     expect(s.named('order_filled').length).toBeGreaterThan(10);
     if (SOAK_MS >= 600_000) expect(injected.size).toBe(faults(s, new Prng(1)).length);
+  });
+
+  it('never let an order rest without the dead-man countdown armed, through 429 back-offs and clock steps', () => {
+    expect(unguarded.samples()).toEqual([]);
   });
 
   it('never held two orders in one slot', () => {
