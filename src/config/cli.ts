@@ -38,6 +38,11 @@ function echoable(text: string): string | null {
   return /^[a-z][a-z-]{0,15}$/i.test(text) ? text : null;
 }
 
+/** Returns an unknown option's name safe to echo (short, plainly a flag name), or null: it may be a pasted credential. */
+function echoableOption(rawName: string): string | null {
+  return /^--?[a-z][a-z0-9-]{0,39}$/i.test(rawName) && !/[0-9].*[0-9].*[0-9]/.test(rawName) ? rawName : null;
+}
+
 /** Returns the sub-command, help request, flag values and every problem with `argv`. */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
   const issues: ConfigIssue[] = [];
@@ -85,7 +90,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       swallowNextPositional = !token.inlineValue;
       issues.push(
         field === undefined
-          ? { field: token.rawName, message: 'unknown option (see --help)' }
+          ? { field: echoableOption(token.rawName) ?? 'command line', message: 'unknown option (see --help)' }
           : {
               field: token.rawName,
               message: `secrets are not accepted on the command line (it is visible in ps and in telemetry): set ${field.env} or ${field.env}_FILE`,

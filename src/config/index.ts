@@ -3,5 +3,5 @@ export { loadConfig, loadConfigFromProcess, type LoadConfigInput, type LoadConfi
 export { ConfigError, CONFIG_EXIT_CODE, formatConfigError, formatConfigIssues, type ConfigIssue } from './errors.ts';
 export { configFields, type ConfigField } from './fields.ts';
 export { helpText, parseCommandLine, type CommandLine } from './cli.ts';
-export { redactedConfig } from './redact.ts';
+export { knownSecrets, redactedConfig } from './redact.ts';
 export { DEFAULT_ENDPOINTS, type Command, type Config, type ExchangeName, type LogLevel } from './schema.ts';

@@ -120,10 +120,11 @@ function symbols() {
         ctx.addIssue({ code: 'custom', message: 'must name at least one symbol' });
         return;
       }
-      for (const symbol of list) {
+      // An entry that is not a symbol may be a secret pasted into the wrong variable: named by position only.
+      list.forEach((symbol, i) => {
         if (!SYMBOL_RE.test(symbol))
-          ctx.addIssue({ code: 'custom', message: `"${symbol.slice(0, 30)}" is not a symbol (2-24 letters or digits, e.g. BTCUSDT)` });
-      }
+          ctx.addIssue({ code: 'custom', message: `entry ${i + 1} of ${list.length} is not a symbol (2-24 letters or digits, e.g. BTCUSDT)` });
+      });
       const duplicates = list.filter((symbol, i) => list.indexOf(symbol) !== i);
       if (duplicates.length > 0) ctx.addIssue({ code: 'custom', message: `lists ${[...new Set(duplicates)].join(', ')} more than once` });
     });

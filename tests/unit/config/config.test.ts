@@ -221,10 +221,44 @@ describe('secrets', () => {
     expect(error.issues).toEqual(
       expect.arrayContaining([
         { field: 'MM_API_KEY', message: 'set either MM_API_KEY or MM_API_KEY_FILE (--api-key-file), not both' },
-        { field: 'MM_API_SECRET_FILE (--api-secret-file)', message: 'cannot read "/nonexistent/mm-secret" (ENOENT)' },
+        { field: 'MM_API_SECRET_FILE (--api-secret-file)', message: 'cannot read the file it names (ENOENT)' },
       ]),
     );
     expect(formatConfigError(error)).not.toContain('abcdefghijk');
+  });
+
+  it('never echo a secret pasted into the wrong variable (issue 12 item 7)', () => {
+    const secret = 'vQ7rT2xZ9pL4mN8kJ3hG6fD1sA5wE0yUcB7nM2vX4zQ9pR6tL1kJ8hG3fD5sA0wE';
+    const missing = issuesOf({ MM_API_SECRET_FILE: secret });
+    const empty = (() => {
+      try {
+        loadConfig({ env: { MM_API_KEY_FILE: secret }, argv: [], readFile: () => '  \n' });
+      } catch (error) {
+        if (error instanceof ConfigError) return error;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    const symbols = issuesOf({ MM_SYMBOLS: secret });
+    const shortSymbols = issuesOf({ MM_SYMBOLS: `BTCUSDT,${secret.slice(0, 20)}-x` });
+    const flag = issuesOf({}, [`--${secret}`, '1']);
+    for (const error of [missing, empty, symbols, shortSymbols, flag]) {
+      const text = formatConfigError(error) + error.message;
+      expect(text).not.toContain(secret.slice(0, 12));
+      expect(text.toUpperCase()).not.toContain(secret.slice(0, 12).toUpperCase());
+    }
+    expect(missing.issues.map((issue) => issue.field)).toEqual(['MM_API_SECRET_FILE (--api-secret-file)']);
+    expect(empty.issues.map((issue) => issue.field)).toEqual(['MM_API_KEY_FILE (--api-key-file)']);
+    expect(symbols.issues.map((issue) => issue.field)).toEqual(['MM_SYMBOLS (--symbols)']);
+    expect(formatConfigError(issuesOf({ MM_SYMBOLS: 'BTCUSDT,BTCUSDT' }))).toContain('lists BTCUSDT more than once');
+  });
+
+  it('masks credentials in the REST and WebSocket URLs of the logged configuration (issue 12 item 7)', () => {
+    const config = load({ MM_REST_URL: 'http://mmuser:urlPassw0rd42@127.0.0.1:8765', MM_WS_URL: 'ws://wsuser:wsPassw0rd42@127.0.0.1:8765/' });
+    const redacted = JSON.stringify(redactedConfig(config));
+    expect(redacted).not.toContain('urlPassw0rd42');
+    expect(redacted).not.toContain('wsPassw0rd42');
+    expect(redactedConfig(config)).toMatchObject({ restUrl: 'http://*****@127.0.0.1:8765', wsUrl: 'ws://*****@127.0.0.1:8765' });
+    expect(config.restUrl).toBe('http://mmuser:urlPassw0rd42@127.0.0.1:8765');
   });
 });
 
