@@ -8,7 +8,7 @@ import type { Writable } from 'node:stream';
 import { redactedConfig, type Config } from './config/index.ts';
 import { EventBus, type EventListener } from './core/events.ts';
 import { BinanceVenue, type BinanceVenueOptions } from './exchange/binance-venue.ts';
-import { createClock, UtcNanosFormatter } from './runner/clocks.ts';
+import { createClocks, UtcNanosFormatter } from './runner/clocks.ts';
 import { Runner, type RunnerOptions } from './runner/runner.ts';
 import { SIM_API_KEY, SIM_API_SECRET, startSimulator, type SimulatorHandle } from './sim/simulator.ts';
 import { EventLog } from './telemetry/event-log.ts';
@@ -105,7 +105,7 @@ export function simStartingPositions(config: Config): Record<string, string> {
 
 /** Builds and starts everything; rejects (after cleaning up) when start-up fails. */
 export async function startApp(config: Config, deps: AppDeps): Promise<App> {
-  const clock = createClock(config.freezeAtMs);
+  const { clock, logClock } = createClocks(config.freezeAtMs);
   const version = serviceVersion();
   const telemetry = startTelemetry({
     serviceVersion: version,
@@ -116,7 +116,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
     ...(deps.logExporter ? { logExporter: deps.logExporter } : {}),
   });
   const secrets = [config.secrets.apiKey, config.secrets.apiSecret].filter((s): s is string => s !== null && s.length > 0);
-  const timestamp = new UtcNanosFormatter(clock).now;
+  const timestamp = new UtcNanosFormatter(logClock).now;
   const stdoutLogger = new StdoutLogger({ timestamp, level: config.logLevel, out: deps.stdout, knownSecrets: secrets });
   const log = stdoutLogger.component('mm-runner');
   const bus = new EventBus((error, event) =>
