@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { redactedConfig, type Config } from './config/index.ts';
+import { knownSecrets, redactedConfig, type Config } from './config/index.ts';
 import { EventBus, type EventListener } from './core/events.ts';
 import { BinanceVenue, type BinanceVenueOptions } from './exchange/binance-venue.ts';
 import { createClocks, UtcNanosFormatter } from './runner/clocks.ts';
@@ -13,6 +13,7 @@ import { Runner, type RunnerOptions } from './runner/runner.ts';
 import { SIM_API_KEY, SIM_API_SECRET, startSimulator, type SimulatorHandle } from './sim/simulator.ts';
 import { EventLog } from './telemetry/event-log.ts';
 import { RunnerMetrics } from './telemetry/metrics.ts';
+import { createTextMasker } from './telemetry/masking.ts';
 import { startOpsServer, type OpsServer } from './telemetry/ops-server.ts';
 import { renderMetrics } from './telemetry/prometheus-text.ts';
 import { OrderContexts } from './telemetry/order-contexts.ts';
@@ -107,15 +108,17 @@ export function simStartingPositions(config: Config): Record<string, string> {
 export async function startApp(config: Config, deps: AppDeps): Promise<App> {
   const { clock, logClock } = createClocks(config.freezeAtMs);
   const version = serviceVersion();
+  const secrets = knownSecrets(config);
+  const mask = createTextMasker(secrets);
   const telemetry = startTelemetry({
     serviceVersion: version,
     environment: config.environment,
     otelEnv: deps.otelEnv,
     flushTimeoutMs: config.telemetryFlushTimeoutMs,
+    mask,
     ...(deps.spanExporter ? { spanExporter: deps.spanExporter } : {}),
     ...(deps.logExporter ? { logExporter: deps.logExporter } : {}),
   });
-  const secrets = [config.secrets.apiKey, config.secrets.apiSecret].filter((s): s is string => s !== null && s.length > 0);
   const timestamp = new UtcNanosFormatter(logClock).now;
   const stdoutLogger = new StdoutLogger({ timestamp, level: config.logLevel, out: deps.stdout, knownSecrets: secrets });
   const log = stdoutLogger.component('mm-runner');
@@ -223,7 +226,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
     ? await startOpsServer({
         host: config.obs.host,
         port: config.obs.port,
-        renderMetrics: () => whenNoOrderInFlight(runner, METRICS_RENDER_MAX_WAIT_MS).then(() => renderMetrics(telemetry.prometheus)),
+        renderMetrics: () => whenNoOrderInFlight(runner, METRICS_RENDER_MAX_WAIT_MS).then(() => renderMetrics(telemetry.prometheus, mask)),
         readiness: () => runner.readiness(),
       })
     : null;

@@ -4,7 +4,8 @@
  * SIGINT/SIGTERM into a graceful stop: stop quoting, cancel everything, flush, exit 0.
  */
 import { simStartingPositions, startApp } from './app.ts';
-import { CONFIG_EXIT_CODE, ConfigError, formatConfigError, loadConfigFromProcess } from './config/index.ts';
+import { CONFIG_EXIT_CODE, ConfigError, formatConfigError, knownSecrets, loadConfigFromProcess, type Config } from './config/index.ts';
+import { createTextMasker, type TextMasker } from './telemetry/masking.ts';
 import { otelEnvironment } from './telemetry/sdk.ts';
 import { runStandaloneSimulator } from './sim/standalone.ts';
 
@@ -16,7 +17,7 @@ async function main(): Promise<number> {
     loaded = loadConfigFromProcess();
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`${formatConfigError(error)}\n`);
+      process.stderr.write(`${createTextMasker([])(formatConfigError(error))}\n`);
       return CONFIG_EXIT_CODE;
     }
     throw error;
@@ -38,13 +39,28 @@ async function main(): Promise<number> {
     return 0;
   }
 
+  // Whatever reaches stderr from here on is masked like every other sink (an exchange error may echo the signed request).
+  const mask = createTextMasker(knownSecrets(config));
+  try {
+    return await trade(config, mask);
+  } catch (error) {
+    process.stderr.write(`mm-runner failed: ${mask(errorText(error))}\n`);
+    return 1;
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function trade(config: Config, mask: TextMasker): Promise<number> {
   let app;
   try {
     app = await startApp(config, { otelEnv: otelEnvironment(), stdout: process.stdout });
   } catch (error) {
     // Settings that only the venue's instruments can check (lot steps) fail like any other setting.
     if (error instanceof ConfigError) {
-      process.stderr.write(`${formatConfigError(error)}\n`);
+      process.stderr.write(`${mask(formatConfigError(error))}\n`);
       return CONFIG_EXIT_CODE;
     }
     throw error;
@@ -74,7 +90,7 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`mm-runner failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`mm-runner failed: ${createTextMasker([])(errorText(error))}\n`);
     process.exitCode = 1;
   },
 );
