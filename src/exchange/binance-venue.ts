@@ -16,6 +16,7 @@ import { BinanceRestClient } from './rest-client.ts';
 import type { RestTransport } from './rest-transport.ts';
 import { UserStream } from './user-stream.ts';
 import { parseExchangeInfo, toInstrument } from './wire/exchange-info.ts';
+import { parsePercentPriceBands, withPercentPrice } from './wire/percent-price.ts';
 import { parseDepthSnapshot, parsePremiumIndex } from './wire/market.ts';
 import { parseOrder, parseOrders } from './wire/orders.ts';
 import { parsePositionRisk } from './wire/positions.ts';
@@ -110,12 +111,14 @@ export class BinanceVenue implements Venue {
   }
 
   async loadInstruments(symbols: readonly string[]): Promise<Instrument[]> {
-    const specs = parseExchangeInfo(await this.rest.exchangeInfo());
+    const body = await this.rest.exchangeInfo();
+    const specs = parseExchangeInfo(body);
+    const bands = parsePercentPriceBands(body);
     const out: Instrument[] = [];
     for (const symbol of symbols) {
       const spec = specs.get(symbol);
       if (spec === undefined) throw new WireFormatError('symbols', `symbol ${symbol} is not listed in exchangeInfo`);
-      const instrument = toInstrument(spec);
+      const instrument = withPercentPrice(toInstrument(spec), bands.get(symbol) ?? null);
       this.instruments.set(symbol, instrument);
       out.push(instrument);
     }

@@ -17,6 +17,7 @@ import type { ListenKeyEvent, StreamStateChange, Venue, VenueListener } from '..
 import { ConfigError, type ConfigIssue } from '../config/errors.ts';
 import { fieldByKey, fieldLabel } from '../config/fields.ts';
 import { INSTRUMENTATION_SCOPE, SPANS } from '../telemetry/names.ts';
+import { checkConfigAgainstInstruments } from './config-checks.ts';
 import { globalTracerDecisions, type DecisionTracing } from './decision-tracing.ts';
 import { OrderExecutor } from './order-executor.ts';
 import { nodeTimers, sleep, type Timers } from './timers.ts';
@@ -189,7 +190,7 @@ export class Runner {
       const offset = await this.venue.syncTime();
       this.bus.emit('time_sync', { offset_ms: offset, rtt_ms: Number((this.clock.monoNs() - rtt) / 1_000_000n) });
       const instruments = await this.venue.loadInstruments(this.options.symbols);
-      this.checkGrid(instruments);
+      checkConfigAgainstInstruments(instruments, this.options.params, () => this.checkGrid(instruments));
       for (const instrument of instruments) {
         await this.venue.configureSymbol(instrument.symbol, { leverage: this.options.leverage, marginType: this.options.marginType });
         this.addSession(instrument);
