@@ -153,3 +153,13 @@ describe('an exchange error that echoes the signed request', () => {
     }
   }, 120_000);
 });
+
+describe('a secret pasted into the wrong variable (issue 12 item 7)', () => {
+  it('is never echoed by the configuration errors: exit 2, the fields named, no part of the secret on stderr or stdout', async () => {
+    const runner = new RunnerProcess({ MM_API_SECRET_FILE: STRAY_KEY, MM_SYMBOLS: `BTCUSDT,${STRAY_KEY}` }, [`--${STRAY_KEY}`, '1']);
+    expect(await runner.exited).toBe(2);
+    for (const field of ['MM_API_SECRET_FILE', 'MM_SYMBOLS', 'unknown option']) expect(runner.stderr).toContain(field);
+    const output = (runner.stderr + runner.stdout).toUpperCase();
+    expect(output).not.toContain(STRAY_KEY.slice(0, 8).toUpperCase());
+  }, 30_000);
+});
