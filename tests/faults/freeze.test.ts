@@ -8,6 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { ExportResultCode } from '@opentelemetry/core';
+import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/index.ts';
@@ -25,6 +27,10 @@ interface Run {
   readonly logTimestamps: Set<string>;
   readonly stdoutTimestamps: Set<string>;
   readonly lines: number;
+  /** Epoch ms of the OTLP log records (OTLP keeps the real clock). */
+  readonly otlpTimesMs: number[];
+  /** Date.now() when the run stopped. */
+  readonly stoppedAtMs: number;
 }
 
 let sim: SimulatorHandle;
@@ -54,8 +60,18 @@ async function tradeOnce(name: string): Promise<Run> {
   });
   if (loaded.kind !== 'config') throw new Error('unexpected help');
   let stdout = '';
+  const otlpTimesMs: number[] = [];
+  const otlpLogs: LogRecordExporter = {
+    export(records, done) {
+      for (const record of records) otlpTimesMs.push(record.hrTime[0] * 1000 + record.hrTime[1] / 1e6);
+      done({ code: ExportResultCode.SUCCESS });
+    },
+    shutdown: () => Promise.resolve(),
+    forceFlush: () => Promise.resolve(),
+  };
   const app = await startApp(loaded.config, {
     otelEnv: {},
+    logExporter: otlpLogs,
     stdout: new Writable({
       write: (chunk: Buffer, _encoding, done) => {
         stdout += chunk.toString();
@@ -76,6 +92,7 @@ async function tradeOnce(name: string): Promise<Run> {
   } finally {
     await app.stop('test_end');
   }
+  const stoppedAtMs = Date.now();
   const lines = stdout
     .split('\n')
     .filter((line) => line.startsWith('{'))
@@ -91,6 +108,8 @@ async function tradeOnce(name: string): Promise<Run> {
     logTimestamps: new Set(events.map((e) => e.ts)),
     stdoutTimestamps: new Set(lines.map((line) => String(line.ts_utc))),
     lines: events.length + lines.length,
+    otlpTimesMs,
+    stoppedAtMs,
   };
 }
 
@@ -115,6 +134,13 @@ describe('MM_FREEZE_UTC_ISO with a venue', () => {
       expect(run.lines).toBeGreaterThan(20);
       expect([...run.logTimestamps]).toEqual([FROZEN_TS]);
       expect([...run.stdoutTimestamps]).toEqual([FROZEN_TS]);
+    }
+  });
+
+  it('stamps OTLP log records with the real time', () => {
+    for (const run of runs) {
+      expect(run.otlpTimesMs.length).toBeGreaterThan(20);
+      for (const ms of run.otlpTimesMs) expect(Math.abs(ms - run.stoppedAtMs)).toBeLessThan(120_000);
     }
   });
 
