@@ -139,3 +139,15 @@ export function helpText(): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+/** Returns the README's configuration table (Markdown), one row per field in `--help` order. */
+export function configTableMarkdown(): string {
+  const cell = (text: string): string => text.replace(/\|/g, '\\|');
+  const rows = configFields.map((field) => {
+    const flag =
+      field.kind === 'secret' ? '(environment only)' : field.kind === 'boolean' ? `\`--${field.flag}\` / \`--no-${field.flag}\`` : `\`--${field.flag}\``;
+    const fallback = field.default === null ? '—' : `\`${field.default}\``;
+    return `| \`${field.env}\` | ${flag} | ${fallback} | ${cell(field.description)} |`;
+  });
+  return ['| Variable | Flag | Default | Meaning |', '|---|---|---|---|', ...rows].join('\n') + '\n';
+}

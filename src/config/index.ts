@@ -2,6 +2,6 @@
 export { loadConfig, loadConfigFromProcess, type LoadConfigInput, type LoadConfigResult } from './load.ts';
 export { ConfigError, CONFIG_EXIT_CODE, formatConfigError, formatConfigIssues, type ConfigIssue } from './errors.ts';
 export { configFields, type ConfigField, type FieldRange } from './fields.ts';
-export { helpText, parseCommandLine, type CommandLine } from './cli.ts';
+export { configTableMarkdown, helpText, parseCommandLine, type CommandLine } from './cli.ts';
 export { knownSecrets, redactedConfig } from './redact.ts';
 export { DEFAULT_ENDPOINTS, type Command, type Config, type ExchangeName, type LogLevel } from './schema.ts';

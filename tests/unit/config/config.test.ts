@@ -3,7 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseScaled } from '../../../src/core/decimal.ts';
-import { ConfigError, configFields, formatConfigError, helpText, loadConfig, redactedConfig, type Config } from '../../../src/config/index.ts';
+import {
+  ConfigError,
+  configFields,
+  configTableMarkdown,
+  formatConfigError,
+  helpText,
+  loadConfig,
+  redactedConfig,
+  type Config,
+} from '../../../src/config/index.ts';
 
 function load(env: Record<string, string> = {}, argv: string[] = [], readFile?: (path: string) => string): Config {
   const result = loadConfig(readFile === undefined ? { env, argv } : { env, argv, readFile });
@@ -287,5 +296,13 @@ describe('configFields', () => {
     const text = readFileSync(readme, 'utf8');
     const missing = configFields.map((field) => field.env).filter((env) => !text.includes(env));
     expect(missing).toEqual([]);
+  });
+
+  it.skipIf(!existsSync(readme))("make the README's configuration table, row for row (regenerate it with configTableMarkdown())", () => {
+    const text = readFileSync(readme, 'utf8');
+    const start = text.indexOf('| Variable | Flag | Default | Meaning |');
+    const end = text.indexOf('\n\n', start);
+    expect(start).toBeGreaterThan(0);
+    expect(text.slice(start, end + 1)).toBe(configTableMarkdown());
   });
 });
