@@ -137,4 +137,19 @@ describe('maskText', () => {
       { numRuns: 300 },
     );
   });
+
+  it('property: masks exactly the standalone 64-character runs a regular expression finds', () => {
+    const run = fc
+      .oneof(fc.constantFrom(63, 64, 65, 127, 128, 129), fc.integer({ min: 1, max: 140 }))
+      .chain((length) => fc.string({ unit: secretAlphabet, minLength: length, maxLength: length }));
+    const separator = fc.constantFrom(' ', '-', '_', '/', '.', ',', '\n', 'é');
+    const reference = /(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])/g;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(run, separator), { maxLength: 6 }), (parts) => {
+        const text = parts.map(([piece, sep]) => piece + sep).join('');
+        expect(createTextMasker([])(text)).toBe(text.replace(reference, (token) => maskValue(token)));
+      }),
+      { numRuns: 500 },
+    );
+  });
 });
