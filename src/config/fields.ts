@@ -15,7 +15,7 @@ export type FieldKind =
 
 /** The values a numeric field accepts; the schema enforces it and the description states it. */
 export interface FieldRange {
-  /** int: whole numbers; number: up to a few decimals (bps, factors); decimal: exact decimal strings (quantities, money). */
+  /** int: whole numbers; number: plain numbers such as 2 or -0.5 (bps, factors); decimal: exact decimal strings (quantities, money). */
   readonly kind: 'int' | 'number' | 'decimal';
   readonly min: string;
   readonly max: string;

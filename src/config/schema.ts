@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { decimalsOf, parseScaled } from '../core/decimal.ts';
 import type { MarginType } from '../core/model.ts';
 import type { StrategyParams } from '../core/params.ts';
-import { fieldRange, MAX_LADDER_REACH_BPS, type FieldKey } from './fields.ts';
+import { fieldRange, MAX_LADDER_REACH_BPS, type FieldKey, type FieldRange } from './fields.ts';
 
 export type ExchangeName = 'sim' | 'binance-testnet' | 'binance';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -98,7 +98,7 @@ function decimal(min: string, max: string, minExclusive: boolean) {
 }
 
 /** Returns the schema of a numeric field, bounded by the range its description states (fields.ts). */
-function ranged<K extends 'int' | 'number' | 'decimal'>(key: FieldKey, kind: K) {
+function ranged(key: FieldKey, kind: FieldRange['kind']): FieldRange {
   const r = fieldRange(key);
   if (r.kind !== kind) throw new Error(`configuration field ${key} is a ${r.kind}, not a ${kind}`);
   return r;
@@ -132,7 +132,7 @@ function bool() {
  * whose last label is not all digits ("0" or "127.1" are not names but shorthand IPv4 that the
  * OS reads as 0.0.0.0 or 127.0.0.1).
  */
-export function isHostNameOrIp(text: string): boolean {
+function isHostNameOrIp(text: string): boolean {
   if (isIP(text) !== 0) return true;
   if (text.length === 0 || text.length > 253) return false;
   const labels = text.split('.');

@@ -5,6 +5,7 @@
  * and the quote ladder must stay inside its PERCENT_PRICE band (a symbol without one is not
  * checked against it).
  */
+import { decimalsOf, parseScaled } from '../core/decimal.ts';
 import type { Instrument } from '../core/instrument.ts';
 import type { StrategyParams } from '../core/params.ts';
 import { ConfigError, type ConfigIssue } from '../config/errors.ts';
@@ -31,11 +32,18 @@ function configuredQuantities(params: StrategyParams): Array<[FieldKey, string]>
   ];
 }
 
+/** Returns true when decimal string `a` is greater than `b`, exactly (however large, whatever the grid). */
+function greater(a: string, b: string): boolean {
+  const scale = Math.max(decimalsOf(a), decimalsOf(b));
+  return parseScaled(a, scale) > parseScaled(b, scale);
+}
+
 /** Returns one issue per configured quantity above the symbol's LOT_SIZE maxQty (Binance refuses such an order). */
 export function maxQtyIssues(instrument: Instrument, params: StrategyParams): ConfigIssue[] {
-  if (instrument.maxQtySteps <= 0) return [];
+  const maxQty = instrument.spec.maxQty;
+  if (!greater(maxQty, '0')) return [];
   return configuredQuantities(params)
-    .filter(([, value]) => instrument.qtyToSteps(value, 'floor') > instrument.maxQtySteps)
+    .filter(([, value]) => greater(value, maxQty))
     .map(([key, value]) => ({
       field: label(key),
       message: `"${value}" is above ${instrument.symbol}'s maximum quantity ${instrument.spec.maxQty} (LOT_SIZE maxQty): every such order would be rejected`,

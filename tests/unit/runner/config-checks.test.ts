@@ -83,6 +83,9 @@ describe('configuration against the instruments', () => {
     ]);
     expect(instrumentConfigIssues([btc()], params({ ...tooBig, MM_GRIND_ENABLED: 'false' }))).toHaveLength(2);
     expect(instrumentConfigIssues([btc()], params({ MM_ORDER_QTY: '1000' }))).toEqual([]);
+    // More lot steps than a number holds exactly (1e9 at a 1e-8 step): still a configuration issue, never a crash.
+    const fine = toInstrument({ ...btc().spec, stepSize: '0.00000001', minQty: '0.00000001' });
+    expect(instrumentConfigIssues([fine], params({ MM_ORDER_QTY: '1000000000' })).map((issue) => issue.field)).toEqual(['MM_ORDER_QTY (--order-qty)']);
   });
 
   it('names every problem at once, those of other checks included', () => {
