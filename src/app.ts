@@ -5,15 +5,16 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { redactedConfig, type Config } from './config/index.ts';
+import { knownSecrets, redactedConfig, type Config } from './config/index.ts';
 import type { Clock } from './core/clock.ts';
 import { EventBus, type EventListener } from './core/events.ts';
 import { BinanceVenue, type BinanceVenueOptions } from './exchange/binance-venue.ts';
-import { createClock, UtcNanosFormatter } from './runner/clocks.ts';
+import { createClocks, UtcNanosFormatter } from './runner/clocks.ts';
 import { Runner, type RunnerOptions } from './runner/runner.ts';
 import { SIM_API_KEY, SIM_API_SECRET, startSimulator, type SimulatorHandle } from './sim/simulator.ts';
 import { EventLog } from './telemetry/event-log.ts';
 import { RunnerMetrics } from './telemetry/metrics.ts';
+import { createTextMasker } from './telemetry/masking.ts';
 import { startOpsServer, type OpsServer } from './telemetry/ops-server.ts';
 import { renderMetrics } from './telemetry/prometheus-text.ts';
 import { OrderContexts } from './telemetry/order-contexts.ts';
@@ -114,18 +115,22 @@ export function simStartingPositions(config: Config): Record<string, string> {
 
 /** Builds and starts everything; rejects (after cleaning up) when start-up fails. */
 export async function startApp(config: Config, deps: AppDeps): Promise<App> {
-  const clock = deps.clock ?? createClock(config.freezeAtMs);
+  const clocks = createClocks(config.freezeAtMs);
+  const clock = deps.clock ?? clocks.clock;
+  const logClock = clocks.logClock;
   const version = serviceVersion();
+  const secrets = knownSecrets(config);
+  const mask = createTextMasker(secrets);
   const telemetry = startTelemetry({
     serviceVersion: version,
     environment: config.environment,
     otelEnv: deps.otelEnv,
     flushTimeoutMs: config.telemetryFlushTimeoutMs,
+    mask,
     ...(deps.spanExporter ? { spanExporter: deps.spanExporter } : {}),
     ...(deps.logExporter ? { logExporter: deps.logExporter } : {}),
   });
-  const secrets = Object.values(config.secrets).filter((s): s is string => s !== null && s.length > 0);
-  const timestamp = new UtcNanosFormatter(clock).now;
+  const timestamp = new UtcNanosFormatter(logClock).now;
   const stdoutLogger = new StdoutLogger({ timestamp, level: config.logLevel, out: deps.stdout, knownSecrets: secrets });
   const log = stdoutLogger.component('mm-runner');
   const bus = new EventBus((error, event) =>
@@ -234,7 +239,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
     ? await startOpsServer({
         host: config.obs.host,
         port: config.obs.port,
-        renderMetrics: () => whenNoOrderInFlight(runner, METRICS_RENDER_MAX_WAIT_MS).then(() => renderMetrics(telemetry.prometheus)),
+        renderMetrics: () => whenNoOrderInFlight(runner, METRICS_RENDER_MAX_WAIT_MS).then(() => renderMetrics(telemetry.prometheus, mask)),
         readiness: () => runner.readiness(),
       })
     : null;

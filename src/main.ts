@@ -3,17 +3,19 @@
  * Parses configuration (every problem reported at once, exit 2), starts the app, and turns
  * SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGUSR2 into a graceful stop: stop quoting, cancel
  * everything, flush; exit 0 only when the venue confirmed that none of our orders rests (3 when
- * some may, 4 when another instance trades with our prefix).
+ * some may, 4 when another instance trades with our prefix). Whatever reaches stderr is masked
+ * like every other sink.
  */
 import { simCredentials, simStartingPositions, startApp, type App } from './app.ts';
+import { CONFIG_EXIT_CODE, ConfigError, formatConfigError, knownSecrets, loadConfigFromProcess, type Config } from './config/index.ts';
 import type { StopReport } from './runner/runner.ts';
-import { CONFIG_EXIT_CODE, ConfigError, formatConfigError, loadConfigFromProcess } from './config/index.ts';
-import { otelEnvironment } from './telemetry/sdk.ts';
 import { runStandaloneSimulator } from './sim/standalone.ts';
 import { listingWith } from './sim/symbols.ts';
+import { createTextMasker, type TextMasker } from './telemetry/masking.ts';
+import { otelEnvironment } from './telemetry/sdk.ts';
 
 const DUPLICATE_SIGNAL_MS = 1000;
-/** Signals that stop the runner gracefully. */
+/** Signals that stop the runner gracefully (SIGUSR1 stays Node's inspector signal). */
 const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'];
 /** Exit codes besides 0 (clean stop), 1 (start-up failure) and 2 (invalid configuration). */
 const EXIT_ORDERS_MAY_REMAIN = 3;
@@ -26,13 +28,17 @@ function exitCodeOf(report: StopReport | null): number {
   return report.clean ? 0 : EXIT_ORDERS_MAY_REMAIN;
 }
 
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 async function main(): Promise<number> {
   let loaded;
   try {
     loaded = loadConfigFromProcess();
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`${formatConfigError(error)}\n`);
+      process.stderr.write(`${createTextMasker([])(formatConfigError(error))}\n`);
       return CONFIG_EXIT_CODE;
     }
     throw error;
@@ -55,9 +61,19 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  // Every signal that ends a terminal session or a container asks for the same graceful stop
-  // (SIGUSR1 stays Node's inspector signal). Handlers go in before start-up, so a signal during
-  // it still stops cleanly once the runner is up.
+  // Whatever reaches stderr from here on is masked like every other sink (an exchange error may echo the signed request).
+  const mask = createTextMasker(knownSecrets(config));
+  try {
+    return await trade(config, mask);
+  } catch (error) {
+    process.stderr.write(`mm-runner failed: ${mask(errorText(error))}\n`);
+    return 1;
+  }
+}
+
+async function trade(config: Config, mask: TextMasker): Promise<number> {
+  // Every signal that ends a terminal session or a container asks for the same graceful stop.
+  // Handlers go in before start-up, so a signal during it still stops cleanly once the runner is up.
   let app: App | null = null;
   let stopSignal: NodeJS.Signals | null = null;
   let firstSignalAt: number | null = null;
@@ -81,7 +97,7 @@ async function main(): Promise<number> {
   } catch (error) {
     // Settings that only the venue's instruments can check (lot steps) fail like any other setting.
     if (error instanceof ConfigError) {
-      process.stderr.write(`${formatConfigError(error)}\n`);
+      process.stderr.write(`${mask(formatConfigError(error))}\n`);
       return CONFIG_EXIT_CODE;
     }
     throw error;
@@ -89,7 +105,7 @@ async function main(): Promise<number> {
   if (stopSignal !== null) void app.stop(stopSignal);
   await app.done;
   const report = app.runner.stopReport();
-  if (report?.detail != null) process.stderr.write(`mm-runner: ${report.detail}\n`);
+  if (report?.detail != null) process.stderr.write(`mm-runner: ${mask(report.detail)}\n`);
   return exitCodeOf(report);
 }
 
@@ -98,7 +114,7 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`mm-runner failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`mm-runner failed: ${createTextMasker([])(errorText(error))}\n`);
     process.exitCode = 1;
   },
 );

@@ -38,6 +38,11 @@ function echoable(text: string): string | null {
   return /^[a-z][a-z-]{0,15}$/i.test(text) ? text : null;
 }
 
+/** Returns an unknown option's name safe to echo (short, plainly a flag name), or null: it may be a pasted credential. */
+function echoableOption(rawName: string): string | null {
+  return /^--?[a-z][a-z0-9-]{0,39}$/i.test(rawName) && !/[0-9].*[0-9].*[0-9]/.test(rawName) ? rawName : null;
+}
+
 /** Returns the sub-command, help request, flag values and every problem with `argv`. */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
   const issues: ConfigIssue[] = [];
@@ -85,7 +90,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       swallowNextPositional = !token.inlineValue;
       issues.push(
         field === undefined
-          ? { field: token.rawName, message: 'unknown option (see --help)' }
+          ? { field: echoableOption(token.rawName) ?? 'command line', message: 'unknown option (see --help)' }
           : {
               field: token.rawName,
               message: `secrets are not accepted on the command line (it is visible in ps and in telemetry): set ${field.env}${fieldByEnv(`${field.env}_FILE`) ? ` or ${field.env}_FILE` : ''}`,
@@ -133,4 +138,16 @@ export function helpText(): string {
     lines.push(`  ${name}`, `      ${field.description}${fallback}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Returns the README's configuration table (Markdown), one row per field in `--help` order. */
+export function configTableMarkdown(): string {
+  const cell = (text: string): string => text.replace(/\|/g, '\\|');
+  const rows = configFields.map((field) => {
+    const flag =
+      field.kind === 'secret' ? '(environment only)' : field.kind === 'boolean' ? `\`--${field.flag}\` / \`--no-${field.flag}\`` : `\`--${field.flag}\``;
+    const fallback = field.default === null ? '—' : `\`${field.default}\``;
+    return `| \`${field.env}\` | ${flag} | ${fallback} | ${cell(field.description)} |`;
+  });
+  return ['| Variable | Flag | Default | Meaning |', '|---|---|---|---|', ...rows].join('\n') + '\n';
 }

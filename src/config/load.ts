@@ -54,13 +54,15 @@ function readSecretFiles(raw: Record<string, string>, readFile: (path: string) =
       issues.push({ field: label(secret), message: `set either ${label(secret)} or ${label(file)}, not both` });
       continue;
     }
+    // The path is never echoed: it may be the secret itself, pasted into the wrong variable.
     try {
       const content = readFile(path).trim();
-      if (content === '') issues.push({ field: label(file), message: `"${path}" is empty` });
+      if (content === '') issues.push({ field: label(file), message: 'the file it names is empty' });
       else raw[secret] = content;
     } catch (error) {
       const code = (error as { code?: unknown }).code;
-      issues.push({ field: label(file), message: `cannot read "${path}"${typeof code === 'string' ? ` (${code})` : ''}` });
+      const shown = typeof code === 'string' && /^E[A-Z]+$/.test(code) ? ` (${code})` : '';
+      issues.push({ field: label(file), message: `cannot read the file it names${shown}` });
     }
   }
   return issues;

@@ -4,11 +4,12 @@
  * the typed `Config`. The object is strict, every field is checked, and the cross-field checks
  * run even when some fields are invalid, so one run reports every problem.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { decimalsOf, parseScaled } from '../core/decimal.ts';
 import type { MarginType } from '../core/model.ts';
 import type { StrategyParams } from '../core/params.ts';
-import type { FieldKey } from './fields.ts';
+import { fieldRange, MAX_LADDER_REACH_BPS, type FieldKey, type FieldRange } from './fields.ts';
 
 export type ExchangeName = 'sim' | 'binance-testnet' | 'binance';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -62,11 +63,13 @@ export const DEFAULT_ENDPOINTS = {
 const INT_RE = /^-?\d+$/;
 const NUMBER_RE = /^-?\d+(?:\.\d+)?$/;
 const DECIMAL_RE = /^\d+(?:\.\d+)?$/;
+const SIGNED_DECIMAL_RE = /^-?\d+(?:\.\d+)?$/;
+const HOST_LABEL_RE = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 const SYMBOL_RE = /^[A-Z0-9]{2,24}$/;
 const ISO_INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 const BOOLEANS: Readonly<Record<string, boolean>> = { true: true, false: false, '1': true, '0': false, yes: true, no: false, on: true, off: false };
 
-function int(min: number, max: number = Number.MAX_SAFE_INTEGER) {
+function int(min: number, max: number) {
   return z
     .string()
     .trim()
@@ -75,8 +78,8 @@ function int(min: number, max: number = Number.MAX_SAFE_INTEGER) {
     .pipe(z.number().min(min, `must be >= ${min}`).max(max, `must be <= ${max}`));
 }
 
-function num(min: number, max: number, bound: 'inclusive' | 'exclusive-min' = 'inclusive') {
-  const lower = bound === 'inclusive' ? z.number().min(min, `must be >= ${min}`) : z.number().gt(min, `must be > ${min}`);
+function num(min: number, max: number, minExclusive: boolean) {
+  const lower = minExclusive ? z.number().gt(min, `must be > ${min}`) : z.number().min(min, `must be >= ${min}`);
   return z
     .string()
     .trim()
@@ -85,8 +88,41 @@ function num(min: number, max: number, bound: 'inclusive' | 'exclusive-min' = 'i
     .pipe(lower.max(max, `must be <= ${max}`));
 }
 
-function decimal() {
-  return z.string().trim().regex(DECIMAL_RE, 'must be a non-negative decimal string such as "0.005"');
+function decimal(min: string, max: string, minExclusive: boolean) {
+  const signed = compareDecimals(min, '0') < 0;
+  const format = signed ? SIGNED_DECIMAL_RE : DECIMAL_RE;
+  return z
+    .string()
+    .trim()
+    .regex(format, signed ? 'must be a signed decimal string such as "-0.040" or "0"' : 'must be a non-negative decimal string such as "0.005"')
+    .superRefine((text, ctx) => {
+      if (!format.test(text)) return;
+      const low = compareDecimals(text, min);
+      if (minExclusive ? low <= 0 : low < 0) ctx.addIssue({ code: 'custom', message: `must be ${minExclusive ? '>' : '>='} ${min}` });
+      if (compareDecimals(text, max) > 0) ctx.addIssue({ code: 'custom', message: `must be <= ${max}` });
+    });
+}
+
+/** Returns the schema of a numeric field, bounded by the range its description states (fields.ts). */
+function ranged(key: FieldKey, kind: FieldRange['kind']): FieldRange {
+  const r = fieldRange(key);
+  if (r.kind !== kind) throw new Error(`configuration field ${key} is a ${r.kind}, not a ${kind}`);
+  return r;
+}
+
+function intField(key: FieldKey) {
+  const r = ranged(key, 'int');
+  return int(Number(r.min), Number(r.max));
+}
+
+function numberField(key: FieldKey) {
+  const r = ranged(key, 'number');
+  return num(Number(r.min), Number(r.max), r.minExclusive);
+}
+
+function decimalField(key: FieldKey) {
+  const r = ranged(key, 'decimal');
+  return decimal(r.min, r.max, r.minExclusive);
 }
 
 function bool() {
@@ -97,15 +133,21 @@ function bool() {
     .transform((text) => BOOLEANS[text.toLowerCase()] === true);
 }
 
-function host() {
-  return z
-    .string()
-    .trim()
-    .regex(/^[^\s/]+$/, 'must be a host name or IP address');
+/**
+ * Returns true for an IPv4 or IPv6 literal, or a host name of letters, digits and inner hyphens
+ * whose last label is not all digits ("0" or "127.1" are not names but shorthand IPv4 that the
+ * OS reads as 0.0.0.0 or 127.0.0.1).
+ */
+function isHostNameOrIp(text: string): boolean {
+  if (isIP(text) !== 0) return true;
+  if (text.length === 0 || text.length > 253) return false;
+  const labels = text.split('.');
+  if (!labels.every((label) => HOST_LABEL_RE.test(label))) return false;
+  return !/^\d+$/.test(labels[labels.length - 1] ?? '');
 }
 
-function port() {
-  return int(0, 65535);
+function host() {
+  return z.string().trim().refine(isHostNameOrIp, 'must be a host name (e.g. localhost) or an IP literal (e.g. 127.0.0.1, ::1; 0.0.0.0 for every interface)');
 }
 
 function url(protocols: readonly string[]) {
@@ -126,10 +168,11 @@ function symbols() {
         ctx.addIssue({ code: 'custom', message: 'must name at least one symbol' });
         return;
       }
-      for (const symbol of list) {
+      // An entry that is not a symbol may be a secret pasted into the wrong variable: named by position only.
+      list.forEach((symbol, i) => {
         if (!SYMBOL_RE.test(symbol))
-          ctx.addIssue({ code: 'custom', message: `"${symbol.slice(0, 30)}" is not a symbol (2-24 letters or digits, e.g. BTCUSDT)` });
-      }
+          ctx.addIssue({ code: 'custom', message: `entry ${i + 1} of ${list.length} is not a symbol (2-24 letters or digits, e.g. BTCUSDT)` });
+      });
       const duplicates = list.filter((symbol, i) => list.indexOf(symbol) !== i);
       if (duplicates.length > 0) ctx.addIssue({ code: 'custom', message: `lists ${[...new Set(duplicates)].join(', ')} more than once` });
     });
@@ -154,59 +197,56 @@ const shape = {
   restUrl: url(['http:', 'https:']).optional(),
   wsUrl: url(['ws:', 'wss:']).optional(),
   shadow: bool(),
-  iterations: int(1).optional(),
+  iterations: intField('iterations').optional(),
   eventLog: z.string().trim().min(1, 'must be a file path'),
-  eventLogMaxBytes: int(1024),
-  eventLogKeep: int(1, 1000),
-  snapshotIntervalS: int(1, 86_400),
+  eventLogMaxBytes: intField('eventLogMaxBytes'),
+  eventLogKeep: intField('eventLogKeep'),
+  snapshotIntervalS: intField('snapshotIntervalS'),
   freezeUtcIso: isoInstant().optional(),
   obs: bool(),
   obsHost: host(),
-  obsPort: port(),
+  obsPort: intField('obsPort'),
   logLevel: z.enum(['debug', 'info', 'warn', 'error'], 'must be debug, info, warn or error'),
   environment: z
     .string()
     .trim()
     .regex(/^[\w.-]{1,64}$/, 'must be 1-64 characters of letters, digits, "_", "." or "-"'),
-  leverage: int(1, 125),
+  leverage: intField('leverage'),
   marginType: z.enum(['CROSSED', 'ISOLATED'], 'must be CROSSED or ISOLATED'),
   clientIdPrefix: z.string().regex(/^[A-Za-z0-9]{1,8}$/, 'must be 1-8 characters of A-Z, a-z, 0-9 (the id suffix takes 20 of the 36 allowed)'),
-  recvWindowMs: int(1, 60_000),
-  requestTimeoutMs: int(1, 300_000),
-  deadmanMs: int(0, 3_600_000),
-  shutdownTimeoutMs: int(1, 600_000),
-  telemetryFlushTimeoutMs: int(1, 600_000),
-  simSeed: int(0),
-  simFundingIntervalS: int(1),
-  simStartPosition: z
-    .string()
-    .trim()
-    .regex(/^-?\d+(?:\.\d+)?$/, 'must be a signed decimal quantity, e.g. -0.040 or 0'),
+  recvWindowMs: intField('recvWindowMs'),
+  requestTimeoutMs: intField('requestTimeoutMs'),
+  deadmanMs: intField('deadmanMs'),
+  shutdownTimeoutMs: intField('shutdownTimeoutMs'),
+  telemetryFlushTimeoutMs: intField('telemetryFlushTimeoutMs'),
+  simSeed: intField('simSeed'),
+  simFundingIntervalS: intField('simFundingIntervalS'),
+  simStartPosition: decimalField('simStartPosition'),
   simHost: host(),
-  simPort: port(),
+  simPort: intField('simPort'),
   simApiKey: z.string().trim().min(1, 'must not be empty').optional(),
   simApiSecret: z.string().trim().min(1, 'must not be empty').optional(),
-  halfSpreadBps: num(0, 10_000, 'exclusive-min'),
-  orderQty: decimal(),
-  levels: int(1, 10),
-  levelSpacingBps: num(0, 10_000),
-  inventorySkewBps: num(0, 10_000),
-  fundingSkewFactor: num(-1000, 1000),
-  requoteToleranceTicks: int(0, 1_000_000),
-  softPositionNotional: decimal(),
-  hardPositionNotional: decimal(),
-  maxWorstCaseNotional: decimal(),
-  softReduceSizeFactor: num(0, 1, 'exclusive-min'),
-  reduceOnlyClipQty: decimal(),
-  minEdgeBps: num(-10_000, 10_000),
-  edgeWindowFills: int(1, 100_000),
-  freezeCooldownMs: int(0),
-  makerFeeRate: decimal(),
-  takerFeeRate: decimal(),
-  staleBookMs: int(1),
+  halfSpreadBps: numberField('halfSpreadBps'),
+  orderQty: decimalField('orderQty'),
+  levels: intField('levels'),
+  levelSpacingBps: numberField('levelSpacingBps'),
+  inventorySkewBps: numberField('inventorySkewBps'),
+  fundingSkewFactor: numberField('fundingSkewFactor'),
+  requoteToleranceTicks: intField('requoteToleranceTicks'),
+  softPositionNotional: decimalField('softPositionNotional'),
+  hardPositionNotional: decimalField('hardPositionNotional'),
+  maxWorstCaseNotional: decimalField('maxWorstCaseNotional'),
+  softReduceSizeFactor: numberField('softReduceSizeFactor'),
+  reduceOnlyClipQty: decimalField('reduceOnlyClipQty'),
+  minEdgeBps: numberField('minEdgeBps'),
+  edgeWindowFills: intField('edgeWindowFills'),
+  freezeCooldownMs: intField('freezeCooldownMs'),
+  makerFeeRate: decimalField('makerFeeRate'),
+  takerFeeRate: decimalField('takerFeeRate'),
+  staleBookMs: intField('staleBookMs'),
   grindEnabled: bool(),
-  grindClipQty: decimal(),
-  grindMinProfitBps: num(0, 10_000),
+  grindClipQty: decimalField('grindClipQty'),
+  grindMinProfitBps: numberField('grindMinProfitBps'),
 } satisfies Record<FieldKey, z.ZodType>;
 
 type Fields = z.output<z.ZodObject<typeof shape>>;
@@ -225,9 +265,6 @@ function crossFieldChecks(fields: Fields, ctx: z.RefinementCtx<Fields>): void {
   const ok = (...keys: FieldKey[]): boolean => keys.every((key) => !failed.has(key));
   const issue = (key: FieldKey, message: string): void => ctx.addIssue({ code: 'custom', path: [key], message });
 
-  for (const key of ['orderQty', 'reduceOnlyClipQty', 'softPositionNotional'] as const) {
-    if (ok(key) && compareDecimals(fields[key], '0') <= 0) issue(key, 'must be > 0');
-  }
   if (ok('grindEnabled', 'grindClipQty') && fields.grindEnabled && compareDecimals(fields.grindClipQty, '0') <= 0) {
     issue('grindClipQty', 'must be > 0 while grinding is enabled');
   }
@@ -237,8 +274,15 @@ function crossFieldChecks(fields: Fields, ctx: z.RefinementCtx<Fields>): void {
   if (ok('hardPositionNotional', 'maxWorstCaseNotional') && compareDecimals(fields.hardPositionNotional, fields.maxWorstCaseNotional) > 0) {
     issue('maxWorstCaseNotional', `must be at least MM_HARD_POSITION_NOTIONAL (${fields.hardPositionNotional})`);
   }
-  if (ok('makerFeeRate') && compareDecimals(fields.makerFeeRate, '0.1') > 0) issue('makerFeeRate', 'must be <= 0.1');
-  if (ok('takerFeeRate') && compareDecimals(fields.takerFeeRate, '0.1') > 0) issue('takerFeeRate', 'must be <= 0.1');
+  if (ok('halfSpreadBps', 'levels', 'levelSpacingBps')) {
+    const reach = ladderReachBps(fields);
+    if (reach > MAX_LADDER_REACH_BPS) {
+      issue(
+        'halfSpreadBps',
+        `puts the outermost quote ${reach} bps from mid (MM_HALF_SPREAD_BPS + (MM_LEVELS - 1) x MM_LEVEL_SPACING_BPS); at most ${MAX_LADDER_REACH_BPS} bps quotes near the market`,
+      );
+    }
+  }
   if (ok('exchange') && fields.exchange !== 'sim') {
     if (ok('apiKey') && fields.apiKey === undefined) issue('apiKey', `is required for ${fields.exchange} (set MM_API_KEY or MM_API_KEY_FILE)`);
     if (ok('apiSecret') && fields.apiSecret === undefined) issue('apiSecret', `is required for ${fields.exchange} (set MM_API_SECRET or MM_API_SECRET_FILE)`);
@@ -261,6 +305,11 @@ function crossFieldChecks(fields: Fields, ctx: z.RefinementCtx<Fields>): void {
   if (ok('deadmanMs', 'requestTimeoutMs') && fields.deadmanMs > 0 && fields.deadmanMs < fields.requestTimeoutMs) {
     issue('deadmanMs', `must be 0 (disabled) or at least MM_REQUEST_TIMEOUT_MS (${fields.requestTimeoutMs}), or one slow re-arm request lets it fire`);
   }
+}
+
+/** Returns how far from mid the outermost quote level sits, bps: half spread + (levels - 1) x level spacing. */
+export function ladderReachBps(geometry: { readonly halfSpreadBps: number; readonly levels: number; readonly levelSpacingBps: number }): number {
+  return geometry.halfSpreadBps + (geometry.levels - 1) * geometry.levelSpacingBps;
 }
 
 /** Builds the typed configuration from validated fields. */

@@ -75,9 +75,26 @@ export class ManualClock implements FreezableClock {
   }
 }
 
-/** Returns the clock for the configuration: frozen at `freezeAtMs` when set, else the system's. */
+/** Returns a clock frozen at `freezeAtMs` when set, else the system's. */
 export function createClock(freezeAtMs: number | null): FreezableClock {
   return freezeAtMs === null ? new SystemClock() : new FrozenClock(freezeAtMs);
+}
+
+/** The two clocks of a runner: one for what it does, one for what its logs show. */
+export interface RunnerClocks {
+  /** The system's clock: request signing, client order ids, timers, the venue, OTLP timestamps. */
+  readonly clock: FreezableClock;
+  /** The clock of event-log `ts` and stdout `ts_utc`: frozen at MM_FREEZE_UTC_ISO when set. */
+  readonly logClock: FreezableClock;
+}
+
+/**
+ * Returns the runner's clocks for `freezeAtMs` (MM_FREEZE_UTC_ISO). Only the log clock is ever
+ * frozen: a frozen signing clock makes the venue refuse requests once recvWindow passes, and a
+ * frozen session id makes a restarted runner reuse its client order ids.
+ */
+export function createClocks(freezeAtMs: number | null): RunnerClocks {
+  return { clock: new SystemClock(), logClock: createClock(freezeAtMs) };
 }
 
 const NS_PER_MS = 1_000_000;

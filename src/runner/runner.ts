@@ -29,6 +29,7 @@ import { INSTRUMENTATION_SCOPE, SPANS } from '../telemetry/names.ts';
 import { InstanceGuard } from '../core/instance-guard.ts';
 import { sessionOf } from '../core/client-order-ids.ts';
 import { DeadmanSwitch } from './deadman-switch.ts';
+import { checkConfigAgainstInstruments } from './config-checks.ts';
 import { globalTracerDecisions, type DecisionTracing } from './decision-tracing.ts';
 import { OrderExecutor } from './order-executor.ts';
 import { clearSymbol } from './shutdown.ts';
@@ -229,7 +230,7 @@ export class Runner {
       this.venueOffsetMs = offset;
       this.bus.emit('time_sync', { offset_ms: offset, rtt_ms: Number((this.clock.monoNs() - rtt) / 1_000_000n) });
       const instruments = await this.venue.loadInstruments(this.options.symbols);
-      this.checkGrid(instruments);
+      checkConfigAgainstInstruments(instruments, this.options.params, () => this.checkGrid(instruments));
       for (const instrument of instruments) {
         await this.venue.configureSymbol(instrument.symbol, { leverage: this.options.leverage, marginType: this.options.marginType });
         this.addSession(instrument);

@@ -13,6 +13,7 @@
 import { diag, type Attributes, type AttributeValue } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import { DataPointType, type DataPoint, type Histogram, type MetricData, type MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { TextMasker } from './masking.ts';
 
 const TARGET_INFO = 'target_info';
 const NO_REGISTERED_METRICS = '# no registered metrics';
@@ -50,10 +51,13 @@ function sanitizeName(name: string): string {
   return name.replace(/[^a-z0-9_]/gi, '_').replace(/_{2,}/g, '_');
 }
 
-/** Returns `k="v",k2="v2"` for the attributes in Object.entries order ('' when there are none). */
-function labelText(attributes: Attributes): string {
+/** Returns `k="v",k2="v2"` for the attributes in Object.entries order ('' when there are none), values masked. */
+function labelText(attributes: Attributes, mask: TextMasker | null): string {
   let text = '';
-  for (const [key, value] of Object.entries(attributes)) text += `${text.length > 0 ? ',' : ''}${sanitizeName(key)}="${escapeLabelValue(value)}"`;
+  for (const [key, value] of Object.entries(attributes)) {
+    const shown = mask !== null && typeof value === 'string' ? mask(value) : value;
+    text += `${text.length > 0 ? ',' : ''}${sanitizeName(key)}="${escapeLabelValue(shown)}"`;
+  }
   return text;
 }
 
@@ -93,6 +97,12 @@ export class PrometheusTextSerializer {
   private readonly baseNames = new Map<string, string | null>();
   private readonly headers = new Map<string, CachedHeader>();
   private previousConflicts = new Set<string>();
+  private readonly labelMask: TextMasker | null;
+
+  /** `labelMask` masks secrets in label values (data points and target_info); applied once per cached label set. */
+  constructor(labelMask: TextMasker | null = null) {
+    this.labelMask = labelMask;
+  }
 
   /** Returns the exposition text for one collection. */
   serialize(resourceMetrics: ResourceMetrics): string {
@@ -244,7 +254,7 @@ export class PrometheusTextSerializer {
   private pointLabelText(attributes: Attributes): string {
     let text = this.pointLabels.get(attributes);
     if (text === undefined) {
-      text = labelText(attributes);
+      text = labelText(attributes, this.labelMask);
       if (text !== '') text += ',';
       this.pointLabels.set(attributes, text);
     }
@@ -254,7 +264,7 @@ export class PrometheusTextSerializer {
   private resourceLabelText(attributes: Attributes): string {
     let text = this.resourceLabels.get(attributes);
     if (text === undefined) {
-      const labels = labelText(attributes);
+      const labels = labelText(attributes, this.labelMask);
       text = labels === '' ? '' : `{${labels}}`;
       this.resourceLabels.set(attributes, text);
     }
@@ -287,14 +297,15 @@ const serializers = new WeakMap<MetricReader, PrometheusTextSerializer>();
 
 /**
  * Returns the /metrics body for a reader (the app's PrometheusExporter): collects, logs any
- * partial collection errors through diag, and serializes with a serializer kept per reader. A
+ * partial collection errors through diag, and serializes with a serializer kept per reader
+ * (label values masked by `labelMask`, the one given with the reader's first render). A
  * collection that fails outright rejects, so the ops server answers 500 and Prometheus records
  * the target as down instead of a successful scrape with no samples.
  */
-export async function renderMetrics(reader: MetricReader): Promise<string> {
+export async function renderMetrics(reader: MetricReader, labelMask: TextMasker | null = null): Promise<string> {
   let serializer = serializers.get(reader);
   if (serializer === undefined) {
-    serializer = new PrometheusTextSerializer();
+    serializer = new PrometheusTextSerializer(labelMask);
     serializers.set(reader, serializer);
   }
   const collected = await reader.collect();

@@ -15,7 +15,7 @@ import { ATTR, INSTRUMENTATION_SCOPE } from './names.ts';
 import type { OrderContexts } from './order-contexts.ts';
 
 export interface RestTracingOptions {
-  /** The venue's REST base URL (no credentials). */
+  /** The venue's REST base URL (credentials in it are left out of every span). */
   readonly baseUrl: string;
   /** Logical name of the venue, drawn as a node by trace backends ("binance-fapi", "exchange-sim"). */
   readonly peerService: string;
@@ -59,7 +59,10 @@ export function tracingTransport(inner: RestTransport, options: RestTracingOptio
   const url = new URL(options.baseUrl);
   const serverAddress = url.hostname;
   const serverPort = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
-  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  // Credentials in MM_REST_URL never reach url.full (undici sends none: it connects to the origin).
+  url.username = '';
+  url.password = '';
+  const baseUrl = url.href.replace(/\/+$/, '');
   return {
     async send(request: RestRequest): Promise<RestResponse> {
       const parent = context.active();

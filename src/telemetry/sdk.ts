@@ -16,6 +16,8 @@ import { BatchSpanProcessor, type ReadableSpan, SimpleSpanProcessor, type SpanEx
 import type { DecisionTracing } from '../runner/decision-tracing.ts';
 import { drainDeferred } from './after-wire.ts';
 import { deferredDecisionSpans, PresetIdGenerator } from './deferred-spans.ts';
+import { maskAttributes, maskingLogExporter, maskingSpanExporter } from './masking-exporters.ts';
+import { createTextMasker, type TextMasker } from './masking.ts';
 import { INSTRUMENTATION_SCOPE, SERVICE_NAME } from './names.ts';
 import { createOtlpLogExporter, createOtlpTraceExporter } from './otlp-exporters.ts';
 
@@ -26,6 +28,11 @@ export interface TelemetryOptions {
   readonly otelEnv: Readonly<Record<string, string | undefined>>;
   /** Upper bound for flushing on shutdown. */
   readonly flushTimeoutMs: number;
+  /**
+   * Masks secrets in every span, log record and resource attribute exported (default: a masker
+   * told no secret, which still masks signatures, Binance-shaped tokens and URL credentials).
+   */
+  readonly mask?: TextMasker;
   /** Test hooks: exporters used instead of OTLP (exported synchronously, no batching). */
   readonly spanExporter?: SpanExporter;
   readonly logExporter?: LogRecordExporter;
@@ -153,15 +160,21 @@ const EXPORT_CONCURRENCY = BATCH_LIMITS.maxQueueSize / BATCH_LIMITS.maxExportBat
 
 /** Sets up the SDK and registers it globally; returns handles for metrics and shutdown. */
 export function startTelemetry(options: TelemetryOptions): Telemetry {
+  const mask = options.mask ?? createTextMasker([]);
   const resource = defaultResource().merge(
-    resourceFromAttributes({
-      'service.name': SERVICE_NAME,
-      'service.version': options.serviceVersion,
-      'service.instance.id': randomUUID(),
-      'deployment.environment.name': options.environment,
-      'process.runtime.name': 'nodejs',
-      'process.runtime.version': process.versions.node,
-    }),
+    resourceFromAttributes(
+      maskAttributes(
+        {
+          'service.name': SERVICE_NAME,
+          'service.version': options.serviceVersion,
+          'service.instance.id': randomUUID(),
+          'deployment.environment.name': options.environment,
+          'process.runtime.name': 'nodejs',
+          'process.runtime.version': process.versions.node,
+        },
+        mask,
+      ),
+    ),
   );
   const dropped = { spans: 0, logs: 0 };
   const exportTimeoutMillis = Math.max(500, options.flushTimeoutMs);
@@ -172,13 +185,16 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   const selfObsMeterProvider = dropCountingMeterProvider(meterProvider, dropped);
   const tracesUrl = otlpEndpointFor('traces', options.otelEnv);
   const spanProcessors = options.spanExporter
-    ? [new SimpleSpanProcessor({ exporter: countingSpanExporter(options.spanExporter, dropped) })]
+    ? [new SimpleSpanProcessor({ exporter: maskingSpanExporter(countingSpanExporter(options.spanExporter, dropped), mask) })]
     : tracesUrl
       ? [
           new BatchSpanProcessor({
-            exporter: countingSpanExporter(
-              createOtlpTraceExporter({ url: tracesUrl, timeoutMillis: exportTimeoutMillis, concurrencyLimit: EXPORT_CONCURRENCY }),
-              dropped,
+            exporter: maskingSpanExporter(
+              countingSpanExporter(
+                createOtlpTraceExporter({ url: tracesUrl, timeoutMillis: exportTimeoutMillis, concurrencyLimit: EXPORT_CONCURRENCY }),
+                dropped,
+              ),
+              mask,
             ),
             ...BATCH_LIMITS,
             selfObsMeterProvider,
@@ -190,13 +206,13 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
 
   const logsUrl = otlpEndpointFor('logs', options.otelEnv);
   const logProcessors = options.logExporter
-    ? [new SimpleLogRecordProcessor({ exporter: countingLogExporter(options.logExporter, dropped) })]
+    ? [new SimpleLogRecordProcessor({ exporter: maskingLogExporter(countingLogExporter(options.logExporter, dropped), mask) })]
     : logsUrl
       ? [
           new BatchLogRecordProcessor({
-            exporter: countingLogExporter(
-              createOtlpLogExporter({ url: logsUrl, timeoutMillis: exportTimeoutMillis, concurrencyLimit: EXPORT_CONCURRENCY }),
-              dropped,
+            exporter: maskingLogExporter(
+              countingLogExporter(createOtlpLogExporter({ url: logsUrl, timeoutMillis: exportTimeoutMillis, concurrencyLimit: EXPORT_CONCURRENCY }), dropped),
+              mask,
             ),
             ...BATCH_LIMITS,
             selfObsMeterProvider,

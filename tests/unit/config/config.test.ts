@@ -3,7 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseScaled } from '../../../src/core/decimal.ts';
-import { ConfigError, configFields, formatConfigError, helpText, loadConfig, redactedConfig, type Config } from '../../../src/config/index.ts';
+import {
+  ConfigError,
+  configFields,
+  configTableMarkdown,
+  formatConfigError,
+  helpText,
+  loadConfig,
+  redactedConfig,
+  type Config,
+} from '../../../src/config/index.ts';
 
 function load(env: Record<string, string> = {}, argv: string[] = [], readFile?: (path: string) => string): Config {
   const result = loadConfig(readFile === undefined ? { env, argv } : { env, argv, readFile });
@@ -235,10 +244,44 @@ describe('secrets', () => {
     expect(error.issues).toEqual(
       expect.arrayContaining([
         { field: 'MM_API_KEY', message: 'set either MM_API_KEY or MM_API_KEY_FILE (--api-key-file), not both' },
-        { field: 'MM_API_SECRET_FILE (--api-secret-file)', message: 'cannot read "/nonexistent/mm-secret" (ENOENT)' },
+        { field: 'MM_API_SECRET_FILE (--api-secret-file)', message: 'cannot read the file it names (ENOENT)' },
       ]),
     );
     expect(formatConfigError(error)).not.toContain('abcdefghijk');
+  });
+
+  it('never echo a secret pasted into the wrong variable (issue 12 item 7)', () => {
+    const secret = 'vQ7rT2xZ9pL4mN8kJ3hG6fD1sA5wE0yUcB7nM2vX4zQ9pR6tL1kJ8hG3fD5sA0wE';
+    const missing = issuesOf({ MM_API_SECRET_FILE: secret });
+    const empty = (() => {
+      try {
+        loadConfig({ env: { MM_API_KEY_FILE: secret }, argv: [], readFile: () => '  \n' });
+      } catch (error) {
+        if (error instanceof ConfigError) return error;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    const symbols = issuesOf({ MM_SYMBOLS: secret });
+    const shortSymbols = issuesOf({ MM_SYMBOLS: `BTCUSDT,${secret.slice(0, 20)}-x` });
+    const flag = issuesOf({}, [`--${secret}`, '1']);
+    for (const error of [missing, empty, symbols, shortSymbols, flag]) {
+      const text = formatConfigError(error) + error.message;
+      expect(text).not.toContain(secret.slice(0, 12));
+      expect(text.toUpperCase()).not.toContain(secret.slice(0, 12).toUpperCase());
+    }
+    expect(missing.issues.map((issue) => issue.field)).toEqual(['MM_API_SECRET_FILE (--api-secret-file)']);
+    expect(empty.issues.map((issue) => issue.field)).toEqual(['MM_API_KEY_FILE (--api-key-file)']);
+    expect(symbols.issues.map((issue) => issue.field)).toEqual(['MM_SYMBOLS (--symbols)']);
+    expect(formatConfigError(issuesOf({ MM_SYMBOLS: 'BTCUSDT,BTCUSDT' }))).toContain('lists BTCUSDT more than once');
+  });
+
+  it('masks credentials in the REST and WebSocket URLs of the logged configuration (issue 12 item 7)', () => {
+    const config = load({ MM_REST_URL: 'http://mmuser:urlPassw0rd42@127.0.0.1:8765', MM_WS_URL: 'ws://wsuser:wsPassw0rd42@127.0.0.1:8765/' });
+    const redacted = JSON.stringify(redactedConfig(config));
+    expect(redacted).not.toContain('urlPassw0rd42');
+    expect(redacted).not.toContain('wsPassw0rd42');
+    expect(redactedConfig(config)).toMatchObject({ restUrl: 'http://*****@127.0.0.1:8765', wsUrl: 'ws://*****@127.0.0.1:8765' });
+    expect(config.restUrl).toBe('http://mmuser:urlPassw0rd42@127.0.0.1:8765');
   });
 });
 
@@ -272,5 +315,13 @@ describe('configFields', () => {
     const text = readFileSync(readme, 'utf8');
     const missing = configFields.map((field) => field.env).filter((env) => !text.includes(env));
     expect(missing).toEqual([]);
+  });
+
+  it.skipIf(!existsSync(readme))("make the README's configuration table, row for row (regenerate it with configTableMarkdown())", () => {
+    const text = readFileSync(readme, 'utf8');
+    const start = text.indexOf('| Variable | Flag | Default | Meaning |');
+    const end = text.indexOf('\n\n', start);
+    expect(start).toBeGreaterThan(0);
+    expect(text.slice(start, end + 1)).toBe(configTableMarkdown());
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FrozenClock, ManualClock, SystemClock, UtcNanosFormatter, createClock, formatUtcNanos } from '../../../src/runner/clocks.ts';
+import { FrozenClock, ManualClock, SystemClock, UtcNanosFormatter, createClock, createClocks, formatUtcNanos } from '../../../src/runner/clocks.ts';
 
 const START = Date.UTC(2026, 10, 21, 19, 52, 44, 123);
 const NANOS_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z$/;
@@ -23,6 +23,14 @@ describe('clocks', () => {
     expect(createClock(START).nowMs()).toBe(START);
     expect(createClock(null)).toBeInstanceOf(SystemClock);
     expect(() => new FrozenClock('yesterday')).toThrow(RangeError);
+  });
+
+  it('MM_FREEZE_UTC_ISO freezes the log clock only; the runner acts on the system clock', () => {
+    const frozen = createClocks(START);
+    expect(frozen.logClock.nowMs()).toBe(START);
+    expect(frozen.clock).toBeInstanceOf(SystemClock);
+    expect(frozen.clock.nowMs()).not.toBe(START);
+    expect(createClocks(null).logClock).toBeInstanceOf(SystemClock);
   });
 });
 
