@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { knownSecrets, redactedConfig, type Config } from './config/index.ts';
 import type { Clock } from './core/clock.ts';
-import { EventBus, type EventListener } from './core/events.ts';
+import { EventBus, type EventListener, type FieldRecord } from './core/events.ts';
 import { BinanceVenue, type BinanceVenueOptions } from './exchange/binance-venue.ts';
 import { createClocks, UtcNanosFormatter } from './runner/clocks.ts';
 import { Runner, type RunnerOptions } from './runner/runner.ts';
@@ -28,6 +28,8 @@ export interface AppDeps {
   readonly otelEnv: Readonly<Record<string, string | undefined>>;
   /** Where human-facing logs go (process.stdout in production). */
   readonly stdout: Writable;
+  /** Where the `[OBS]` lines about the ops server go (process.stderr in production; none when absent). */
+  readonly stderr?: Writable;
   /** Test hooks: in-memory exporters instead of OTLP. */
   readonly spanExporter?: SpanExporter;
   readonly logExporter?: LogRecordExporter;
@@ -166,134 +168,149 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
   });
   for (const listener of deps.listeners ?? []) bus.subscribe(listener);
 
+  // Everything started from here on is closed again if start-up fails, so that a failed start
+  // (a port in use, an unreachable venue) ends the process instead of leaving it running idle.
   let sim: SimulatorHandle | null = null;
-  let restUrl = config.restUrl;
-  let wsUrl = config.wsUrl;
-  let apiKey = config.secrets.apiKey;
-  let apiSecret = config.secrets.apiSecret;
-  if (config.exchange === 'sim' && (restUrl === null || wsUrl === null)) {
-    sim = await startSimulator({
-      host: '127.0.0.1',
-      port: 0,
-      seed: config.sim.seed,
-      fundingIntervalMs: config.sim.fundingIntervalS * 1000,
-      symbols: config.symbols,
-      startingPositions: simStartingPositions(config),
-      ...simCredentials(config),
-    });
-    restUrl = sim.restUrl;
-    wsUrl = sim.wsUrl;
-    apiKey = sim.apiKey;
-    apiSecret = sim.apiSecret;
-  }
-  if (config.exchange === 'sim') {
-    // An external simulator (`mm-runner sim`, its own container) takes MM_SIM_API_KEY/SECRET, else its documented default credentials.
-    apiKey ??= config.secrets.simApiKey ?? SIM_API_KEY;
-    apiSecret ??= config.secrets.simApiSecret ?? SIM_API_SECRET;
-  }
-  if (restUrl === null || wsUrl === null || apiKey === null || apiSecret === null) {
-    throw new Error('venue URLs and API credentials are required outside the embedded simulator');
-  }
-
-  const orderContexts = new OrderContexts();
-  let runnerRef: Runner | null = null;
-  const venueRef: { current: BinanceVenue | null } = { current: null };
-  const metrics = new RunnerMetrics(
-    telemetry.meter,
-    {
-      views: () => runnerRef?.views() ?? [],
-      instrument: (symbol) => runnerRef?.instruments().find((i) => i.symbol === symbol),
-      venueStatus: () => venueRef.current?.status() ?? null,
-      rateLimits: () => venueRef.current?.rateLimits() ?? {},
-      readiness: () => runnerRef?.readiness() ?? { exchange: false, risk: false, state: false },
-      droppedOutsideSdk: () => ({ event_log: eventLog.stats().linesDropped }),
-    },
-    () => telemetry.dropped,
-  );
-  metrics.prime(config.symbols);
-  const peerService = config.exchange === 'sim' ? 'exchange-sim' : config.exchange === 'binance' ? 'binance-fapi' : 'binance-fapi-testnet';
-  const venue = new BinanceVenue({
-    restUrl,
-    wsUrl,
-    apiKey,
-    apiSecret,
-    clock,
-    recvWindowMs: config.recvWindowMs,
-    requestTimeoutMs: config.requestTimeoutMs,
-    transport: (inner) => tracingTransport(inner, { baseUrl: restUrl, peerService, duration: metrics.httpDuration, orderContexts }),
-    onMalformed: (source, error, sample) => bus.emit('malformed_message', { source, error, sample }),
-    ...deps.venueTuning,
-  });
-  venueRef.current = venue;
-
-  bus.subscribe(eventLog.listener);
-  bus.subscribe(stdoutLogger.eventListener());
-  bus.subscribe(metrics.listener());
-  bus.subscribe(new OtelEventBridge(orderContexts, () => clock.nowMs()).listener());
-
-  const runner = new Runner({ venue, clock, bus, decisions: telemetry.decisions }, runnerOptions(config));
-  runnerRef = runner;
-  onEventLogHealth = (healthy) => runner.setEventLogHealthy(healthy);
-
-  const ops = config.obs.enabled
-    ? await startOpsServer({
-        host: config.obs.host,
-        port: config.obs.port,
-        renderMetrics: () => whenNoOrderInFlight(runner, METRICS_RENDER_MAX_WAIT_MS).then(() => renderMetrics(telemetry.prometheus, mask)),
-        readiness: () => runner.readiness(),
-      })
-    : null;
-
-  const redacted = redactedConfig(config);
-  bus.emit('runner_start', {
-    symbol: config.symbols.join(','),
-    marginType: config.marginType,
-    config: redacted,
-    exchange: config.exchange,
-    shadow: config.shadow,
-  });
-
+  let venue: BinanceVenue | null = null;
+  let ops: OpsServer | null = null;
+  let metrics: RunnerMetrics | null = null;
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       eventLog.flush();
-      metrics.close();
-      await venue.close().catch(() => undefined);
+      metrics?.close();
+      await venue?.close().catch(() => undefined);
       await telemetry.shutdown();
-      await ops?.close();
+      if (ops !== null) {
+        await ops.close();
+        deps.stderr?.write('[OBS] Server stopped\n');
+      }
       await sim?.close();
       eventLog.close();
       stdoutLogger.flush();
     })();
     return closing;
   };
-
-  // Find out now, not after the first quotes, whether the event log can be written.
-  eventLog.flush();
-  runner.setEventLogHealthy(eventLogOk);
   try {
-    await runner.start();
+    let restUrl = config.restUrl;
+    let wsUrl = config.wsUrl;
+    let apiKey = config.secrets.apiKey;
+    let apiSecret = config.secrets.apiSecret;
+    if (config.exchange === 'sim' && (restUrl === null || wsUrl === null)) {
+      sim = await startSimulator({
+        host: '127.0.0.1',
+        port: 0,
+        seed: config.sim.seed,
+        fundingIntervalMs: config.sim.fundingIntervalS * 1000,
+        symbols: config.symbols,
+        startingPositions: simStartingPositions(config),
+        ...simCredentials(config),
+      });
+      restUrl = sim.restUrl;
+      wsUrl = sim.wsUrl;
+      apiKey = sim.apiKey;
+      apiSecret = sim.apiSecret;
+    }
+    if (config.exchange === 'sim') {
+      // An external simulator (`mm-runner sim`, its own container) takes MM_SIM_API_KEY/SECRET, else its documented default credentials.
+      apiKey ??= config.secrets.simApiKey ?? SIM_API_KEY;
+      apiSecret ??= config.secrets.simApiSecret ?? SIM_API_SECRET;
+    }
+    if (restUrl === null || wsUrl === null || apiKey === null || apiSecret === null) {
+      throw new Error('venue URLs and API credentials are required outside the embedded simulator');
+    }
+
+    const orderContexts = new OrderContexts();
+    let runnerRef: Runner | null = null;
+    const venueRef: { current: BinanceVenue | null } = { current: null };
+    const runnerMetrics = new RunnerMetrics(
+      telemetry.meter,
+      {
+        views: () => runnerRef?.views() ?? [],
+        instrument: (symbol) => runnerRef?.instruments().find((i) => i.symbol === symbol),
+        venueStatus: () => venueRef.current?.status() ?? null,
+        rateLimits: () => venueRef.current?.rateLimits() ?? {},
+        readiness: () => runnerRef?.readiness() ?? { exchange: false, risk: false, state: false },
+        droppedOutsideSdk: () => ({ event_log: eventLog.stats().linesDropped }),
+      },
+      () => telemetry.dropped,
+    );
+    metrics = runnerMetrics;
+    runnerMetrics.prime(config.symbols);
+    const peerService = config.exchange === 'sim' ? 'exchange-sim' : config.exchange === 'binance' ? 'binance-fapi' : 'binance-fapi-testnet';
+    const binance = new BinanceVenue({
+      restUrl,
+      wsUrl,
+      apiKey,
+      apiSecret,
+      clock,
+      recvWindowMs: config.recvWindowMs,
+      requestTimeoutMs: config.requestTimeoutMs,
+      transport: (inner) => tracingTransport(inner, { baseUrl: restUrl, peerService, duration: runnerMetrics.httpDuration, orderContexts }),
+      onMalformed: (source, error, sample) => bus.emit('malformed_message', { source, error, sample }),
+      ...deps.venueTuning,
+    });
+    venue = binance;
+    venueRef.current = binance;
+
+    bus.subscribe(eventLog.listener);
+    bus.subscribe(stdoutLogger.eventListener());
+    bus.subscribe(runnerMetrics.listener());
+    bus.subscribe(new OtelEventBridge(orderContexts, () => clock.nowMs()).listener());
+
+    const runner = new Runner({ venue: binance, clock, bus, decisions: telemetry.decisions }, runnerOptions(config));
+    runnerRef = runner;
+    onEventLogHealth = (healthy) => runner.setEventLogHealthy(healthy);
+
+    ops = config.obs.enabled
+      ? await startOpsServer({
+          host: config.obs.host,
+          port: config.obs.port,
+          renderMetrics: () => whenNoOrderInFlight(runner, METRICS_RENDER_MAX_WAIT_MS).then(() => renderMetrics(telemetry.prometheus, mask)),
+          readiness: () => runner.readiness(),
+        })
+      : null;
+    if (ops !== null) deps.stderr?.write(`[OBS] Server started: ${ops.url}\n[OBS] Endpoints: /health /ready /metrics\n`);
+
+    const redacted = redactedConfig(config);
+    bus.emit('runner_start', {
+      symbol: config.symbols.join(','),
+      marginType: config.marginType,
+      // The port the ops server really took (MM_OBS_PORT=0 picks a free one).
+      config: ops === null ? redacted : { ...redacted, obs: { ...(redacted.obs as FieldRecord), port: ops.port } },
+      exchange: config.exchange,
+      shadow: config.shadow,
+    });
+
+    // Find out now, not after the first quotes, whether the event log can be written.
+    eventLog.flush();
+    runner.setEventLogHealthy(eventLogOk);
+    try {
+      await runner.start();
+    } catch (error) {
+      bus.emit('exchange_error', { operation: 'start', error: error instanceof Error ? error.message : String(error), code: null, http_status: null });
+      throw error;
+    }
+
+    const done = runner.stopped().then(close);
+    return {
+      config,
+      bus,
+      runner,
+      venue: binance,
+      sim,
+      ops,
+      telemetry,
+      eventLog,
+      async stop(reason: string) {
+        bus.emit('runner_stop_signal', { symbol: config.symbols.join(','), marginType: config.marginType, config: redacted, signal: reason });
+        await runner.stop(reason);
+        await done;
+      },
+      done,
+    };
   } catch (error) {
-    bus.emit('exchange_error', { operation: 'start', error: error instanceof Error ? error.message : String(error), code: null, http_status: null });
     await close();
     throw error;
   }
-
-  const done = runner.stopped().then(close);
-  return {
-    config,
-    bus,
-    runner,
-    venue,
-    sim,
-    ops,
-    telemetry,
-    eventLog,
-    async stop(reason: string) {
-      bus.emit('runner_stop_signal', { symbol: config.symbols.join(','), marginType: config.marginType, config: redacted, signal: reason });
-      await runner.stop(reason);
-      await done;
-    },
-    done,
-  };
 }

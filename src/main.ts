@@ -93,7 +93,7 @@ async function trade(config: Config, mask: TextMasker): Promise<number> {
   for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
 
   try {
-    app = await startApp(config, { otelEnv: otelEnvironment(), stdout: process.stdout });
+    app = await startApp(config, { otelEnv: otelEnvironment(), stdout: process.stdout, stderr: process.stderr });
   } catch (error) {
     // Settings that only the venue's instruments can check (lot steps) fail like any other setting.
     if (error instanceof ConfigError) {

@@ -123,9 +123,9 @@ const SPECS = [
   { key: 'simFundingIntervalS', default: '60', description: 'Funding interval of the simulator, seconds.', range: ints(1, 86_400) },
   {
     key: 'simStartPosition',
-    default: '-0.040',
+    default: '0',
     description:
-      'Position the simulated account already holds in the first symbol at start (signed, base asset), as if inherited from an earlier session; 0 for a flat start.',
+      'Position the simulated account already holds in the first symbol at start (signed, base asset), as if inherited from an earlier session: 0 starts flat; e.g. -0.040 shows reconciliation, hard reduce, forced reduce-only clips and grinding in the first seconds.',
     range: decimals('-1000000', '1000000'),
   },
   {

@@ -40,7 +40,7 @@ describe('defaults', () => {
     expect(config.wsUrl).toBeNull();
     expect(config.eventLog).toEqual({ path: 'logs/runner_events.log', maxBytes: 50 * 1024 * 1024, keep: 5 });
     expect(config.obs).toEqual({ enabled: true, host: '127.0.0.1', port: 9199 });
-    expect(config.sim).toEqual({ seed: 42, fundingIntervalS: 60, startPosition: '-0.040', host: '127.0.0.1', port: 8765 });
+    expect(config.sim).toEqual({ seed: 42, fundingIntervalS: 60, startPosition: '0', host: '127.0.0.1', port: 8765 });
     expect(config.iterations).toBeNull();
     expect(config.freezeAtMs).toBeNull();
     expect(config.secrets).toEqual({ apiKey: null, apiSecret: null, simApiKey: null, simApiSecret: null });
