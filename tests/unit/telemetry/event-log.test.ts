@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { domainEvent, EventBus, type DomainEvent } from '../../../src/core/events.ts';
 import { FrozenClock, ManualClock, UtcNanosFormatter } from '../../../src/runner/clocks.ts';
-import { EventLog, type EventLogFs, type EventLogWriteError } from '../../../src/telemetry/event-log.ts';
+import { EventLog, type EventLogFs, type EventLogNotice, type EventLogWriteError } from '../../../src/telemetry/event-log.ts';
 
 const FROZEN = new UtcNanosFormatter(new FrozenClock('2026-11-21T19:52:44.123Z')).now;
 const logs: EventLog[] = [];
@@ -36,7 +36,20 @@ function jqAvailable(): boolean {
   }
 }
 
+/** A buffered line (an order's later life). */
 function filled(i: number): DomainEvent {
+  return domainEvent('order_placed', {
+    symbol: 'BTCUSDT',
+    client_id: `mm-${i}`,
+    order_id: String(1000 + i),
+    side: i % 2 === 0 ? 'BUY' : 'SELL',
+    price: '65000.1',
+    qty: '0.005',
+  });
+}
+
+/** A write-ahead line (an order's intent). */
+function submit(i: number): DomainEvent {
   return domainEvent('order_submit', {
     symbol: 'BTCUSDT',
     client_id: `mm-${i}`,
@@ -272,5 +285,224 @@ describe('EventLog disk failures', () => {
     expect(lines(path)).toHaveLength(1);
     log.flush();
     expect(lines(path).map((line) => JSON.parse(line) as object)).toHaveLength(2);
+  });
+});
+
+describe('EventLog write-ahead (issue 12, item 3)', () => {
+  function decided(i: number): DomainEvent {
+    return domainEvent('quote_decided', {
+      symbol: 'BTCUSDT',
+      mid: '65000.0',
+      bid: '64999.9',
+      ask: '65000.1',
+      bid_qty: '0.005',
+      ask_qty: '0.005',
+      skew_bps: 0,
+      risk_state: 0,
+      suppressed: null,
+      decision_id: `d${i}`,
+    });
+  }
+
+  it('has an order_submit or order_cancel line in the file when emit returns, behind every line emitted before it', () => {
+    const path = tempPath();
+    const log = open({ path, flushIntervalMs: 60_000 });
+    const bus = new EventBus();
+    bus.subscribe(log.listener);
+    bus.publish(decided(1));
+    bus.emit('order_cancel', { symbol: 'BTCUSDT', client_id: 'mm-old', reason: 'requote' });
+    // No flush, no turn of the event loop: the line is in the file already.
+    expect(lines(path).map((line) => (JSON.parse(line) as { event: string }).event)).toEqual(['quote_decided', 'order_cancel']);
+    bus.publish(submit(7));
+    expect(lines(path).map((line) => (JSON.parse(line) as { event: string }).event)).toEqual(['quote_decided', 'order_cancel', 'order_submit']);
+    expect((JSON.parse(lines(path)[2] as string) as { client_id: string }).client_id).toBe('mm-7');
+  });
+
+  it('writes the intent line with a synchronous write of its own, not into a buffer', () => {
+    const path = tempPath();
+    const written: string[] = [];
+    const recording: EventLogFs = {
+      ...fs,
+      writeSync: ((fd: number, buffer: Buffer, offset: number, length: number) => {
+        written.push(buffer.subarray(offset, offset + length).toString());
+        return fs.writeSync(fd, buffer, offset, length);
+      }) as typeof fs.writeSync,
+    };
+    const log = open({ path, fs: recording, flushIntervalMs: 60_000 });
+    log.listener(submit(1));
+    expect(written).toHaveLength(1);
+    expect(written[0]).toContain('"client_id":"mm-1"');
+    expect(written[0]?.endsWith('\n')).toBe(true);
+  });
+
+  it('keeps the order in which events happened across deferred and write-ahead lines', () => {
+    const path = tempPath();
+    const log = open({ path, flushIntervalMs: 60_000 });
+    const bus = new EventBus();
+    bus.subscribe(log.listener);
+    bus.publish(decided(1));
+    bus.publish(submit(1));
+    bus.publish(decided(2));
+    bus.emit('order_submit_result', {
+      symbol: 'BTCUSDT',
+      client_id: 'mm-1',
+      side: 'SELL',
+      type: 'LIMIT',
+      price: '65000.1',
+      qty: '0.005',
+      duration_ms: 1,
+      outcome: 'accepted',
+      order_id: '1',
+      error: null,
+      error_code: null,
+    });
+    bus.publish(submit(2));
+    bus.publish(decided(3));
+    log.flush();
+    expect(lines(path).map((line) => (JSON.parse(line) as { event: string }).event)).toEqual([
+      'quote_decided',
+      'order_submit',
+      'quote_decided',
+      'order_submit_result',
+      'order_submit',
+      'quote_decided',
+    ]);
+    expect(log.stats()).toMatchObject({ linesWritten: 6, linesPending: 0 });
+  });
+});
+
+describe('EventLog file faults (issue 12, item 16)', () => {
+  function manualTime(): { now: () => number; advance: (ms: number) => void } {
+    let t = 0;
+    return { now: () => t, advance: (ms) => (t += ms) };
+  }
+
+  it('reports a failed rotation, keeps writing up to twice the limit, then stops and retries until rotation works', () => {
+    const path = tempPath();
+    const time = manualTime();
+    let renameBlocked = true;
+    const disk: EventLogFs = {
+      ...fs,
+      renameSync: ((from: fs.PathLike, to: fs.PathLike) => {
+        if (renameBlocked && from === path) throw Object.assign(new Error('EACCES: simulated'), { code: 'EACCES' });
+        fs.renameSync(from, to);
+      }) as typeof fs.renameSync,
+    };
+    const notices: EventLogNotice[] = [];
+    const errors: EventLogWriteError[] = [];
+    let recovered = 0;
+    const log = open({
+      path,
+      fs: disk,
+      maxBytes: 2_000,
+      keep: 100,
+      now: time.now,
+      retryIntervalMs: 1_000,
+      flushIntervalMs: 60_000,
+      onNotice: (notice) => notices.push(notice),
+      onWriteError: (error) => errors.push(error),
+      onRecovered: () => (recovered += 1),
+    });
+    let i = 0;
+    // Over the limit: the rotation fails, lines still go to the current file, the failure is reported once.
+    while (fs.existsSync(path) === false || fs.statSync(path).size < 2_500) {
+      log.write(filled(i++));
+      log.flush();
+    }
+    expect(log.healthy()).toBe(true);
+    expect(notices.filter((n) => n.kind === 'rotation_failed')).toHaveLength(1);
+    expect(notices[0]).toMatchObject({ kind: 'rotation_failed', error: { operation: 'rotate', systemCode: 'EACCES' } });
+    const attemptsSoFar = log.stats().faults.rotation_failed;
+    // Retried no more often than every retryIntervalMs.
+    log.write(filled(i++));
+    log.flush();
+    expect(log.stats().faults.rotation_failed).toBe(attemptsSoFar);
+    time.advance(1_000);
+    log.write(filled(i++));
+    log.flush();
+    expect(log.stats().faults.rotation_failed).toBe(attemptsSoFar + 1);
+
+    // At twice the limit the log stops writing (the disk policy takes over) instead of growing without bound.
+    for (let n = 0; n < 40; n++) {
+      time.advance(1_000);
+      log.write(filled(i++));
+      log.flush();
+    }
+    expect(fs.statSync(path).size).toBeLessThanOrEqual(4_000);
+    expect(log.healthy()).toBe(false);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ operation: 'rotate', systemCode: 'EACCES' });
+    expect(log.stats().linesPending).toBeGreaterThan(0);
+
+    // Rotation works again: retried, every line written, healthy, the recovery reported.
+    renameBlocked = false;
+    time.advance(1_000);
+    log.flush();
+    expect(log.healthy()).toBe(true);
+    expect(recovered).toBe(1);
+    expect(notices.at(-1)).toMatchObject({ kind: 'rotation_recovered' });
+    const dir = join(path, '..');
+    const ids = readdirSync(dir).flatMap((file) =>
+      lines(join(dir, file)).map((line) => Number((JSON.parse(line) as { client_id: string }).client_id.slice(3))),
+    );
+    expect(ids.sort((a, b) => a - b)).toEqual(Array.from({ length: i }, (_, n) => n));
+    expect(log.stats().linesDropped).toBe(0);
+  });
+
+  it('reopens a file deleted mid-run and rewrites the lines that went with it', () => {
+    const path = tempPath();
+    const notices: EventLogNotice[] = [];
+    const log = open({ path, flushIntervalMs: 60_000, onNotice: (notice) => notices.push(notice) });
+    log.write(filled(0));
+    log.flush();
+    fs.unlinkSync(path);
+    // Written into the deleted file (a write-ahead line does not check the file first)...
+    log.listener(submit(1));
+    log.write(filled(2));
+    log.flush();
+    // ...and found again in the new one.
+    expect(lines(path).map((line) => (JSON.parse(line) as { client_id: string }).client_id)).toEqual(['mm-1', 'mm-2']);
+    expect(notices).toEqual([{ kind: 'file_reopened', reason: 'deleted', path, linesRewritten: 1 }]);
+    expect(log.stats().faults.file_deleted).toBe(1);
+    expect(log.healthy()).toBe(true);
+  });
+
+  it('reopens a file moved away (replaced) without writing its lines twice', () => {
+    const path = tempPath();
+    const notices: EventLogNotice[] = [];
+    const log = open({ path, flushIntervalMs: 60_000, onNotice: (notice) => notices.push(notice) });
+    log.write(filled(0));
+    log.flush();
+    fs.renameSync(path, `${path}.moved`);
+    log.listener(submit(1));
+    log.write(filled(2));
+    log.flush();
+    expect(lines(`${path}.moved`).map((line) => (JSON.parse(line) as { client_id: string }).client_id)).toEqual(['mm-0', 'mm-1']);
+    expect(lines(path).map((line) => (JSON.parse(line) as { client_id: string }).client_id)).toEqual(['mm-2']);
+    expect(notices).toEqual([{ kind: 'file_reopened', reason: 'replaced', path, linesRewritten: 0 }]);
+    expect(log.stats().faults.file_replaced).toBe(1);
+  });
+
+  it('repairs a torn last line left by a crash with a newline before appending', () => {
+    const path = tempPath();
+    fs.mkdirSync(join(path, '..'), { recursive: true });
+    const whole = '{"event":"order_placed","ts":"2026-11-21T19:52:44.000000000Z"}\n';
+    fs.writeFileSync(path, `${whole}{"event":"order_submit","client_id":"mm-9`);
+    const notices: EventLogNotice[] = [];
+    const log = open({ path, onNotice: (notice) => notices.push(notice) });
+    log.write(filled(1));
+    log.flush();
+    const text = readFileSync(path, 'utf8').split('\n');
+    expect(text[0]).toBe(whole.trimEnd());
+    expect(text[1]).toBe('{"event":"order_submit","client_id":"mm-9');
+    expect((JSON.parse(text[2] as string) as { client_id: string }).client_id).toBe('mm-1');
+    expect(notices).toEqual([{ kind: 'torn_line_repaired', path }]);
+    expect(log.stats().faults.torn_line).toBe(1);
+    // A whole file is left alone.
+    const again = open({ path, onNotice: (notice) => notices.push(notice) });
+    log.close();
+    again.write(filled(2));
+    again.flush();
+    expect(notices).toHaveLength(1);
   });
 });
