@@ -99,6 +99,7 @@ export function fullStack(options: StackOptions): Stack {
       rateLimits: () => ({ usedWeight1m: 12, orderCount10s: 3, orderCount1m: 40 }),
       readiness: () => ({ exchange: true, risk: true, state: true }),
       droppedOutsideSdk: () => ({ event_log: eventLog.stats().linesDropped }),
+      eventLogFaults: () => eventLog.stats().faults,
     },
     () => telemetry.dropped,
   );
