@@ -253,7 +253,7 @@ export class EventLogFile {
       this.size = this.fs.fstatSync(fd).size;
       if (this.size > 0 && !this.endsWithNewline(fd, this.size)) {
         // A crash left half a line: end it, so that it does not swallow the next line.
-        this.writeChunk(fd, Buffer.from('\n'));
+        this.writeText(fd, '\n');
         this.faults.torn_line += 1;
         this.options.onNotice({ kind: 'torn_line_repaired', path: this.path });
       }
@@ -275,16 +275,26 @@ export class EventLogFile {
 
   private writeLines(lines: readonly string[], from: number, to: number): void {
     const fd = this.openIfClosed();
-    this.writeChunk(fd, Buffer.from(from === 0 && to === lines.length ? lines.join('') : lines.slice(from, to).join('')));
+    const whole = from === 0 && to === lines.length;
+    this.writeText(fd, whole && lines.length === 1 ? (lines[0] as string) : (whole ? lines : lines.slice(from, to)).join(''));
     for (let i = from; i < to; i++) this.unverified.push(lines[i] as string);
   }
 
-  private writeChunk(fd: number, chunk: Buffer): void {
+  /**
+   * Writes `text` whole or not at all. The string goes to writeSync as is: Node encodes a short
+   * string without allocating a Buffer, which matters on the write-ahead path.
+   */
+  private writeText(fd: number, text: string): void {
+    const bytes = Buffer.byteLength(text);
     let offset = 0;
     try {
-      while (offset < chunk.length) offset += this.fs.writeSync(fd, chunk, offset, chunk.length - offset);
+      offset = this.fs.writeSync(fd, text);
+      if (offset < bytes) {
+        const rest = Buffer.from(text);
+        while (offset < bytes) offset += this.fs.writeSync(fd, rest, offset, bytes - offset);
+      }
     } catch (cause) {
-      // Undo a partial write so a retried chunk never leaves half a line behind.
+      // Undo a partial write so a retried line is never left half written.
       if (offset > 0) {
         try {
           this.fs.ftruncateSync(fd, this.size);
@@ -294,8 +304,8 @@ export class EventLogFile {
       }
       throw new EventLogWriteError('write', this.path, cause);
     }
-    this.size += chunk.length;
-    this.bytesWritten += chunk.length;
+    this.size += bytes;
+    this.bytesWritten += bytes;
   }
 
   private closeFd(): void {

@@ -270,11 +270,12 @@ describe('EventLog disk failures', () => {
     let calls = 0;
     const partial: EventLogFs = {
       ...fs,
-      writeSync: ((fd: number, buffer: Buffer, offset: number, length: number) => {
+      writeSync: ((fd: number, data: string | Buffer, offset?: number, length?: number) => {
         calls += 1;
-        if (calls === 2) return fs.writeSync(fd, buffer, offset, Math.min(length, 10));
+        const [buffer, from, bytes] = typeof data === 'string' ? [Buffer.from(data), 0, Buffer.byteLength(data)] : [data, offset ?? 0, length ?? data.length];
+        if (calls === 2) return fs.writeSync(fd, buffer, from, Math.min(bytes, 10));
         if (calls === 3) throw Object.assign(new Error('ENOSPC: simulated'), { code: 'ENOSPC' });
-        return fs.writeSync(fd, buffer, offset, length);
+        return fs.writeSync(fd, buffer, from, bytes);
       }) as typeof fs.writeSync,
     };
     const log = open({ path, fs: partial, retryIntervalMs: 60_000 });
@@ -285,6 +286,28 @@ describe('EventLog disk failures', () => {
     expect(lines(path)).toHaveLength(1);
     log.flush();
     expect(lines(path).map((line) => JSON.parse(line) as object)).toHaveLength(2);
+  });
+});
+
+describe('EventLog short writes', () => {
+  it('completes a short write with the rest of the line', () => {
+    const path = tempPath();
+    let calls = 0;
+    const short: EventLogFs = {
+      ...fs,
+      writeSync: ((fd: number, data: string | Buffer, offset?: number, length?: number) => {
+        calls += 1;
+        if (calls === 1 && typeof data === 'string') return fs.writeSync(fd, Buffer.from(data), 0, 7);
+        return (fs.writeSync as (...args: unknown[]) => number)(fd, data, offset, length);
+      }) as typeof fs.writeSync,
+    };
+    const log = open({ path, fs: short });
+    log.write(filled(1));
+    log.write(filled(2));
+    log.flush();
+    expect(calls).toBe(2);
+    expect(lines(path).map((line) => (JSON.parse(line) as { client_id: string }).client_id)).toEqual(['mm-1', 'mm-2']);
+    expect(log.stats().bytesWritten).toBe(fs.statSync(path).size);
   });
 });
 
@@ -323,9 +346,9 @@ describe('EventLog write-ahead (issue 12, item 3)', () => {
     const written: string[] = [];
     const recording: EventLogFs = {
       ...fs,
-      writeSync: ((fd: number, buffer: Buffer, offset: number, length: number) => {
-        written.push(buffer.subarray(offset, offset + length).toString());
-        return fs.writeSync(fd, buffer, offset, length);
+      writeSync: ((fd: number, data: string | Buffer, offset?: number, length?: number) => {
+        written.push(typeof data === 'string' ? data : data.subarray(offset, (offset ?? 0) + (length ?? data.length)).toString());
+        return (fs.writeSync as (...args: unknown[]) => number)(fd, data, offset, length);
       }) as typeof fs.writeSync,
     };
     const log = open({ path, fs: recording, flushIntervalMs: 60_000 });
