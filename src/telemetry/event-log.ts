@@ -2,15 +2,19 @@
  * The event log: domain events as JSON Lines ({"event":..,"ts":..,...fields}, keys sorted,
  * secrets masked), in the order they happened. An order's intent (`order_submit`,
  * `order_cancel`) is written ahead: its line, with every line before it, reaches the file in a
- * synchronous write before the listener returns, so before the order's request is sent and a
- * kill -9 cannot lose it. Other lines are serialized after the wire and written in batches.
- * Disk failures never escape: lines are kept in a bounded buffer, the failure is counted and
+ * synchronous write before the order's request is sent, so a kill -9 cannot lose it. That write
+ * happens after the request is signed and dispatched, not in the listener: in the check phase,
+ * ahead of undici's own write (undici writes a request on a reused socket from a setImmediate
+ * queued after ours), and in any case right before undici writes a request's first byte
+ * (before-wire.ts). Other lines are serialized after the wire and written in batches. Disk
+ * failures never escape: lines are kept in a bounded buffer, the failure is counted and
  * reported, and writing resumes when the disk recovers. The file itself (rotation, torn lines,
  * a file deleted or replaced under it) is event-log-file.ts.
  */
 import * as nodeFs from 'node:fs';
 import type { DomainEvent, EventListener, EventName } from '../core/events.ts';
 import { afterWire, drainDeferred } from './after-wire.ts';
+import { beforeRequestWrite } from './before-wire.ts';
 import { EventLogFile, EventLogWriteError, type EventLogFault, type EventLogFs, type EventLogNotice } from './event-log-file.ts';
 import { jsonString, SortedLineSerializer, type TimestampSource } from './json-line.ts';
 import { createTextMasker } from './masking.ts';
@@ -43,6 +47,8 @@ export interface EventLogOptions {
   readonly knownSecrets?: readonly string[];
   /** Events written ahead (default WRITE_AHEAD_EVENTS). */
   readonly writeAhead?: ReadonlySet<string>;
+  /** Registers the hook that runs right before any request is written; returns its removal (default before-wire.ts). */
+  readonly beforeRequestWrite?: (hook: () => void) => () => void;
   /** Called when the log stops being writable (once per episode); the runner picks the policy. */
   readonly onWriteError?: (error: EventLogWriteError) => void;
   /** Called when writing succeeds again after a failure. */
@@ -69,18 +75,16 @@ const MIB = 1024 * 1024;
 
 export class EventLog {
   /**
-   * Subscribe this to the EventBus. It takes the timestamp when the event happens; a write-ahead
-   * event is written at once, the others are serialized after the orders being sent are on the
-   * wire (see after-wire.ts).
+   * Subscribe this to the EventBus. It takes the timestamp when the event happens and leaves the
+   * rest for later: a write-ahead event's line is written before any request goes out (see the
+   * module doc), the others are serialized after the wire (see after-wire.ts).
    */
   readonly listener: EventListener = (event) => {
-    const ts = this.timestamp();
-    if (this.writeAhead.has(event.event)) {
-      this.writeThrough(event, ts);
-      return;
-    }
     this.queued.push(event);
-    this.queuedTs.push(ts);
+    this.queuedTs.push(this.timestamp());
+    if (this.writeAhead.has(event.event) && this.intentsWaiting === null) {
+      this.intentsWaiting = setImmediate(this.writeIntents);
+    }
     if (!this.serializeScheduled) {
       this.serializeScheduled = true;
       afterWire(this.serializeLater);
@@ -99,11 +103,14 @@ export class EventLog {
   private readonly serializer: SortedLineSerializer;
   private readonly eventNameJson = new Map<string, string>();
   private readonly file: EventLogFile;
+  private readonly stopHook: () => void;
 
   /** Events awaiting serialization (after the wire), with their timestamps. */
   private queued: DomainEvent[] = [];
   private queuedTs: string[] = [];
   private serializeScheduled = false;
+  /** Set while an intent line waits for its write: the check-phase write that will carry it. */
+  private intentsWaiting: NodeJS.Immediate | null = null;
   /** Serialized lines awaiting their write. */
   private pending: string[] = [];
   private pendingChars = 0;
@@ -139,23 +146,22 @@ export class EventLog {
       onRotationError: (error) => this.recordError(error, false),
     });
     this.serializer = new SortedLineSerializer(['event', 'ts'], createTextMasker(options.knownSecrets ?? []));
+    this.stopHook = (options.beforeRequestWrite ?? beforeRequestWrite)(this.writeIntents);
   }
 
   /** Queues one event as a line, stamped now (a write-ahead event is written at once). Never throws. */
   write(event: DomainEvent): void {
     const ts = this.timestamp();
-    if (this.writeAhead.has(event.event)) {
-      this.writeThrough(event, ts);
-      return;
-    }
     this.serializeQueued();
     this.append(event, ts);
-    this.afterAppend();
+    if (this.writeAhead.has(event.event)) this.writeThrough();
+    else this.afterAppend();
   }
 
   /** Writes every buffered line now, synchronously (safe in a signal or exit handler). Never throws. */
   flush(): void {
     drainDeferred();
+    this.clearIntents();
     this.serializeQueued();
     if (this.timer !== null) {
       clearTimeout(this.timer);
@@ -165,8 +171,9 @@ export class EventLog {
     this.writeOut(true);
   }
 
-  /** Flushes and releases the file. Later writes reopen it. */
+  /** Flushes, releases the file and stops watching for requests. Later writes reopen the file. */
   close(): void {
+    this.stopHook();
     this.flush();
     this.file.close();
   }
@@ -196,15 +203,28 @@ export class EventLog {
 
   private readonly serializeLater = (): void => {
     this.serializeScheduled = false;
+    if (this.intentsWaiting !== null) this.writeIntents();
     if (this.queued.length === 0) return;
     this.serializeQueued();
     this.afterAppend();
   };
 
-  /** Writes a write-ahead event's line, and every line before it, to the file now. */
-  private writeThrough(event: DomainEvent, ts: string): void {
+  /** Writes the waiting intent lines, with every line before them, to the file now (if any wait). */
+  private readonly writeIntents = (): void => {
+    if (this.intentsWaiting === null) return;
+    this.clearIntents();
     this.serializeQueued();
-    this.append(event, ts);
+    this.writeThrough();
+  };
+
+  private clearIntents(): void {
+    if (this.intentsWaiting === null) return;
+    clearImmediate(this.intentsWaiting);
+    this.intentsWaiting = null;
+  }
+
+  /** Writes the pending lines, a write-ahead line among them, to the file now. */
+  private writeThrough(): void {
     if (this.failing) {
       this.dropOverflow();
       this.schedule(this.retryIntervalMs);

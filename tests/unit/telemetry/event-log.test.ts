@@ -2,7 +2,9 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { Pool } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { domainEvent, EventBus, type DomainEvent } from '../../../src/core/events.ts';
 import { FrozenClock, ManualClock, UtcNanosFormatter } from '../../../src/runner/clocks.ts';
@@ -327,18 +329,46 @@ describe('EventLog write-ahead (issue 12, item 3)', () => {
     });
   }
 
-  it('has an order_submit or order_cancel line in the file when emit returns, behind every line emitted before it', () => {
+  /** A stand-in for undici's "about to write a request" hook: `fire()` is undici writing one. */
+  function requestWrites(): { register: (hook: () => void) => () => void; fire: () => void } {
+    const hooks = new Set<() => void>();
+    return {
+      register: (hook) => {
+        hooks.add(hook);
+        return () => hooks.delete(hook);
+      },
+      fire: () => {
+        for (const hook of hooks) hook();
+      },
+    };
+  }
+
+  const events = (path: string) => (fs.existsSync(path) ? lines(path).map((line) => (JSON.parse(line) as { event: string }).event) : []);
+
+  it('has an order_submit or order_cancel line in the file before a request is written, behind every line emitted before it', () => {
     const path = tempPath();
-    const log = open({ path, flushIntervalMs: 60_000 });
+    const wire = requestWrites();
+    const log = open({ path, flushIntervalMs: 60_000, beforeRequestWrite: wire.register });
     const bus = new EventBus();
     bus.subscribe(log.listener);
     bus.publish(decided(1));
     bus.emit('order_cancel', { symbol: 'BTCUSDT', client_id: 'mm-old', reason: 'requote' });
-    // No flush, no turn of the event loop: the line is in the file already.
-    expect(lines(path).map((line) => (JSON.parse(line) as { event: string }).event)).toEqual(['quote_decided', 'order_cancel']);
+    // The request is signed and dispatched; right before its first byte is written:
+    wire.fire();
+    expect(events(path)).toEqual(['quote_decided', 'order_cancel']);
     bus.publish(submit(7));
-    expect(lines(path).map((line) => (JSON.parse(line) as { event: string }).event)).toEqual(['quote_decided', 'order_cancel', 'order_submit']);
+    bus.publish(decided(2));
+    wire.fire();
+    expect(events(path)).toEqual(['quote_decided', 'order_cancel', 'order_submit', 'quote_decided']);
     expect((JSON.parse(lines(path)[2] as string) as { client_id: string }).client_id).toBe('mm-7');
+  });
+
+  it('writes an intent line in the check phase of its emit even when no request follows', async () => {
+    const path = tempPath();
+    const log = open({ path, flushIntervalMs: 60_000, beforeRequestWrite: requestWrites().register });
+    log.listener(submit(1));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events(path)).toEqual(['order_submit']);
   });
 
   it('writes the intent line with a synchronous write of its own, not into a buffer', () => {
@@ -351,11 +381,44 @@ describe('EventLog write-ahead (issue 12, item 3)', () => {
         return (fs.writeSync as (...args: unknown[]) => number)(fd, data, offset, length);
       }) as typeof fs.writeSync,
     };
-    const log = open({ path, fs: recording, flushIntervalMs: 60_000 });
+    const wire = requestWrites();
+    const log = open({ path, fs: recording, flushIntervalMs: 60_000, beforeRequestWrite: wire.register });
     log.listener(submit(1));
+    wire.fire();
     expect(written).toHaveLength(1);
     expect(written[0]).toContain('"client_id":"mm-1"');
     expect(written[0]?.endsWith('\n')).toBe(true);
+  });
+
+  it('has the intent line on disk when the request reaches a server through undici (reused and fresh connections)', async () => {
+    const path = tempPath();
+    const log = open({ path, flushIntervalMs: 60_000 });
+    const bus = new EventBus();
+    bus.subscribe(log.listener);
+    // The server looks at the file the moment a request's first bytes arrive.
+    const seenAtArrival: boolean[] = [];
+    const server = createNetServer((socket) => {
+      socket.on('data', (chunk: Buffer) => {
+        const id = /id=([\w-]+)/.exec(chunk.toString())?.[1];
+        if (id === undefined) return;
+        seenAtArrival.push(fs.existsSync(path) && readFileSync(path, 'utf8').includes(`"client_id":"${id}"`));
+        socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const pool = new Pool(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { connections: 1 });
+    try {
+      for (let i = 0; i < 20; i++) {
+        // As the executor does: the intent is emitted, then the request dispatched in the same turn.
+        bus.publish(submit(100 + i));
+        const answer = await pool.request({ method: 'POST', path: `/fapi/v1/order?id=mm-${100 + i}` });
+        await answer.body.text();
+      }
+    } finally {
+      await pool.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    expect(seenAtArrival).toEqual(Array.from({ length: 20 }, () => true));
   });
 
   it('keeps the order in which events happened across deferred and write-ahead lines', () => {
@@ -480,7 +543,7 @@ describe('EventLog file faults (issue 12, item 16)', () => {
     log.flush();
     fs.unlinkSync(path);
     // Written into the deleted file (a write-ahead line does not check the file first)...
-    log.listener(submit(1));
+    log.write(submit(1));
     log.write(filled(2));
     log.flush();
     // ...and found again in the new one.
@@ -497,7 +560,7 @@ describe('EventLog file faults (issue 12, item 16)', () => {
     log.write(filled(0));
     log.flush();
     fs.renameSync(path, `${path}.moved`);
-    log.listener(submit(1));
+    log.write(submit(1));
     log.write(filled(2));
     log.flush();
     expect(lines(`${path}.moved`).map((line) => (JSON.parse(line) as { client_id: string }).client_id)).toEqual(['mm-0', 'mm-1']);
