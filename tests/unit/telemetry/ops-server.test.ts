@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startOpsServer, type OpsServer, type OpsServerLimits, type ReadinessChecks } from '../../../src/telemetry/ops-server.ts';
+import { DEFAULT_OPS_LIMITS, startOpsServer, type OpsServer, type OpsServerLimits, type ReadinessChecks } from '../../../src/telemetry/ops-server.ts';
 import { waitFor } from '../../support/runner-process.ts';
 
 describe('ops server', () => {
@@ -150,6 +150,35 @@ describe('ops server', () => {
       await waitFor('the flooding client to be cut off', () => flood.isClosed(), 10_000, 20);
       expect(renders).toBeLessThanOrEqual(5);
       expect(s.stats().shed).toBeGreaterThanOrEqual(1);
+      expect(await health(s)).toBe(200);
+    });
+
+    it('closes a client whose unread answers pass maxBufferedBytes instead of giving it more', async () => {
+      const s = await startLimited({ maxPipelined: 4, maxBufferedBytes: 64 * 1024, idleTimeoutMs: 60_000 });
+      const body = 'x'.repeat(16 * 1024 * 1024);
+      render = () => Promise.resolve(body);
+      const reader = await rawClient(s);
+      reader.socket.pause();
+      // Three scrapes in one go, within the pipelining limit; the first answer alone overflows the socket.
+      reader.socket.write('GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(3));
+      // Observed at the server: a client that reads nothing does not notice its socket closing.
+      await waitFor('the client that does not read to be cut off', () => s.stats().shed === 1 && s.stats().connections === 0, 10_000, 20);
+      expect(await health(s)).toBe(200);
+    });
+
+    it('has the documented defaults, and holds at most 32 connections with them', async () => {
+      expect(DEFAULT_OPS_LIMITS).toEqual({
+        maxConnections: 32,
+        idleTimeoutMs: 15_000,
+        headersTimeoutMs: 5_000,
+        maxPipelined: 4,
+        maxBufferedBytes: 1024 * 1024,
+      });
+      const s = await startLimited({});
+      const silent: Array<Awaited<ReturnType<typeof rawClient>>> = [];
+      for (let i = 0; i < 40; i++) silent.push(await rawClient(s));
+      await waitFor('the connections beyond 32 to be shed', () => silent.filter((c) => c.isClosed()).length >= 8, 10_000, 20);
+      expect(s.stats().connections).toBeLessThanOrEqual(32);
       expect(await health(s)).toBe(200);
     });
 
