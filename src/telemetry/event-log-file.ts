@@ -106,6 +106,7 @@ export class EventLogFile {
    * failure that stopped it (null when all were). A failed write leaves no partial line behind.
    */
   append(lines: readonly string[], chars: number): { written: number; failure: EventLogWriteError | null } {
+    if (lines.length === 0) return { written: 0, failure: null };
     let done = 0;
     try {
       this.openIfClosed();
