@@ -13,6 +13,7 @@ import { createClocks, UtcNanosFormatter } from './runner/clocks.ts';
 import { Runner, type RunnerOptions } from './runner/runner.ts';
 import { SIM_API_KEY, SIM_API_SECRET, startSimulator, type SimulatorHandle } from './sim/simulator.ts';
 import { EventLog } from './telemetry/event-log.ts';
+import { logEventLogNotice } from './telemetry/event-log-notices.ts';
 import { RunnerMetrics } from './telemetry/metrics.ts';
 import { createTextMasker } from './telemetry/masking.ts';
 import { startOpsServer, type OpsServer } from './telemetry/ops-server.ts';
@@ -165,6 +166,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
       log.warn('event_log_recovered', { path: config.eventLog.path });
       onEventLogHealth(true);
     },
+    onNotice: (notice) => logEventLogNotice(log, notice),
   });
   for (const listener of deps.listeners ?? []) bus.subscribe(listener);
 
@@ -232,6 +234,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
         rateLimits: () => venueRef.current?.rateLimits() ?? {},
         readiness: () => runnerRef?.readiness() ?? { exchange: false, risk: false, state: false },
         droppedOutsideSdk: () => ({ event_log: eventLog.stats().linesDropped }),
+        eventLogFaults: () => eventLog.stats().faults,
       },
       () => telemetry.dropped,
     );

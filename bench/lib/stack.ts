@@ -20,6 +20,8 @@ import { tracingTransport } from '../../src/telemetry/rest-tracing.ts';
 import { startTelemetry, type Telemetry } from '../../src/telemetry/sdk.ts';
 import { StdoutLogger } from '../../src/telemetry/stdout-logger.ts';
 
+const SECRETS = ['benchApiKey0123456789', 'benchSecret0123456789'];
+
 /** A synchronous sink to /dev/null: the stdout logger pays a real write syscall per batch. */
 export function devNull(): { write(chunk: string): boolean; close(): void } {
   const fd = openSync('/dev/null', 'w');
@@ -65,6 +67,11 @@ export interface Stack {
   readonly orderContexts: OrderContexts;
   readonly decorate: (inner: RestTransport) => RestTransport;
   readonly eventLogPath: string;
+  /**
+   * Returns a bus with the same listeners but an event log of its own that writes nothing ahead
+   * (the event log before write-ahead), to measure write-ahead's cost in the same run.
+   */
+  bufferedBus(): EventBus;
   /** Flushes the event log, the stdout logger and the OTLP exporters. */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -83,12 +90,13 @@ export function fullStack(options: StackOptions): Stack {
   const sink = devNull();
   const stdoutLogger = new StdoutLogger({ timestamp, level: 'info', out: sink, knownSecrets: ['benchApiKey0123456789', 'benchSecret0123456789'] });
   const log = stdoutLogger.component('mm-runner');
-  const bus = new EventBus((error, event) =>
-    log.error('event_listener_failed', { event: event.event, error: error instanceof Error ? error.message : String(error) }),
-  );
+  const onListenerError = (error: unknown, event: { event: string }) =>
+    log.error('event_listener_failed', { event: event.event, error: error instanceof Error ? error.message : String(error) });
+  const bus = new EventBus(onListenerError);
   const dir = mkdtempSync(join(tmpdir(), 'mm-bench-'));
   const eventLogPath = join(dir, 'runner_events.log');
-  const eventLog = new EventLog({ path: eventLogPath, timestamp, knownSecrets: ['benchApiKey0123456789', 'benchSecret0123456789'] });
+  const eventLog = new EventLog({ path: eventLogPath, timestamp, knownSecrets: SECRETS });
+  const extraLogs: EventLog[] = [];
   const orderContexts = new OrderContexts();
   const metrics = new RunnerMetrics(
     telemetry.meter,
@@ -99,14 +107,19 @@ export function fullStack(options: StackOptions): Stack {
       rateLimits: () => ({ usedWeight1m: 12, orderCount10s: 3, orderCount1m: 40 }),
       readiness: () => ({ exchange: true, risk: true, state: true }),
       droppedOutsideSdk: () => ({ event_log: eventLog.stats().linesDropped }),
+      eventLogFaults: () => eventLog.stats().faults,
     },
     () => telemetry.dropped,
   );
   metrics.prime(options.symbols);
-  bus.subscribe(eventLog.listener);
-  bus.subscribe(stdoutLogger.eventListener());
-  bus.subscribe(metrics.listener());
-  bus.subscribe(new OtelEventBridge(orderContexts, () => clock.nowMs()).listener());
+  const subscribeAll = (target: EventBus, log: EventLog): EventBus => {
+    target.subscribe(log.listener);
+    target.subscribe(stdoutLogger.eventListener());
+    target.subscribe(metrics.listener());
+    target.subscribe(new OtelEventBridge(orderContexts, () => clock.nowMs()).listener());
+    return target;
+  };
+  subscribeAll(bus, eventLog);
   const decorate = (inner: RestTransport) =>
     tracingTransport(inner, { baseUrl: options.restUrl, peerService: 'exchange-sim', duration: metrics.httpDuration, orderContexts });
   return {
@@ -118,8 +131,14 @@ export function fullStack(options: StackOptions): Stack {
     orderContexts,
     decorate,
     eventLogPath,
+    bufferedBus() {
+      const log = new EventLog({ path: join(dir, `buffered-${extraLogs.length}.log`), timestamp, knownSecrets: SECRETS, writeAhead: new Set() });
+      extraLogs.push(log);
+      return subscribeAll(new EventBus(onListenerError), log);
+    },
     async flush() {
       eventLog.flush();
+      for (const log of extraLogs) log.flush();
       stdoutLogger.flush();
       await telemetry.flush();
     },
@@ -128,6 +147,7 @@ export function fullStack(options: StackOptions): Stack {
       metrics.close();
       await telemetry.shutdown();
       eventLog.close();
+      for (const log of extraLogs) log.close();
       stdoutLogger.flush();
       sink.close();
       rmSync(dir, { recursive: true, force: true });

@@ -1,40 +1,28 @@
 /**
  * The event log: domain events as JSON Lines ({"event":..,"ts":..,...fields}, keys sorted,
- * secrets masked), written in batches with synchronous writes and rotated by size without
- * ever splitting a line. Disk failures never escape `write`: lines are kept in a bounded
- * buffer, the failure is counted and reported, and writing resumes when the disk recovers.
+ * secrets masked), in the order they happened. An order's intent (`order_submit`,
+ * `order_cancel`) is written ahead: its line, with every line before it, reaches the file in a
+ * synchronous write before the order's request is sent, so a kill -9 cannot lose it. That write
+ * happens after the request is signed and dispatched, not in the listener: in the check phase,
+ * ahead of undici's own write (undici writes a request on a reused socket from a setImmediate
+ * queued after ours), and in any case right before undici writes a request's first byte
+ * (before-wire.ts). Other lines are serialized after the wire and written in batches. Disk
+ * failures never escape: lines are kept in a bounded buffer, the failure is counted and
+ * reported, and writing resumes when the disk recovers. The file itself (rotation, torn lines,
+ * a file deleted or replaced under it) is event-log-file.ts.
  */
 import * as nodeFs from 'node:fs';
-import { dirname } from 'node:path';
-import type { DomainEvent, EventListener } from '../core/events.ts';
+import type { DomainEvent, EventListener, EventName } from '../core/events.ts';
 import { afterWire, drainDeferred } from './after-wire.ts';
+import { beforeRequestWrite } from './before-wire.ts';
+import { EventLogFile, EventLogWriteError, type EventLogFault, type EventLogFs, type EventLogNotice } from './event-log-file.ts';
 import { jsonString, SortedLineSerializer, type TimestampSource } from './json-line.ts';
 import { createTextMasker } from './masking.ts';
 
-/** The file operations the event log uses (injectable to simulate a failing disk). */
-export type EventLogFs = Pick<
-  typeof nodeFs,
-  'openSync' | 'writeSync' | 'closeSync' | 'fstatSync' | 'renameSync' | 'unlinkSync' | 'mkdirSync' | 'ftruncateSync'
->;
+export { EVENT_LOG_FAULTS, EventLogWriteError, type EventLogFault, type EventLogFs, type EventLogNotice, type EventLogOperation } from './event-log-file.ts';
 
-export type EventLogOperation = 'open' | 'write' | 'rotate' | 'serialize';
-
-/** Writing the event log failed; `systemCode` is the OS error (ENOSPC, EACCES, EROFS, EISDIR, ...). */
-export class EventLogWriteError extends Error {
-  readonly code = 'MM_ERR_EVENT_LOG_WRITE';
-  readonly operation: EventLogOperation;
-  readonly systemCode: string | null;
-  readonly path: string;
-
-  constructor(operation: EventLogOperation, path: string, cause: unknown) {
-    const systemCode = typeof (cause as { code?: unknown } | null)?.code === 'string' ? (cause as { code: string }).code : null;
-    super(`event log ${operation} failed for ${path}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    this.name = 'EventLogWriteError';
-    this.operation = operation;
-    this.systemCode = systemCode;
-    this.path = path;
-  }
-}
+/** Events written ahead: an order's intent is on disk before its request is sent. */
+export const WRITE_AHEAD_EVENTS: ReadonlySet<EventName> = new Set<EventName>(['order_submit', 'order_cancel']);
 
 export interface EventLogOptions {
   /** File path; parent directories are created. */
@@ -43,22 +31,32 @@ export interface EventLogOptions {
   readonly timestamp: TimestampSource;
   /** Size at which the file is rotated (default 50 MiB). */
   readonly maxBytes?: number;
+  /** Size the file may reach while rotation fails before the log counts as unwritable (default 2 x maxBytes). */
+  readonly hardMaxBytes?: number;
   /** Rotated files kept: path.1 (newest) .. path.N (default 5; 0 deletes instead). */
   readonly keep?: number;
   /** Buffered size (UTF-16 units) that triggers an immediate flush (default 64 KiB). */
   readonly flushBytes?: number;
   /** Longest time a line waits in the buffer, ms (default 100). */
   readonly flushIntervalMs?: number;
-  /** Retry interval while the disk is failing, ms (default 1000). */
+  /** Retry interval while the disk or a rotation is failing, ms (default 1000). */
   readonly retryIntervalMs?: number;
   /** Cap on lines held while the disk is failing (UTF-16 units, default 16 MiB); the oldest are dropped beyond it. */
   readonly maxPendingBytes?: number;
   /** Secret values to mask wherever they appear in string fields (API key, secret). */
   readonly knownSecrets?: readonly string[];
-  /** Called when writing starts failing (once per failure episode); the runner picks the policy. */
+  /** Events written ahead (default WRITE_AHEAD_EVENTS). */
+  readonly writeAhead?: ReadonlySet<string>;
+  /** Registers the hook that runs right before any request is written; returns its removal (default before-wire.ts). */
+  readonly beforeRequestWrite?: (hook: () => void) => () => void;
+  /** Called when the log stops being writable (once per episode); the runner picks the policy. */
   readonly onWriteError?: (error: EventLogWriteError) => void;
   /** Called when writing succeeds again after a failure. */
   readonly onRecovered?: () => void;
+  /** Called for each fault detected and dealt with (rotation failing or recovered, file reopened, torn line). */
+  readonly onNotice?: (notice: EventLogNotice) => void;
+  /** Monotonic time in ms (default performance.now), for spacing rotation retries. */
+  readonly now?: () => number;
   readonly fs?: EventLogFs;
 }
 
@@ -70,111 +68,114 @@ export interface EventLogStats {
   readonly rotations: number;
   readonly linesDropped: number;
   readonly linesPending: number;
+  readonly faults: Readonly<Record<EventLogFault, number>>;
 }
 
 const MIB = 1024 * 1024;
-/** Upper bound of one writeSync, so a large backlog does not allocate one huge buffer. */
-const MAX_CHUNK_BYTES = MIB;
 
 export class EventLog {
   /**
-   * Subscribe this to the EventBus. It takes the timestamp when the event happens and leaves
-   * the serializing for after the orders being sent are on the wire (see after-wire.ts).
+   * Subscribe this to the EventBus. It takes the timestamp when the event happens and leaves the
+   * rest for later: a write-ahead event's line is written before any request goes out (see the
+   * module doc), the others are serialized after the wire (see after-wire.ts).
    */
   readonly listener: EventListener = (event) => {
-    const ts = this.timestamp();
-    afterWire(() => this.writeAt(event, ts));
+    this.queued.push(event);
+    this.queuedTs.push(this.timestamp());
+    if (this.writeAhead.has(event.event) && this.intentsWaiting === null) {
+      this.intentsWaiting = setImmediate(this.writeIntents);
+    }
+    if (!this.serializeScheduled) {
+      this.serializeScheduled = true;
+      afterWire(this.serializeLater);
+    }
   };
 
-  private readonly path: string;
   private readonly timestamp: TimestampSource;
-  private readonly maxBytes: number;
-  private readonly keep: number;
+  private readonly path: string;
   private readonly flushBytes: number;
   private readonly flushIntervalMs: number;
   private readonly retryIntervalMs: number;
   private readonly maxPendingBytes: number;
+  private readonly writeAhead: ReadonlySet<string>;
   private readonly onWriteError: (error: EventLogWriteError) => void;
   private readonly onRecovered: () => void;
-  private readonly fs: EventLogFs;
   private readonly serializer: SortedLineSerializer;
   private readonly eventNameJson = new Map<string, string>();
+  private readonly file: EventLogFile;
+  private readonly stopHook: () => void;
 
-  private fd: number | null = null;
-  private fileBytes = 0;
+  /** Events awaiting serialization (after the wire), with their timestamps. */
+  private queued: DomainEvent[] = [];
+  private queuedTs: string[] = [];
+  private serializeScheduled = false;
+  /** Set while an intent line waits for its write: the check-phase write that will carry it. */
+  private intentsWaiting: NodeJS.Immediate | null = null;
+  /** Serialized lines awaiting their write. */
   private pending: string[] = [];
   private pendingChars = 0;
   private timer: NodeJS.Timeout | null = null;
   private failing = false;
   private error: EventLogWriteError | null = null;
   private linesWritten = 0;
-  private bytesWritten = 0;
   private writeErrors = 0;
-  private rotations = 0;
+  private writeFailures = 0;
   private linesDropped = 0;
 
   constructor(options: EventLogOptions) {
     this.path = options.path;
     this.timestamp = options.timestamp;
-    this.maxBytes = options.maxBytes ?? 50 * MIB;
-    this.keep = options.keep ?? 5;
     this.flushBytes = options.flushBytes ?? 64 * 1024;
     this.flushIntervalMs = options.flushIntervalMs ?? 100;
     this.retryIntervalMs = options.retryIntervalMs ?? 1000;
     this.maxPendingBytes = options.maxPendingBytes ?? 16 * MIB;
+    this.writeAhead = options.writeAhead ?? WRITE_AHEAD_EVENTS;
     this.onWriteError = options.onWriteError ?? (() => {});
     this.onRecovered = options.onRecovered ?? (() => {});
-    this.fs = options.fs ?? nodeFs;
-    const secrets = options.knownSecrets ?? [];
-    this.serializer = new SortedLineSerializer(['event', 'ts'], createTextMasker(secrets));
+    const onNotice = options.onNotice ?? (() => {});
+    const maxBytes = options.maxBytes ?? 50 * MIB;
+    this.file = new EventLogFile({
+      path: options.path,
+      fs: options.fs ?? nodeFs,
+      maxBytes,
+      hardMaxBytes: options.hardMaxBytes ?? 2 * maxBytes,
+      keep: options.keep ?? 5,
+      retryIntervalMs: this.retryIntervalMs,
+      now: options.now ?? (() => performance.now()),
+      onNotice: (notice) => this.safely(() => onNotice(notice)),
+      onRotationError: (error) => this.recordError(error, false),
+    });
+    this.serializer = new SortedLineSerializer(['event', 'ts'], createTextMasker(options.knownSecrets ?? []));
+    this.stopHook = (options.beforeRequestWrite ?? beforeRequestWrite)(this.writeIntents);
   }
 
-  /** Queues one event as a line, stamped now. Never throws. */
+  /** Queues one event as a line, stamped now (a write-ahead event is written at once). Never throws. */
   write(event: DomainEvent): void {
-    this.writeAt(event, this.timestamp());
-  }
-
-  private writeAt(event: DomainEvent, ts: string): void {
-    let line: string;
-    try {
-      line = this.serializer.line(event.event, [this.nameJson(event.event), jsonString(ts)], event.fields);
-    } catch (cause) {
-      this.linesDropped += 1;
-      this.recordError(new EventLogWriteError('serialize', this.path, cause), false);
-      return;
-    }
-    this.pending.push(line);
-    this.pendingChars += line.length;
-    if (this.failing) this.dropOverflow();
-    if (!this.failing && this.pendingChars >= this.flushBytes) this.flush();
-    else this.schedule(this.failing ? this.retryIntervalMs : this.flushIntervalMs);
+    const ts = this.timestamp();
+    this.serializeQueued();
+    this.append(event, ts);
+    if (this.writeAhead.has(event.event)) this.writeThrough();
+    else this.afterAppend();
   }
 
   /** Writes every buffered line now, synchronously (safe in a signal or exit handler). Never throws. */
   flush(): void {
     drainDeferred();
+    this.clearIntents();
+    this.serializeQueued();
     if (this.timer !== null) {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    if (this.pending.length === 0) return;
-    const failure = this.writePending();
-    if (failure !== null) {
-      this.recordError(failure, true);
-      this.closeFile();
-      this.schedule(this.retryIntervalMs);
-      return;
-    }
-    if (this.failing) {
-      this.failing = false;
-      this.safely(() => this.onRecovered());
-    }
+    if (this.pending.length === 0 && !this.file.hasUnverified()) return;
+    this.writeOut(true);
   }
 
-  /** Flushes and releases the file. Later writes reopen it. */
+  /** Flushes, releases the file and stops watching for requests. Later writes reopen the file. */
   close(): void {
+    this.stopHook();
     this.flush();
-    this.closeFile();
+    this.file.close();
   }
 
   /** Returns false while lines cannot be written. */
@@ -191,123 +192,111 @@ export class EventLog {
   stats(): EventLogStats {
     return {
       linesWritten: this.linesWritten,
-      bytesWritten: this.bytesWritten,
+      bytesWritten: this.file.bytesWritten,
       writeErrors: this.writeErrors,
-      rotations: this.rotations,
+      rotations: this.file.rotations,
       linesDropped: this.linesDropped,
-      linesPending: this.pending.length,
+      linesPending: this.pending.length + this.queued.length,
+      faults: { write_failed: this.writeFailures, ...this.file.faults },
     };
   }
 
-  /**
-   * Writes the pending lines in chunks that respect maxBytes and removes those written.
-   * Returns the failure that stopped it, or null when every line was written.
-   */
-  private writePending(): EventLogWriteError | null {
-    const lines = this.pending;
-    let done = 0;
-    let rotationBlocked = false;
-    let failure: EventLogWriteError | null = null;
+  private readonly serializeLater = (): void => {
+    this.serializeScheduled = false;
+    if (this.intentsWaiting !== null) this.writeIntents();
+    if (this.queued.length === 0) return;
+    this.serializeQueued();
+    this.afterAppend();
+  };
+
+  /** Writes the waiting intent lines, with every line before them, to the file now (if any wait). */
+  private readonly writeIntents = (): void => {
+    if (this.intentsWaiting === null) return;
+    this.clearIntents();
+    this.serializeQueued();
+    this.writeThrough();
+  };
+
+  private clearIntents(): void {
+    if (this.intentsWaiting === null) return;
+    clearImmediate(this.intentsWaiting);
+    this.intentsWaiting = null;
+  }
+
+  /** Writes the pending lines, a write-ahead line among them, to the file now. */
+  private writeThrough(): void {
+    if (this.failing) {
+      this.dropOverflow();
+      this.schedule(this.retryIntervalMs);
+      return;
+    }
+    // No identity check here (it is two more system calls before the wire): the next flush checks.
+    if (this.writeOut(false)) this.schedule(this.flushIntervalMs);
+  }
+
+  private serializeQueued(): void {
+    if (this.queued.length === 0) return;
+    const events = this.queued;
+    const stamps = this.queuedTs;
+    this.queued = [];
+    this.queuedTs = [];
+    for (let i = 0; i < events.length; i++) this.append(events[i] as DomainEvent, stamps[i] as string);
+  }
+
+  private append(event: DomainEvent, ts: string): void {
+    let line: string;
     try {
-      this.openIfClosed();
-      // A UTF-16 unit is at most 3 UTF-8 bytes: when even that fits, skip measuring each line.
-      const worstCaseBytes = 3 * this.pendingChars;
-      if (worstCaseBytes <= MAX_CHUNK_BYTES && this.fileBytes + worstCaseBytes <= this.maxBytes) {
-        this.writeChunk(Buffer.from(lines.join('')));
-        this.linesWritten += lines.length;
-        done = lines.length;
+      line = this.serializer.line(event.event, [this.nameJson(event.event), jsonString(ts)], event.fields);
+    } catch (cause) {
+      this.linesDropped += 1;
+      this.recordError(new EventLogWriteError('serialize', this.path, cause), false);
+      return;
+    }
+    this.pending.push(line);
+    this.pendingChars += line.length;
+  }
+
+  private afterAppend(): void {
+    if (this.failing) this.dropOverflow();
+    if (!this.failing && this.pendingChars >= this.flushBytes) this.flush();
+    else if (this.pending.length > 0) this.schedule(this.failing ? this.retryIntervalMs : this.flushIntervalMs);
+  }
+
+  /**
+   * Writes the pending lines (checking first and after that the file is still the one at the
+   * path when `verify`). Returns true when every line was written; otherwise the failure is
+   * recorded and a retry scheduled.
+   */
+  private writeOut(verify: boolean): boolean {
+    let failure: EventLogWriteError | null;
+    try {
+      if (verify) this.file.verify();
+      const { written, failure: appendFailure } = this.file.append(this.pending, this.pendingChars);
+      failure = appendFailure;
+      this.linesWritten += written;
+      if (written === this.pending.length) {
+        this.pending = [];
+        this.pendingChars = 0;
+      } else {
+        this.pending.splice(0, written);
+        this.recount();
       }
-      while (done < lines.length) {
-        let end = done;
-        let chunkBytes = 0;
-        while (end < lines.length && chunkBytes < MAX_CHUNK_BYTES) {
-          const bytes = Buffer.byteLength(lines[end] as string);
-          const overflows = this.fileBytes + chunkBytes + bytes > this.maxBytes;
-          // A line larger than maxBytes still gets written, alone in a fresh file.
-          if (overflows && !rotationBlocked && (chunkBytes > 0 || this.fileBytes > 0)) break;
-          chunkBytes += bytes;
-          end += 1;
-        }
-        if (end === done) {
-          rotationBlocked = !this.rotate();
-          continue;
-        }
-        this.writeChunk(Buffer.from(lines.slice(done, end).join('')));
-        this.linesWritten += end - done;
-        done = end;
-      }
+      if (verify && failure === null) this.file.verify();
     } catch (cause) {
       failure = cause instanceof EventLogWriteError ? cause : new EventLogWriteError('write', this.path, cause);
     }
-    if (done === lines.length) {
-      this.pending = [];
-      this.pendingChars = 0;
-    } else {
-      lines.splice(0, done);
-      this.recount();
-    }
-    return failure;
-  }
-
-  private writeChunk(chunk: Buffer): void {
-    const fd = this.openIfClosed();
-    let offset = 0;
-    try {
-      while (offset < chunk.length) offset += this.fs.writeSync(fd, chunk, offset, chunk.length - offset);
-    } catch (cause) {
-      // Undo a partial write so a retried chunk never leaves half a line behind.
-      if (offset > 0) this.safely(() => this.fs.ftruncateSync(fd, this.fileBytes));
-      throw new EventLogWriteError('write', this.path, cause);
-    }
-    this.fileBytes += chunk.length;
-    this.bytesWritten += chunk.length;
-  }
-
-  /** Shifts path -> path.1 -> ... -> path.keep and opens a fresh file; returns false if renaming failed. */
-  private rotate(): boolean {
-    this.closeFile();
-    try {
-      if (this.keep <= 0) {
-        this.fs.unlinkSync(this.path);
-      } else {
-        for (let n = this.keep - 1; n >= 1; n--) {
-          try {
-            this.fs.renameSync(`${this.path}.${n}`, `${this.path}.${n + 1}`);
-          } catch (error) {
-            if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
-          }
-        }
-        this.fs.renameSync(this.path, `${this.path}.1`);
-      }
-      this.rotations += 1;
-      this.openIfClosed();
-      return true;
-    } catch (cause) {
-      // Keep appending to the current file: an oversized file beats lost lines.
-      this.recordError(new EventLogWriteError('rotate', this.path, cause), false);
-      this.openIfClosed();
+    if (failure !== null) {
+      this.writeFailures += 1;
+      this.recordError(failure, true);
+      this.file.close();
+      this.schedule(this.retryIntervalMs);
       return false;
     }
-  }
-
-  private openIfClosed(): number {
-    if (this.fd !== null) return this.fd;
-    try {
-      this.fs.mkdirSync(dirname(this.path), { recursive: true });
-      const fd = this.fs.openSync(this.path, 'a');
-      this.fd = fd;
-      this.fileBytes = this.fs.fstatSync(fd).size;
-      return fd;
-    } catch (cause) {
-      throw new EventLogWriteError('open', this.path, cause);
+    if (this.failing) {
+      this.failing = false;
+      this.safely(() => this.onRecovered());
     }
-  }
-
-  private closeFile(): void {
-    if (this.fd === null) return;
-    const fd = this.fd;
-    this.fd = null;
-    this.safely(() => this.fs.closeSync(fd));
+    return true;
   }
 
   private recordError(error: EventLogWriteError, linesAtRisk: boolean): void {
@@ -361,7 +350,7 @@ export class EventLog {
     try {
       action();
     } catch {
-      // A failing callback or cleanup must not take the event log down with it.
+      // A failing callback must not take the event log down with it.
     }
   }
 }

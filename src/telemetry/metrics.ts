@@ -24,6 +24,8 @@ export interface MetricsSource {
   readiness(): { readonly exchange: boolean; readonly risk: boolean; readonly state: boolean };
   /** Telemetry items dropped outside the OTel SDK (e.g. event-log lines), by signal. */
   droppedOutsideSdk(): Readonly<Record<string, number>>;
+  /** Event-log faults detected so far, by kind (EventLogStats.faults). */
+  eventLogFaults(): Readonly<Record<string, number>>;
 }
 
 /** Series created at zero so dashboards and rate() have data before the first occurrence. */
@@ -104,6 +106,13 @@ export class RunnerMetrics {
     dropped.addCallback((result) => {
       const all = { spans: 0, logs: 0, event_log: 0, ...this.sdkDropped(), ...source.droppedOutsideSdk() };
       for (const [signal, count] of Object.entries(all)) result.observe(count, { signal });
+    });
+    const eventLogFaults = meter.createObservableCounter(METRICS.eventLogFaults.name, {
+      description: METRICS.eventLogFaults.description,
+      unit: METRICS.eventLogFaults.unit,
+    });
+    eventLogFaults.addCallback((result) => {
+      for (const [fault, count] of Object.entries(source.eventLogFaults())) result.observe(count, { fault });
     });
 
     const g = {

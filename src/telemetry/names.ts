@@ -73,6 +73,13 @@ export const METRICS = {
     ['signal'],
     'Spans, log records or event-log lines dropped (exporter failures, full queues, disk errors).',
   ),
+  eventLogFaults: def(
+    'mm_event_log_faults',
+    'counter',
+    '{fault}',
+    ['fault'],
+    'Event-log faults detected and handled: write_failed (a flush left lines unwritten), rotation_failed (each failed attempt), file_deleted and file_replaced (reopened), torn_line (repaired at open).',
+  ),
   ready: def('mm_ready', 'gauge', '1', ['check'], '1 when the /ready check passes (check = exchange, risk, state, or all), else 0.'),
   eventLoopDelay: def('mm_event_loop_delay_ms', 'gauge', 'ms', ['quantile'], 'Event-loop delay over the last scrape interval (p50, p99, max).'),
   httpClientDuration: def(

@@ -4,14 +4,14 @@
  * (`event_log_unwritable`), resting quotes are cancelled, /ready fails, and stdout says why;
  * lines wait in a bounded buffer and are written once the disk recovers, then quoting resumes.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimulatorHandle } from '../../src/sim/index.ts';
 import { freePort } from '../support/prometheus.ts';
 import { RunnerProcess, waitFor } from '../support/runner-process.ts';
-import { sleep, startSession, until, type Session } from './harness.ts';
+import { sample, sleep, startSession, until, type Session } from './harness.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
 
@@ -115,4 +115,93 @@ describe('event log disk faults', () => {
     expect(t.app.eventLog.stats().linesDropped).toBe(0);
     expect(lines).toBe(emitted);
   }, 120_000);
+
+  it('a failed rotation is reported and retried; at twice the size limit quoting stops; once rotation works it resumes', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'mm-rotate-'));
+    const path = join(root, 'events.log');
+    const maxBytes = 16 * 1024;
+    // A non-empty directory where the rotated file must go: renaming the log onto it fails.
+    mkdirSync(join(root, 'events.log.1'));
+    writeFileSync(join(root, 'events.log.1', 'blocker'), 'x');
+    const t = await startSession({ env: { MM_EVENT_LOG: path, MM_EVENT_LOG_MAX_BYTES: String(maxBytes), MM_EVENT_LOG_KEEP: '1' } });
+    cleanups.push(async () => {
+      await t.close();
+      rmSync(root, { recursive: true, force: true });
+    });
+    await until('the rotation failure on stdout', () => t.stdout.text.includes('event_log_rotation_failed'), 60_000);
+    expect(t.stdout.text).toMatch(/event_log_rotation_failed.*EISDIR|EISDIR.*event_log_rotation_failed/);
+    expect(sample(await t.metrics(), 'mm_event_log_faults_total', { fault: 'rotation_failed' })).toBeGreaterThanOrEqual(1);
+
+    // It goes on writing into the oversized file, and stops at twice the limit: quoting is suppressed.
+    const from = t.events.length;
+    await until('the suppression', () => t.named('quote_suppressed', from).some((e) => e.fields.reason === 'event_log_unwritable'), 60_000);
+    await until('quotes cancelled at the exchange', () => quotesAtSim(t) === 0, 10_000);
+    expect(await t.readyStatus()).toBe(503);
+    expect(statSync(path).size).toBeLessThanOrEqual(2 * maxBytes);
+    // More lines arrive (snapshots every second) and wait in memory: the file does not grow.
+    const held = t.app.eventLog.stats().linesPending;
+    await until('more lines held in memory', () => t.app.eventLog.stats().linesPending >= held + 3, 20_000);
+    expect(statSync(path).size).toBeLessThanOrEqual(2 * maxBytes);
+    expect(quotesAtSim(t)).toBe(0);
+
+    // The way is cleared: the retried rotation succeeds, the held lines are written, quoting resumes.
+    rmSync(join(root, 'events.log.1'), { recursive: true });
+    await until('quoting resumed', () => t.named('quote_resumed', from).some((e) => e.fields.previous_reason === 'event_log_unwritable'), 20_000);
+    await until('the recovery on stdout', () => t.stdout.text.includes('event_log_rotation_recovered'), 5_000);
+    expect(await t.readyStatus()).toBe(200);
+    expect(readFileSync(join(root, 'events.log.1'), 'utf8').endsWith('\n')).toBe(true);
+    const stats = t.app.eventLog.stats();
+    expect(stats.rotations).toBeGreaterThanOrEqual(1);
+    expect(stats.linesDropped).toBe(0);
+  }, 150_000);
+
+  it('a log file deleted mid-run is noticed and reopened: every later event is in the new file, trading goes on', async () => {
+    const t = await startSession();
+    cleanups.push(() => t.close());
+    await until('quotes', () => quotesAtSim(t) >= 2, 20_000);
+    await until('the log on disk', () => existsSync(t.eventLogPath), 5_000);
+    unlinkSync(t.eventLogPath);
+    const from = t.events.length;
+    await until('the reopening on stdout', () => t.stdout.text.includes('event_log_reopened'), 10_000);
+    expect(t.stdout.text).toMatch(/event_log_reopened[^\n]*"reason":"deleted"/);
+    expect(sample(await t.metrics(), 'mm_event_log_faults_total', { fault: 'file_deleted' })).toBe(1);
+    // Trading goes on: new orders reach the exchange and the log, /ready stays 200.
+    const orderAt = t.named('order_submit', from).length;
+    await until('new orders', () => t.named('order_submit', from).length >= orderAt + 2, 20_000);
+    expect(await t.readyStatus()).toBe(200);
+    expect(t.named('quote_suppressed', from).filter((e) => e.fields.reason === 'event_log_unwritable')).toEqual([]);
+    await t.app.stop('test_end');
+    // Every event emitted since the deletion is in the new file (counted by event and client id).
+    const key = (event: string, fields: object) => `${event}:${String((fields as { client_id?: unknown }).client_id)}`;
+    const inFile = new Map<string, number>();
+    for (const line of readFileSync(t.eventLogPath, 'utf8')
+      .split('\n')
+      .filter((l) => l.length > 0)) {
+      const parsed = JSON.parse(line) as { event: string };
+      inFile.set(key(parsed.event, parsed), (inFile.get(key(parsed.event, parsed)) ?? 0) + 1);
+    }
+    const emitted = new Map<string, number>();
+    for (const e of t.events.slice(from)) emitted.set(key(e.event, e.fields), (emitted.get(key(e.event, e.fields)) ?? 0) + 1);
+    expect(emitted.size).toBeGreaterThan(3);
+    expect([...emitted].filter(([k, n]) => (inFile.get(k) ?? 0) < n)).toEqual([]);
+    expect(t.app.eventLog.stats().linesDropped).toBe(0);
+  }, 90_000);
+
+  it("a torn last line from a crash is ended with a newline, so the next run's first line stays whole", async () => {
+    const root = mkdtempSync(join(tmpdir(), 'mm-torn-'));
+    const path = join(root, 'events.log');
+    writeFileSync(path, '{"event":"order_submit","client_id":"mm-1-q1","symbol":"BTC');
+    const t = await startSession({ env: { MM_EVENT_LOG: path } });
+    cleanups.push(async () => {
+      await t.close();
+      rmSync(root, { recursive: true, force: true });
+    });
+    await until('the repair on stdout', () => t.stdout.text.includes('event_log_torn_line_repaired'), 10_000);
+    t.app.eventLog.flush();
+    const [torn, first] = readFileSync(path, 'utf8').split('\n');
+    expect(torn).toBe('{"event":"order_submit","client_id":"mm-1-q1","symbol":"BTC');
+    expect((JSON.parse(first as string) as { event: string }).event).toBe('runner_start');
+    expect(sample(await t.metrics(), 'mm_event_log_faults_total', { fault: 'torn_line' })).toBe(1);
+    expect(await t.readyStatus()).toBe(200);
+  }, 60_000);
 });

@@ -4,12 +4,15 @@
  *    adopted and cancelled, the position is the exchange's) and counts no fill twice.
  * 2. Not restarted: the dead-man switch (countdownCancelAll, re-armed on a heartbeat) makes the
  *    exchange cancel every resting order within the countdown.
+ * 3. Killed while orders flow: every order and cancel that reached the exchange has its intent
+ *    line (order_submit, order_cancel) in the event log, which is written ahead of the request.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimulatorHandle } from '../../src/sim/index.ts';
+import { RecordingProxy } from '../support/recording-proxy.ts';
 import { readEvents, RunnerProcess, waitFor } from '../support/runner-process.ts';
 import { scaled, sleep } from './harness.ts';
 
@@ -121,4 +124,39 @@ describe('kill -9', () => {
     await waitFor('the exchange to cancel everything', () => ours().length === 0, 8_000, 50);
     expect(Date.now() - killedAt).toBeLessThanOrEqual(4_000 + 1_000);
   }, 90_000);
+
+  it('killed while orders flow: every order and cancel that reached the exchange has its intent line in the event log', async () => {
+    resume();
+    const log = join(dir, 'write-ahead.log');
+    const killAt = 120;
+    let runner: RunnerProcess | null = null;
+    let orders = 0;
+    // The REST traffic goes through a proxy that records each request before the simulator gets it.
+    const proxy = await RecordingProxy.start(sim.restUrl, (request) => {
+      // Killed the moment an order arrives: its request is on the wire, its answer not back yet.
+      if (request.method === 'POST' && request.path === '/fapi/v1/order' && ++orders === killAt) runner?.child.kill('SIGKILL');
+    });
+    try {
+      runner = start(log, { MM_REST_URL: proxy.url, MM_LEVELS: '3', MM_REQUOTE_TOLERANCE_TICKS: '0', MM_DEADMAN_MS: '5000' });
+      await waitFor(`${killAt} orders at the exchange`, () => orders >= killAt, 90_000);
+      expect(await runner.exited).toBeNull();
+    } finally {
+      await proxy.close();
+    }
+    const events = readEvents(log);
+    const intents = (name: string) => new Set(events.filter((e) => e.event === name).map((e) => String(e.client_id)));
+    const sent = (method: string, param: string) =>
+      proxy.requests.filter((r) => r.method === method && r.path === '/fapi/v1/order').map((r) => String(r.params.get(param)));
+    const placed = sent('POST', 'newClientOrderId');
+    const cancelled = sent('DELETE', 'origClientOrderId');
+    expect(placed.length).toBeGreaterThanOrEqual(killAt);
+    expect(cancelled.length).toBeGreaterThan(0);
+    const submits = intents('order_submit');
+    const cancels = intents('order_cancel');
+    expect(placed.filter((id) => !submits.has(id))).toEqual([]);
+    expect(cancelled.filter((id) => !cancels.has(id))).toEqual([]);
+    // The file keeps the order in which events happened.
+    const stamps = events.map((e) => e.ts);
+    expect(stamps).toEqual([...stamps].sort());
+  }, 120_000);
 });

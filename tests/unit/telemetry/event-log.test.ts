@@ -2,11 +2,13 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { Pool } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { domainEvent, EventBus, type DomainEvent } from '../../../src/core/events.ts';
 import { FrozenClock, ManualClock, UtcNanosFormatter } from '../../../src/runner/clocks.ts';
-import { EventLog, type EventLogFs, type EventLogWriteError } from '../../../src/telemetry/event-log.ts';
+import { EventLog, type EventLogFs, type EventLogNotice, type EventLogWriteError } from '../../../src/telemetry/event-log.ts';
 
 const FROZEN = new UtcNanosFormatter(new FrozenClock('2026-11-21T19:52:44.123Z')).now;
 const logs: EventLog[] = [];
@@ -36,7 +38,20 @@ function jqAvailable(): boolean {
   }
 }
 
+/** A buffered line (an order's later life). */
 function filled(i: number): DomainEvent {
+  return domainEvent('order_placed', {
+    symbol: 'BTCUSDT',
+    client_id: `mm-${i}`,
+    order_id: String(1000 + i),
+    side: i % 2 === 0 ? 'BUY' : 'SELL',
+    price: '65000.1',
+    qty: '0.005',
+  });
+}
+
+/** A write-ahead line (an order's intent). */
+function submit(i: number): DomainEvent {
   return domainEvent('order_submit', {
     symbol: 'BTCUSDT',
     client_id: `mm-${i}`,
@@ -257,11 +272,12 @@ describe('EventLog disk failures', () => {
     let calls = 0;
     const partial: EventLogFs = {
       ...fs,
-      writeSync: ((fd: number, buffer: Buffer, offset: number, length: number) => {
+      writeSync: ((fd: number, data: string | Buffer, offset?: number, length?: number) => {
         calls += 1;
-        if (calls === 2) return fs.writeSync(fd, buffer, offset, Math.min(length, 10));
+        const [buffer, from, bytes] = typeof data === 'string' ? [Buffer.from(data), 0, Buffer.byteLength(data)] : [data, offset ?? 0, length ?? data.length];
+        if (calls === 2) return fs.writeSync(fd, buffer, from, Math.min(bytes, 10));
         if (calls === 3) throw Object.assign(new Error('ENOSPC: simulated'), { code: 'ENOSPC' });
-        return fs.writeSync(fd, buffer, offset, length);
+        return fs.writeSync(fd, buffer, from, bytes);
       }) as typeof fs.writeSync,
     };
     const log = open({ path, fs: partial, retryIntervalMs: 60_000 });
@@ -272,5 +288,307 @@ describe('EventLog disk failures', () => {
     expect(lines(path)).toHaveLength(1);
     log.flush();
     expect(lines(path).map((line) => JSON.parse(line) as object)).toHaveLength(2);
+  });
+});
+
+describe('EventLog short writes', () => {
+  it('completes a short write with the rest of the line', () => {
+    const path = tempPath();
+    let calls = 0;
+    const short: EventLogFs = {
+      ...fs,
+      writeSync: ((fd: number, data: string | Buffer, offset?: number, length?: number) => {
+        calls += 1;
+        if (calls === 1 && typeof data === 'string') return fs.writeSync(fd, Buffer.from(data), 0, 7);
+        return (fs.writeSync as (...args: unknown[]) => number)(fd, data, offset, length);
+      }) as typeof fs.writeSync,
+    };
+    const log = open({ path, fs: short });
+    log.write(filled(1));
+    log.write(filled(2));
+    log.flush();
+    expect(calls).toBe(2);
+    expect(lines(path).map((line) => (JSON.parse(line) as { client_id: string }).client_id)).toEqual(['mm-1', 'mm-2']);
+    expect(log.stats().bytesWritten).toBe(fs.statSync(path).size);
+  });
+});
+
+describe('EventLog write-ahead (issue 12, item 3)', () => {
+  function decided(i: number): DomainEvent {
+    return domainEvent('quote_decided', {
+      symbol: 'BTCUSDT',
+      mid: '65000.0',
+      bid: '64999.9',
+      ask: '65000.1',
+      bid_qty: '0.005',
+      ask_qty: '0.005',
+      skew_bps: 0,
+      risk_state: 0,
+      suppressed: null,
+      decision_id: `d${i}`,
+    });
+  }
+
+  /** A stand-in for undici's "about to write a request" hook: `fire()` is undici writing one. */
+  function requestWrites(): { register: (hook: () => void) => () => void; fire: () => void } {
+    const hooks = new Set<() => void>();
+    return {
+      register: (hook) => {
+        hooks.add(hook);
+        return () => hooks.delete(hook);
+      },
+      fire: () => {
+        for (const hook of hooks) hook();
+      },
+    };
+  }
+
+  const events = (path: string) => (fs.existsSync(path) ? lines(path).map((line) => (JSON.parse(line) as { event: string }).event) : []);
+
+  it('has an order_submit or order_cancel line in the file before a request is written, behind every line emitted before it', () => {
+    const path = tempPath();
+    const wire = requestWrites();
+    const log = open({ path, flushIntervalMs: 60_000, beforeRequestWrite: wire.register });
+    const bus = new EventBus();
+    bus.subscribe(log.listener);
+    bus.publish(decided(1));
+    bus.emit('order_cancel', { symbol: 'BTCUSDT', client_id: 'mm-old', reason: 'requote' });
+    // The request is signed and dispatched; right before its first byte is written:
+    wire.fire();
+    expect(events(path)).toEqual(['quote_decided', 'order_cancel']);
+    bus.publish(submit(7));
+    bus.publish(decided(2));
+    wire.fire();
+    expect(events(path)).toEqual(['quote_decided', 'order_cancel', 'order_submit', 'quote_decided']);
+    expect((JSON.parse(lines(path)[2] as string) as { client_id: string }).client_id).toBe('mm-7');
+  });
+
+  it('writes an intent line in the check phase of its emit even when no request follows', async () => {
+    const path = tempPath();
+    const log = open({ path, flushIntervalMs: 60_000, beforeRequestWrite: requestWrites().register });
+    log.listener(submit(1));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events(path)).toEqual(['order_submit']);
+  });
+
+  it('writes the intent line with a synchronous write of its own, not into a buffer', () => {
+    const path = tempPath();
+    const written: string[] = [];
+    const recording: EventLogFs = {
+      ...fs,
+      writeSync: ((fd: number, data: string | Buffer, offset?: number, length?: number) => {
+        written.push(typeof data === 'string' ? data : data.subarray(offset, (offset ?? 0) + (length ?? data.length)).toString());
+        return (fs.writeSync as (...args: unknown[]) => number)(fd, data, offset, length);
+      }) as typeof fs.writeSync,
+    };
+    const wire = requestWrites();
+    const log = open({ path, fs: recording, flushIntervalMs: 60_000, beforeRequestWrite: wire.register });
+    log.listener(submit(1));
+    wire.fire();
+    expect(written).toHaveLength(1);
+    expect(written[0]).toContain('"client_id":"mm-1"');
+    expect(written[0]?.endsWith('\n')).toBe(true);
+  });
+
+  it('has the intent line on disk when the request reaches a server through undici (reused and fresh connections)', async () => {
+    const path = tempPath();
+    const log = open({ path, flushIntervalMs: 60_000 });
+    const bus = new EventBus();
+    bus.subscribe(log.listener);
+    // The server looks at the file the moment a request's first bytes arrive.
+    const seenAtArrival: boolean[] = [];
+    const server = createNetServer((socket) => {
+      socket.on('data', (chunk: Buffer) => {
+        const id = /id=([\w-]+)/.exec(chunk.toString())?.[1];
+        if (id === undefined) return;
+        seenAtArrival.push(fs.existsSync(path) && readFileSync(path, 'utf8').includes(`"client_id":"${id}"`));
+        socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const pool = new Pool(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { connections: 1 });
+    try {
+      for (let i = 0; i < 20; i++) {
+        // As the executor does: the intent is emitted, then the request dispatched in the same turn.
+        bus.publish(submit(100 + i));
+        const answer = await pool.request({ method: 'POST', path: `/fapi/v1/order?id=mm-${100 + i}` });
+        await answer.body.text();
+      }
+    } finally {
+      await pool.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    expect(seenAtArrival).toEqual(Array.from({ length: 20 }, () => true));
+  });
+
+  it('keeps the order in which events happened across deferred and write-ahead lines', () => {
+    const path = tempPath();
+    const log = open({ path, flushIntervalMs: 60_000 });
+    const bus = new EventBus();
+    bus.subscribe(log.listener);
+    bus.publish(decided(1));
+    bus.publish(submit(1));
+    bus.publish(decided(2));
+    bus.emit('order_submit_result', {
+      symbol: 'BTCUSDT',
+      client_id: 'mm-1',
+      side: 'SELL',
+      type: 'LIMIT',
+      price: '65000.1',
+      qty: '0.005',
+      duration_ms: 1,
+      outcome: 'accepted',
+      order_id: '1',
+      error: null,
+      error_code: null,
+    });
+    bus.publish(submit(2));
+    bus.publish(decided(3));
+    log.flush();
+    expect(lines(path).map((line) => (JSON.parse(line) as { event: string }).event)).toEqual([
+      'quote_decided',
+      'order_submit',
+      'quote_decided',
+      'order_submit_result',
+      'order_submit',
+      'quote_decided',
+    ]);
+    expect(log.stats()).toMatchObject({ linesWritten: 6, linesPending: 0 });
+  });
+});
+
+describe('EventLog file faults (issue 12, item 16)', () => {
+  function manualTime(): { now: () => number; advance: (ms: number) => void } {
+    let t = 0;
+    return { now: () => t, advance: (ms) => (t += ms) };
+  }
+
+  it('reports a failed rotation, keeps writing up to twice the limit, then stops and retries until rotation works', () => {
+    const path = tempPath();
+    const time = manualTime();
+    let renameBlocked = true;
+    const disk: EventLogFs = {
+      ...fs,
+      renameSync: ((from: fs.PathLike, to: fs.PathLike) => {
+        if (renameBlocked && from === path) throw Object.assign(new Error('EACCES: simulated'), { code: 'EACCES' });
+        fs.renameSync(from, to);
+      }) as typeof fs.renameSync,
+    };
+    const notices: EventLogNotice[] = [];
+    const errors: EventLogWriteError[] = [];
+    let recovered = 0;
+    const log = open({
+      path,
+      fs: disk,
+      maxBytes: 2_000,
+      keep: 100,
+      now: time.now,
+      retryIntervalMs: 1_000,
+      flushIntervalMs: 60_000,
+      onNotice: (notice) => notices.push(notice),
+      onWriteError: (error) => errors.push(error),
+      onRecovered: () => (recovered += 1),
+    });
+    let i = 0;
+    // Over the limit: the rotation fails, lines still go to the current file, the failure is reported once.
+    while (fs.existsSync(path) === false || fs.statSync(path).size < 2_500) {
+      log.write(filled(i++));
+      log.flush();
+    }
+    expect(log.healthy()).toBe(true);
+    expect(notices.filter((n) => n.kind === 'rotation_failed')).toHaveLength(1);
+    expect(notices[0]).toMatchObject({ kind: 'rotation_failed', error: { operation: 'rotate', systemCode: 'EACCES' } });
+    const attemptsSoFar = log.stats().faults.rotation_failed;
+    // Retried no more often than every retryIntervalMs.
+    log.write(filled(i++));
+    log.flush();
+    expect(log.stats().faults.rotation_failed).toBe(attemptsSoFar);
+    time.advance(1_000);
+    log.write(filled(i++));
+    log.flush();
+    expect(log.stats().faults.rotation_failed).toBe(attemptsSoFar + 1);
+
+    // At twice the limit the log stops writing (the disk policy takes over) instead of growing without bound.
+    for (let n = 0; n < 40; n++) {
+      time.advance(1_000);
+      log.write(filled(i++));
+      log.flush();
+    }
+    expect(fs.statSync(path).size).toBeLessThanOrEqual(4_000);
+    expect(log.healthy()).toBe(false);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ operation: 'rotate', systemCode: 'EACCES' });
+    expect(log.stats().linesPending).toBeGreaterThan(0);
+
+    // Rotation works again: retried, every line written, healthy, the recovery reported.
+    renameBlocked = false;
+    time.advance(1_000);
+    log.flush();
+    expect(log.healthy()).toBe(true);
+    expect(recovered).toBe(1);
+    expect(notices.at(-1)).toMatchObject({ kind: 'rotation_recovered' });
+    const dir = join(path, '..');
+    const ids = readdirSync(dir).flatMap((file) =>
+      lines(join(dir, file)).map((line) => Number((JSON.parse(line) as { client_id: string }).client_id.slice(3))),
+    );
+    expect(ids.sort((a, b) => a - b)).toEqual(Array.from({ length: i }, (_, n) => n));
+    expect(log.stats().linesDropped).toBe(0);
+  });
+
+  it('reopens a file deleted mid-run and rewrites the lines that went with it', () => {
+    const path = tempPath();
+    const notices: EventLogNotice[] = [];
+    const log = open({ path, flushIntervalMs: 60_000, onNotice: (notice) => notices.push(notice) });
+    log.write(filled(0));
+    log.flush();
+    fs.unlinkSync(path);
+    // Written into the deleted file (a write-ahead line does not check the file first)...
+    log.write(submit(1));
+    log.write(filled(2));
+    log.flush();
+    // ...and found again in the new one.
+    expect(lines(path).map((line) => (JSON.parse(line) as { client_id: string }).client_id)).toEqual(['mm-1', 'mm-2']);
+    expect(notices).toEqual([{ kind: 'file_reopened', reason: 'deleted', path, linesRewritten: 1 }]);
+    expect(log.stats().faults.file_deleted).toBe(1);
+    expect(log.healthy()).toBe(true);
+  });
+
+  it('reopens a file moved away (replaced) without writing its lines twice', () => {
+    const path = tempPath();
+    const notices: EventLogNotice[] = [];
+    const log = open({ path, flushIntervalMs: 60_000, onNotice: (notice) => notices.push(notice) });
+    log.write(filled(0));
+    log.flush();
+    fs.renameSync(path, `${path}.moved`);
+    log.write(submit(1));
+    log.write(filled(2));
+    log.flush();
+    expect(lines(`${path}.moved`).map((line) => (JSON.parse(line) as { client_id: string }).client_id)).toEqual(['mm-0', 'mm-1']);
+    expect(lines(path).map((line) => (JSON.parse(line) as { client_id: string }).client_id)).toEqual(['mm-2']);
+    expect(notices).toEqual([{ kind: 'file_reopened', reason: 'replaced', path, linesRewritten: 0 }]);
+    expect(log.stats().faults.file_replaced).toBe(1);
+  });
+
+  it('repairs a torn last line left by a crash with a newline before appending', () => {
+    const path = tempPath();
+    fs.mkdirSync(join(path, '..'), { recursive: true });
+    const whole = '{"event":"order_placed","ts":"2026-11-21T19:52:44.000000000Z"}\n';
+    fs.writeFileSync(path, `${whole}{"event":"order_submit","client_id":"mm-9`);
+    const notices: EventLogNotice[] = [];
+    const log = open({ path, onNotice: (notice) => notices.push(notice) });
+    log.write(filled(1));
+    log.flush();
+    const text = readFileSync(path, 'utf8').split('\n');
+    expect(text[0]).toBe(whole.trimEnd());
+    expect(text[1]).toBe('{"event":"order_submit","client_id":"mm-9');
+    expect((JSON.parse(text[2] as string) as { client_id: string }).client_id).toBe('mm-1');
+    expect(notices).toEqual([{ kind: 'torn_line_repaired', path }]);
+    expect(log.stats().faults.torn_line).toBe(1);
+    // A whole file is left alone.
+    const again = open({ path, onNotice: (notice) => notices.push(notice) });
+    log.close();
+    again.write(filled(2));
+    again.flush();
+    expect(notices).toHaveLength(1);
   });
 });

@@ -391,6 +391,7 @@ describe('RunnerMetrics through PrometheusTextSerializer', () => {
         rateLimits: () => ({ usedWeight1m: 12, orderCount1m: 40 }),
         readiness: () => ({ exchange: true, risk: false, state: true }),
         droppedOutsideSdk: () => ({ event_log: 3 }),
+        eventLogFaults: () => ({ write_failed: 0, rotation_failed: 2 }),
       },
       () => ({ spans: 1, logs: 2 }),
     );
