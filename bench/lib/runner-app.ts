@@ -11,7 +11,7 @@ import { runnerOptions, startApp, type App } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config/index.ts';
 import { EventBus } from '../../src/core/events.ts';
 import { BinanceVenue } from '../../src/exchange/binance-venue.ts';
-import { createClock } from '../../src/runner/clocks.ts';
+import { createClocks } from '../../src/runner/clocks.ts';
 import { Runner } from '../../src/runner/runner.ts';
 import { SIM_API_KEY, SIM_API_SECRET } from '../../src/sim/simulator.ts';
 import { devNullWritable } from './stack.ts';
@@ -56,7 +56,7 @@ export async function startRunner(variant: 'full' | 'bare', config: Config, otlp
     const app = await startApp(config, { otelEnv: otlpUrl === null ? {} : { OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl }, stdout: devNullWritable() });
     return { runner: app.runner, app, eventLogPath: config.eventLog.path, stop: () => app.stop('bench') };
   }
-  const clock = createClock(null);
+  const { clock } = createClocks(null);
   const bus = new EventBus();
   if (config.restUrl === null || config.wsUrl === null) throw new Error('bare runner needs external URLs');
   const venue = new BinanceVenue({

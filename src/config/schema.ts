@@ -6,7 +6,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { decimalsOf, parseScaled } from '../core/decimal.ts';
+import { compareDecimal } from '../core/decimal.ts';
 import type { MarginType } from '../core/model.ts';
 import type { StrategyParams } from '../core/params.ts';
 import { fieldRange, MAX_LADDER_REACH_BPS, type FieldKey, type FieldRange } from './fields.ts';
@@ -89,7 +89,7 @@ function num(min: number, max: number, minExclusive: boolean) {
 }
 
 function decimal(min: string, max: string, minExclusive: boolean) {
-  const signed = compareDecimals(min, '0') < 0;
+  const signed = compareDecimal(min, '0') < 0;
   const format = signed ? SIGNED_DECIMAL_RE : DECIMAL_RE;
   return z
     .string()
@@ -97,9 +97,9 @@ function decimal(min: string, max: string, minExclusive: boolean) {
     .regex(format, signed ? 'must be a signed decimal string such as "-0.040" or "0"' : 'must be a non-negative decimal string such as "0.005"')
     .superRefine((text, ctx) => {
       if (!format.test(text)) return;
-      const low = compareDecimals(text, min);
+      const low = compareDecimal(text, min);
       if (minExclusive ? low <= 0 : low < 0) ctx.addIssue({ code: 'custom', message: `must be ${minExclusive ? '>' : '>='} ${min}` });
-      if (compareDecimals(text, max) > 0) ctx.addIssue({ code: 'custom', message: `must be <= ${max}` });
+      if (compareDecimal(text, max) > 0) ctx.addIssue({ code: 'custom', message: `must be <= ${max}` });
     });
 }
 
@@ -254,24 +254,18 @@ type Fields = z.output<z.ZodObject<typeof shape>>;
 /** Keys whose own validation failed, per value, so cross-field checks can skip them. */
 const failedKeys = new WeakMap<object, ReadonlySet<PropertyKey>>();
 
-function compareDecimals(a: string, b: string): number {
-  const scale = Math.max(decimalsOf(a), decimalsOf(b));
-  const diff = parseScaled(a, scale) - parseScaled(b, scale);
-  return diff < 0n ? -1 : diff > 0n ? 1 : 0;
-}
-
 function crossFieldChecks(fields: Fields, ctx: z.RefinementCtx<Fields>): void {
   const failed = failedKeys.get(fields) ?? new Set<PropertyKey>();
   const ok = (...keys: FieldKey[]): boolean => keys.every((key) => !failed.has(key));
   const issue = (key: FieldKey, message: string): void => ctx.addIssue({ code: 'custom', path: [key], message });
 
-  if (ok('grindEnabled', 'grindClipQty') && fields.grindEnabled && compareDecimals(fields.grindClipQty, '0') <= 0) {
+  if (ok('grindEnabled', 'grindClipQty') && fields.grindEnabled && compareDecimal(fields.grindClipQty, '0') <= 0) {
     issue('grindClipQty', 'must be > 0 while grinding is enabled');
   }
-  if (ok('softPositionNotional', 'hardPositionNotional') && compareDecimals(fields.softPositionNotional, fields.hardPositionNotional) >= 0) {
+  if (ok('softPositionNotional', 'hardPositionNotional') && compareDecimal(fields.softPositionNotional, fields.hardPositionNotional) >= 0) {
     issue('hardPositionNotional', `must be greater than MM_SOFT_POSITION_NOTIONAL (${fields.softPositionNotional})`);
   }
-  if (ok('hardPositionNotional', 'maxWorstCaseNotional') && compareDecimals(fields.hardPositionNotional, fields.maxWorstCaseNotional) > 0) {
+  if (ok('hardPositionNotional', 'maxWorstCaseNotional') && compareDecimal(fields.hardPositionNotional, fields.maxWorstCaseNotional) > 0) {
     issue('maxWorstCaseNotional', `must be at least MM_HARD_POSITION_NOTIONAL (${fields.hardPositionNotional})`);
   }
   if (ok('halfSpreadBps', 'levels', 'levelSpacingBps')) {

@@ -1,7 +1,64 @@
-/** Time, injected. The core never reads a clock; it receives `now` as an argument. */
+/**
+ * Time, injected: one Clock owns wall time, monotonic time and timers, and is passed to every
+ * component that needs one (the runner, the exchange adapter, the simulator, telemetry). The
+ * core itself never reads a clock: it receives `now` as an argument. Tests use a manual clock
+ * (tests/support/manual-time.ts) that moves, and fires timers, only when told.
+ */
+
+/** A pending timer. */
+export interface Timer {
+  /** Stops the timer if it has not fired yet (idempotent). */
+  cancel(): void;
+}
+
 export interface Clock {
   /** Returns wall-clock time in epoch milliseconds (timestamps, venue time comparisons). */
   nowMs(): number;
   /** Returns a monotonic time in nanoseconds (durations only). */
   monoNs(): bigint;
+  /** Runs `callback` once, `delayMs` (>= 0) from now. */
+  setTimer(callback: () => void, delayMs: number): Timer;
+}
+
+/** What reads the time without setting timers (timestamp formatters). */
+export type ClockReading = Pick<Clock, 'nowMs' | 'monoNs'>;
+
+/** Resolves `ms` from now on the clock. */
+export function sleep(clock: Clock, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    clock.setTimer(resolve, ms);
+  });
+}
+
+/** Runs `callback` every `intervalMs` until the returned timer is cancelled. */
+export function every(clock: Clock, intervalMs: number, callback: () => void): Timer {
+  let cancelled = false;
+  let current: Timer;
+  const arm = (): void => {
+    current = clock.setTimer(() => {
+      if (cancelled) return;
+      arm();
+      callback();
+    }, intervalMs);
+  };
+  arm();
+  return {
+    cancel: () => {
+      cancelled = true;
+      current.cancel();
+    },
+  };
+}
+
+/** Resolves with `work`, or with undefined once `ms` have passed on the clock, whichever is first. */
+export async function within<T>(clock: Clock, ms: number, work: Promise<T>): Promise<T | undefined> {
+  let timer: Timer | null = null;
+  const deadline = new Promise<undefined>((resolve) => {
+    timer = clock.setTimer(() => resolve(undefined), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    (timer as Timer | null)?.cancel();
+  }
 }

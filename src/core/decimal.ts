@@ -103,3 +103,10 @@ export function rescale(value: bigint, from: number, to: number, rounding: Exclu
   if (to >= from) return value * pow10(to - from);
   return divRound(value, pow10(from - to), rounding);
 }
+
+/** Compares two non-negative or negative decimal strings exactly: -1, 0 or 1. */
+export function compareDecimal(a: string, b: string): number {
+  const scale = Math.max(decimalsOf(a), decimalsOf(b));
+  const diff = parseScaled(a, scale) - parseScaled(b, scale);
+  return diff < 0n ? -1 : diff > 0n ? 1 : 0;
+}

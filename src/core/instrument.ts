@@ -10,6 +10,13 @@ export type Ticks = number;
 /** A quantity as an integer number of lot steps. */
 export type Steps = number;
 
+/** The PERCENT_PRICE filter: a limit price must lie within [mark x multiplierDown, mark x multiplierUp]. */
+export interface PercentPriceBand {
+  /** Decimal strings, e.g. "1.0500" and "0.9500". */
+  readonly multiplierUp: string;
+  readonly multiplierDown: string;
+}
+
 export interface InstrumentSpec {
   readonly symbol: string;
   readonly baseAsset: string;
@@ -27,6 +34,8 @@ export interface InstrumentSpec {
   /** PRICE_FILTER minPrice / maxPrice ("0" means no bound). */
   readonly minPrice: string;
   readonly maxPrice: string;
+  /** PERCENT_PRICE: limit prices the venue accepts, as multipliers of the mark price; absent when the venue gave none. */
+  readonly percentPrice?: PercentPriceBand;
 }
 
 export class OffGridError extends Error {

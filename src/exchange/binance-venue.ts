@@ -15,7 +15,6 @@ import { BinanceRestClient } from './rest-client.ts';
 import type { RestTransport } from './rest-transport.ts';
 import { UserStream } from './user-stream.ts';
 import { parseExchangeInfo, toInstrument } from './wire/exchange-info.ts';
-import { parsePercentPriceBands, withPercentPrice } from './wire/percent-price.ts';
 import { parsePremiumIndex } from './wire/market.ts';
 import { parseOrder, parseOrders } from './wire/orders.ts';
 import { parsePositionRisk } from './wire/positions.ts';
@@ -111,9 +110,7 @@ export class BinanceVenue implements Venue {
    * `onMalformed` and skipped.
    */
   async loadInstruments(symbols: readonly string[]): Promise<Instrument[]> {
-    const body = await this.rest.exchangeInfo();
-    const info = parseExchangeInfo(body);
-    const bands = parsePercentPriceBands(body);
+    const info = parseExchangeInfo(await this.rest.exchangeInfo());
     for (const bad of info.malformed) {
       if (bad.symbol !== null && symbols.includes(bad.symbol))
         throw new WireFormatError('symbols', `the exchangeInfo entry of ${bad.symbol} is unreadable: ${bad.error}`);
@@ -125,7 +122,7 @@ export class BinanceVenue implements Venue {
       if (spec === undefined) throw new WireFormatError('symbols', `symbol ${symbol} is not listed in exchangeInfo`);
       const status = info.statuses.get(symbol) ?? 'unknown';
       if (status !== 'TRADING') throw new SymbolNotTradingError(symbol, status);
-      const instrument = withPercentPrice(toInstrument(spec), bands.get(symbol) ?? null);
+      const instrument = toInstrument(spec);
       this.instruments.set(symbol, instrument);
       out.push(instrument);
     }

@@ -1,16 +1,18 @@
 /**
- * Clocks (implementations of the core's `Clock`) and the nanosecond UTC timestamp formatter
- * used by the event log and the stdout logger.
+ * The clock module: the system clock (the one implementation of the core's `Clock` outside the
+ * tests: wall time, monotonic time and timers), the frozen log clock of MM_FREEZE_UTC_ISO, and
+ * the nanosecond UTC timestamp formatter used by the event log and the stdout logger. This is
+ * the only module of the runner that reads the machine's time or sets a timer.
  */
-import type { Clock } from '../core/clock.ts';
+import type { Clock, ClockReading, Timer } from '../core/clock.ts';
 
-/** A clock that may declare its wall time frozen (timestamps are then exact and repeatable). */
-export interface FreezableClock extends Clock {
+/** A clock reading that may declare its wall time frozen (log timestamps are then exact and repeatable). */
+export interface LogClock extends ClockReading {
   readonly frozen?: boolean;
 }
 
-/** The machine's clocks: Date.now for wall time, process.hrtime.bigint for monotonic time. */
-export class SystemClock implements FreezableClock {
+/** The machine's clock: Date.now for wall time, process.hrtime.bigint for monotonic time, Node's timers. */
+export class SystemClock implements Clock {
   readonly frozen = false;
 
   nowMs(): number {
@@ -20,10 +22,15 @@ export class SystemClock implements FreezableClock {
   monoNs(): bigint {
     return process.hrtime.bigint();
   }
+
+  setTimer(callback: () => void, delayMs: number): Timer {
+    const handle = setTimeout(callback, Math.max(0, delayMs));
+    return { cancel: () => clearTimeout(handle) };
+  }
 }
 
-/** Wall time fixed at one instant (MM_FREEZE_UTC_ISO); monotonic time still advances. */
-export class FrozenClock implements FreezableClock {
+/** Wall time fixed at one instant (MM_FREEZE_UTC_ISO); monotonic time still advances. Logs only. */
+export class FrozenClock implements LogClock {
   readonly frozen = true;
   private readonly atMs: number;
 
@@ -43,49 +50,12 @@ export class FrozenClock implements FreezableClock {
   }
 }
 
-/** A clock for tests: it moves only when told. */
-export class ManualClock implements FreezableClock {
-  readonly frozen = false;
-  private wallMs: number;
-  private mono: bigint;
-
-  constructor(startMs = 0, startMonoNs = 0n) {
-    this.wallMs = startMs;
-    this.mono = startMonoNs;
-  }
-
-  nowMs(): number {
-    return this.wallMs;
-  }
-
-  monoNs(): bigint {
-    return this.mono;
-  }
-
-  /** Moves wall and monotonic time forward together by `ms` (fractions allowed, >= 0). */
-  advance(ms: number): void {
-    if (!(ms >= 0)) throw new RangeError('a manual clock only moves forward');
-    this.wallMs += ms;
-    this.mono += BigInt(Math.round(ms * 1e6));
-  }
-
-  /** Sets the wall time only (as an NTP step would); monotonic time is unchanged. */
-  setWallMs(ms: number): void {
-    this.wallMs = ms;
-  }
-}
-
-/** Returns a clock frozen at `freezeAtMs` when set, else the system's. */
-export function createClock(freezeAtMs: number | null): FreezableClock {
-  return freezeAtMs === null ? new SystemClock() : new FrozenClock(freezeAtMs);
-}
-
 /** The two clocks of a runner: one for what it does, one for what its logs show. */
 export interface RunnerClocks {
   /** The system's clock: request signing, client order ids, timers, the venue, OTLP timestamps. */
-  readonly clock: FreezableClock;
+  readonly clock: Clock;
   /** The clock of event-log `ts` and stdout `ts_utc`: frozen at MM_FREEZE_UTC_ISO when set. */
-  readonly logClock: FreezableClock;
+  readonly logClock: LogClock;
 }
 
 /**
@@ -94,7 +64,8 @@ export interface RunnerClocks {
  * frozen session id makes a restarted runner reuse its client order ids.
  */
 export function createClocks(freezeAtMs: number | null): RunnerClocks {
-  return { clock: new SystemClock(), logClock: createClock(freezeAtMs) };
+  const clock = new SystemClock();
+  return { clock, logClock: freezeAtMs === null ? clock : new FrozenClock(freezeAtMs) };
 }
 
 const NS_PER_MS = 1_000_000;
@@ -135,13 +106,13 @@ export function formatUtcNanos(ms: number, subMsNs = 0): string {
  * Under a frozen clock it is exactly the frozen instant with ".000000000Z".
  */
 export class UtcNanosFormatter {
-  private readonly clock: FreezableClock;
+  private readonly clock: LogClock;
   private anchorMs = 0;
   private anchorMono = 0n;
   private lastMs = Number.NEGATIVE_INFINITY;
   private lastSubNs = 0;
 
-  constructor(clock: FreezableClock) {
+  constructor(clock: LogClock) {
     this.clock = clock;
     this.reanchor(Math.floor(clock.nowMs()), clock.monoNs());
   }

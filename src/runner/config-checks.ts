@@ -1,17 +1,17 @@
 /**
  * Start-up checks of the configuration against the venue's instruments, run once exchangeInfo
  * is loaded: a configuration that cannot trade sensibly on them is refused (a ConfigError, exit
- * 2) instead of churning rejected orders. Sizes must not exceed the symbol's LOT_SIZE maxQty,
- * and the quote ladder must stay inside its PERCENT_PRICE band (a symbol without one is not
- * checked against it).
+ * 2) instead of churning rejected orders. Sizes must lie on the symbol's lot step (silently
+ * rounding a size the user chose would trade something else than configured) and not exceed its
+ * LOT_SIZE maxQty, and the quote ladder must stay inside its PERCENT_PRICE band (a symbol without
+ * one is not checked against it).
  */
-import { decimalsOf, parseScaled } from '../core/decimal.ts';
-import type { Instrument } from '../core/instrument.ts';
+import { compareDecimal } from '../core/decimal.ts';
+import type { Instrument, PercentPriceBand } from '../core/instrument.ts';
 import type { StrategyParams } from '../core/params.ts';
 import { ConfigError, type ConfigIssue } from '../config/errors.ts';
 import { fieldByKey, fieldLabel, type FieldKey } from '../config/fields.ts';
 import { ladderReachBps } from '../config/schema.ts';
-import { percentPriceOf, type PercentPriceBand } from '../exchange/wire/percent-price.ts';
 
 /**
  * The share of the PERCENT_PRICE band the ladder may use: Binance measures the band from the
@@ -34,8 +34,28 @@ function configuredQuantities(params: StrategyParams): Array<[FieldKey, string]>
 
 /** Returns true when decimal string `a` is greater than `b`, exactly (however large, whatever the grid). */
 function greater(a: string, b: string): boolean {
-  const scale = Math.max(decimalsOf(a), decimalsOf(b));
-  return parseScaled(a, scale) > parseScaled(b, scale);
+  return compareDecimal(a, b) > 0;
+}
+
+/**
+ * Returns one issue per configured quantity that is not a whole number of the symbol's lot steps,
+ * or below one step. A quantity above maxQty is left to maxQtyIssues (one issue per field).
+ */
+export function lotStepIssues(instrument: Instrument, params: StrategyParams): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const maxQty = instrument.spec.maxQty;
+  for (const [key, value] of configuredQuantities(params)) {
+    if (greater(maxQty, '0') && greater(value, maxQty)) continue;
+    let steps: number;
+    try {
+      steps = instrument.qtyToSteps(value, 'exact');
+    } catch {
+      issues.push({ field: label(key), message: `"${value}" is not on ${instrument.symbol}'s lot step ${instrument.spec.stepSize}` });
+      continue;
+    }
+    if (steps < 1) issues.push({ field: label(key), message: `"${value}" is below one lot step of ${instrument.symbol} (${instrument.spec.stepSize})` });
+  }
+  return issues;
 }
 
 /** Returns one issue per configured quantity above the symbol's LOT_SIZE maxQty (Binance refuses such an order). */
@@ -61,8 +81,8 @@ function bandBps(band: PercentPriceBand): { below: number; above: number } {
 
 /** Returns an issue when the outermost quote level would price outside the symbol's PERCENT_PRICE band. */
 export function percentPriceIssues(instrument: Instrument, params: StrategyParams): ConfigIssue[] {
-  const band = percentPriceOf(instrument);
-  if (band === null) return [];
+  const band = instrument.spec.percentPrice;
+  if (band === undefined) return [];
   const { below, above } = bandBps(band);
   const usable = bps(Math.min(below, above) * PERCENT_PRICE_USABLE_SHARE);
   const reach = ladderReachBps(params);
@@ -78,26 +98,17 @@ export function percentPriceIssues(instrument: Instrument, params: StrategyParam
   ];
 }
 
-/** Returns every problem of the configuration on these instruments (sizes above maxQty, ladder outside PERCENT_PRICE). */
+/** Returns every problem of the configuration on these instruments (off the lot step, above maxQty, ladder outside PERCENT_PRICE). */
 export function instrumentConfigIssues(instruments: readonly Instrument[], params: StrategyParams): ConfigIssue[] {
-  return instruments.flatMap((instrument) => [...maxQtyIssues(instrument, params), ...percentPriceIssues(instrument, params)]);
+  return instruments.flatMap((instrument) => [
+    ...lotStepIssues(instrument, params),
+    ...maxQtyIssues(instrument, params),
+    ...percentPriceIssues(instrument, params),
+  ]);
 }
 
-/**
- * Throws one ConfigError naming every problem found on the instruments: those `otherChecks`
- * throw as ConfigErrors (the runner's own lot-step check) together with this module's. Returns
- * when there is none.
- */
-export function checkConfigAgainstInstruments(instruments: readonly Instrument[], params: StrategyParams, ...otherChecks: Array<() => void>): void {
-  const issues: ConfigIssue[] = [];
-  for (const check of otherChecks) {
-    try {
-      check();
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      issues.push(...error.issues);
-    }
-  }
-  issues.push(...instrumentConfigIssues(instruments, params));
+/** Throws one ConfigError naming every problem of the configuration on these instruments; returns when there is none. */
+export function checkConfigAgainstInstruments(instruments: readonly Instrument[], params: StrategyParams): void {
+  const issues = instrumentConfigIssues(instruments, params);
   if (issues.length > 0) throw new ConfigError(issues);
 }

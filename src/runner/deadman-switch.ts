@@ -5,10 +5,9 @@
  * refresh has succeeded for two thirds of the countdown, the switch is reported unarmed before
  * it can lapse, and the runner stops quoting until it is armed again.
  */
-import type { Clock } from '../core/clock.ts';
+import type { Clock, Timer } from '../core/clock.ts';
 import type { EventBus } from '../core/events.ts';
 import type { Venue } from '../core/venue.ts';
-import type { Timers } from './timers.ts';
 
 /** How soon a failed refresh is sent again, ms. */
 export const DEADMAN_RETRY_MS = 1_000;
@@ -19,7 +18,6 @@ export interface DeadmanSwitchOptions {
   readonly countdownMs: number;
   readonly venue: Pick<Venue, 'countdownCancelAll'>;
   readonly clock: Clock;
-  readonly timers: Timers;
   readonly bus: EventBus;
   /** Told when the switch stops being trustworthy (false) and when it is armed again (true). */
   readonly onArmedChange: (armed: boolean) => void;
@@ -35,8 +33,8 @@ export class DeadmanSwitch {
   private readonly armedAt = new Map<string, number>();
   /** Symbols whose last refresh failed (events are emitted on the change only). */
   private readonly failing = new Set<string>();
-  private refreshTimer: unknown = null;
-  private expiryTimer: unknown = null;
+  private refreshTimer: Timer | null = null;
+  private expiryTimer: Timer | null = null;
   private trusted = false;
   private running = false;
   private refreshing: Promise<void> | null = null;
@@ -111,8 +109,8 @@ export class DeadmanSwitch {
   }
 
   private schedule(delayMs: number): void {
-    if (this.refreshTimer !== null) this.options.timers.clearTimeout(this.refreshTimer);
-    this.refreshTimer = this.options.timers.setTimeout(() => {
+    this.refreshTimer?.cancel();
+    this.refreshTimer = this.options.clock.setTimer(() => {
       this.refreshTimer = null;
       void this.refresh();
     }, delayMs);
@@ -129,8 +127,8 @@ export class DeadmanSwitch {
     for (const symbol of this.options.symbols) oldest = Math.min(oldest, this.armedAt.get(symbol) ?? Number.NEGATIVE_INFINITY);
     const until = oldest + trustFor;
     this.setTrusted(now < until);
-    if (this.expiryTimer !== null) this.options.timers.clearTimeout(this.expiryTimer);
-    this.expiryTimer = now < until ? this.options.timers.setTimeout(() => ((this.expiryTimer = null), this.evaluate()), until - now) : null;
+    this.expiryTimer?.cancel();
+    this.expiryTimer = now < until ? this.options.clock.setTimer(() => ((this.expiryTimer = null), this.evaluate()), until - now) : null;
   }
 
   private setTrusted(trusted: boolean): void {
@@ -140,8 +138,8 @@ export class DeadmanSwitch {
   }
 
   private clear(): void {
-    if (this.refreshTimer !== null) this.options.timers.clearTimeout(this.refreshTimer);
-    if (this.expiryTimer !== null) this.options.timers.clearTimeout(this.expiryTimer);
+    this.refreshTimer?.cancel();
+    this.expiryTimer?.cancel();
     this.refreshTimer = null;
     this.expiryTimer = null;
   }

@@ -4,9 +4,8 @@
  * them); a venue that keeps refusing is retried after its Retry-After, within the stop's budget.
  * The answer is the venue's own count, or null when it could not be read: never a guess.
  */
-import type { Clock } from '../core/clock.ts';
+import { sleep, type Clock } from '../core/clock.ts';
 import type { Venue } from '../core/venue.ts';
-import { sleep, type Timers } from './timers.ts';
 
 export interface ClearResult {
   /** Orders the venue listed before the first cancel (null when it never answered). */
@@ -20,7 +19,6 @@ export interface ClearResult {
 export interface ClearOptions {
   readonly venue: Pick<Venue, 'openOrders' | 'cancelAllOpenOrders' | 'cancelOrder'>;
   readonly clock: Clock;
-  readonly timers: Timers;
   readonly symbol: string;
   /** Monotonic deadline (ns) after which no request is started. */
   readonly deadlineNs: bigint;
@@ -47,7 +45,7 @@ function retryAfterOf(error: unknown): number | null {
 
 /** Cancels the symbol's orders until the venue lists none (and no late order can still appear), or the deadline. */
 export async function clearSymbol(options: ClearOptions): Promise<ClearResult> {
-  const { venue, clock, timers, symbol, deadlineNs } = options;
+  const { venue, clock, symbol, deadlineNs } = options;
   const remainingMs = (): number => Number((deadlineNs - clock.monoNs()) / 1_000_000n);
   let before: number | null = null;
   let left: number | null = null;
@@ -90,7 +88,7 @@ export async function clearSymbol(options: ClearOptions): Promise<ClearResult> {
     }
     const remaining = remainingMs();
     if (remaining <= 0) break;
-    await sleep(timers, Math.min(waitMs, remaining));
+    await sleep(clock, Math.min(waitMs, remaining));
   }
   if (left === 0 && options.lateArrivalUntilMs != null && clock.nowMs() < options.lateArrivalUntilMs) left = null;
   return { before, left, error: left === 0 ? null : (error ?? (left === null ? 'not confirmed before the deadline' : `${left} orders left`)) };

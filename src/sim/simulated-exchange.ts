@@ -4,7 +4,7 @@
  * stepped by the caller with the time. What happens is published to a StreamSink as
  * Binance-shaped stream events.
  */
-import type { Clock } from '../core/clock.ts';
+import type { ClockReading } from '../core/clock.ts';
 import type { Money } from '../core/money.ts';
 import { IdSequence, type EngineConfig, type EngineEvent } from './engine-types.ts';
 import { FundingHistory, type FundingView } from './funding-history.ts';
@@ -39,7 +39,7 @@ export interface SimulatedExchangeOptions {
   readonly fundingIntervalMs: number;
   readonly markPriceIntervalMs: number;
   readonly listenKeyValidityMs: number;
-  readonly clock: Clock;
+  readonly clock: ClockReading;
 }
 
 /** Per contract: its market model, its public book, its trade tape and its candlesticks. */
@@ -54,7 +54,7 @@ interface Contract {
 export class SimulatedExchange {
   readonly engine: MatchingEngine;
   readonly listenKeys: ListenKeys;
-  readonly clock: Clock;
+  readonly clock: ClockReading;
   readonly fundingHistory = new FundingHistory();
   private readonly contracts = new Map<string, Contract>();
   private readonly options: SimulatedExchangeOptions;

@@ -2,7 +2,7 @@
  * Entry point of the embedded exchange: starts a Binance-compatible USDⓈ-M venue (REST +
  * WebSocket + admin API) on a local port, with a synthetic market stepping on a timer.
  */
-import type { Clock } from '../core/clock.ts';
+import type { ClockReading } from '../core/clock.ts';
 import { parseMoney } from '../core/money.ts';
 import { FaultController } from './faults.ts';
 import { defaultMarketModelOptions, type MarketModelOptions } from './market-model.ts';
@@ -46,7 +46,7 @@ export interface SimulatorOptions {
   readonly volatilityBps?: number;
   readonly market?: Partial<MarketModelOptions>;
   /** Default: the real wall clock. */
-  readonly clock?: Clock;
+  readonly clock?: ClockReading;
   /** Starting USDT wallet balance as a decimal string. Default "10000". */
   readonly startingBalance?: string;
   /**

@@ -15,6 +15,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Prng } from '../../src/sim/prng.ts';
 import { exact, FAST_STREAMS, realizedGap, REALIZED_ROUNDING_PER_FILL, sleep, startSession, watchOpenOrders, type Session } from './harness.ts';
+import { SystemClock } from '../../src/runner/clocks.ts';
 
 const SOAK_MS = Number(process.env.MM_SOAK_MS ?? 600_000);
 const LEVELS = 3;
@@ -23,7 +24,13 @@ const FUNDING_MS = 20_000;
 const DEADMAN_MS = 10_000;
 
 /** The runner's wall clock: the system's, plus an offset the 'clock step' fault moves. */
-const steppedClock = { offsetMs: 0, nowMs: () => Date.now() + steppedClock.offsetMs, monoNs: () => process.hrtime.bigint() };
+class SteppedClock extends SystemClock {
+  offsetMs = 0;
+  override nowMs(): number {
+    return super.nowMs() + this.offsetMs;
+  }
+}
+const steppedClock = new SteppedClock();
 
 /** Waits until 1-3 s after a funding time (the simulator pays funding on interval boundaries). */
 async function afterFunding(): Promise<void> {

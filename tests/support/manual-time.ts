@@ -1,17 +1,15 @@
 /**
- * A clock and timers for tests that move only when told: `advance(ms)` moves time forward and
- * fires every timer that falls due, in order, letting the promise callbacks each one starts
- * settle before the next fires. Runner policies run on it in milliseconds, whatever the
- * machine's speed.
+ * A Clock for tests that moves only when told: `advance(ms)` moves time forward and fires every
+ * timer that falls due, in order, letting the promise callbacks each one starts settle before
+ * the next fires. Runner and adapter policies run on it in milliseconds, whatever the machine's
+ * speed.
  */
-import type { Clock } from '../../src/core/clock.ts';
-import type { Timers } from '../../src/runner/timers.ts';
+import type { Clock, Timer } from '../../src/core/clock.ts';
 
 interface Pending {
   readonly id: number;
-  dueMs: number;
+  readonly dueMs: number;
   readonly fn: () => void;
-  readonly everyMs: number | null;
 }
 
 /** Lets pending promise callbacks run (a few macrotask turns, so chains of awaits settle). */
@@ -19,7 +17,7 @@ export async function settle(turns = 5): Promise<void> {
   for (let i = 0; i < turns; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
-export class ManualTime implements Clock, Timers {
+export class ManualTime implements Clock {
   private wallMs: number;
   private elapsedMs = 0;
   private nextId = 1;
@@ -37,25 +35,20 @@ export class ManualTime implements Clock, Timers {
     return BigInt(Math.round(this.elapsedMs * 1e6));
   }
 
-  setTimeout(fn: () => void, ms: number): unknown {
-    return this.add(fn, ms, null);
-  }
-
-  clearTimeout(handle: unknown): void {
-    this.pending.delete(handle as number);
-  }
-
-  setInterval(fn: () => void, ms: number): unknown {
-    return this.add(fn, ms, Math.max(1, ms));
-  }
-
-  clearInterval(handle: unknown): void {
-    this.pending.delete(handle as number);
+  setTimer(fn: () => void, delayMs: number): Timer {
+    const id = this.nextId++;
+    this.pending.set(id, { id, dueMs: this.elapsedMs + Math.max(0, delayMs), fn });
+    return { cancel: () => void this.pending.delete(id) };
   }
 
   /** Returns how many timers are set. */
   timerCount(): number {
     return this.pending.size;
+  }
+
+  /** Sets the wall time only (as an NTP step would); monotonic time and timers are unchanged. */
+  stepWallMs(deltaMs: number): void {
+    this.wallMs += deltaMs;
   }
 
   /** Moves time forward by `ms`, firing due timers in order and settling after each. */
@@ -67,8 +60,7 @@ export class ManualTime implements Clock, Timers {
       const due = [...this.pending.values()].filter((p) => p.dueMs <= target).sort((a, b) => a.dueMs - b.dueMs || a.id - b.id)[0];
       if (due === undefined) break;
       this.moveTo(due.dueMs);
-      if (due.everyMs === null) this.pending.delete(due.id);
-      else due.dueMs += due.everyMs;
+      this.pending.delete(due.id);
       due.fn();
       await settle();
     }
@@ -80,11 +72,5 @@ export class ManualTime implements Clock, Timers {
     if (elapsedMs <= this.elapsedMs) return;
     this.wallMs += elapsedMs - this.elapsedMs;
     this.elapsedMs = elapsedMs;
-  }
-
-  private add(fn: () => void, ms: number, everyMs: number | null): number {
-    const id = this.nextId++;
-    this.pending.set(id, { id, dueMs: this.elapsedMs + Math.max(0, ms), fn, everyMs });
-    return id;
   }
 }

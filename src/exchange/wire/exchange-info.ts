@@ -1,5 +1,6 @@
 /** GET /fapi/v1/exchangeInfo -> InstrumentSpec per symbol. */
-import { Instrument, type InstrumentSpec } from '../../core/instrument.ts';
+import { compareDecimal } from '../../core/decimal.ts';
+import { Instrument, type InstrumentSpec, type PercentPriceBand } from '../../core/instrument.ts';
 import { WireFormatError } from '../errors.ts';
 import { asArray, asObject, decimal, str, type JsonObject } from './fields.ts';
 
@@ -51,6 +52,7 @@ function parseSymbol(symbol: JsonObject, path: string): InstrumentSpec {
   let price: JsonObject | null = null;
   let lot: JsonObject | null = null;
   let notional: JsonObject | null = null;
+  let percent: JsonObject | null = null;
   for (let i = 0; i < filters.length; i++) {
     const filter = asObject(filters[i], `${path}.filters[${i}]`);
     switch (filter['filterType']) {
@@ -62,6 +64,9 @@ function parseSymbol(symbol: JsonObject, path: string): InstrumentSpec {
         break;
       case 'MIN_NOTIONAL':
         notional = filter;
+        break;
+      case 'PERCENT_PRICE':
+        percent = filter;
         break;
       default:
         break;
@@ -86,7 +91,24 @@ function parseSymbol(symbol: JsonObject, path: string): InstrumentSpec {
     minQty: decimal(l, 'minQty', `${fl}.minQty`),
     maxQty: decimal(l, 'maxQty', `${fl}.maxQty`),
     minNotional: n === null ? '0' : decimal(n, 'notional', `${path}.MIN_NOTIONAL.notional`),
+    ...percentPriceOf(percent),
   };
+}
+
+const MULTIPLIER_RE = /^\d+(?:\.\d+)?$/;
+
+/**
+ * Returns `{ percentPrice }` for a usable PERCENT_PRICE filter, or nothing: a missing or
+ * malformed one (or one that excludes the mark price itself) only means the symbol is not
+ * checked against a band; it never makes the symbol unreadable.
+ */
+function percentPriceOf(filter: JsonObject | null): { percentPrice?: PercentPriceBand } {
+  if (filter === null) return {};
+  const up = filter['multiplierUp'];
+  const down = filter['multiplierDown'];
+  if (typeof up !== 'string' || typeof down !== 'string' || !MULTIPLIER_RE.test(up) || !MULTIPLIER_RE.test(down)) return {};
+  if (!(compareDecimal(up, '1') > 0 && compareDecimal(down, '0') > 0 && compareDecimal(down, '1') < 0)) return {};
+  return { percentPrice: { multiplierUp: up, multiplierDown: down } };
 }
 
 /** Returns an Instrument for the spec, or throws a WireFormatError when the grid is unusable. */

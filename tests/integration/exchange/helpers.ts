@@ -1,10 +1,11 @@
 /** Shared wiring for the adapter's integration tests. */
 import type { Clock } from '../../../src/core/clock.ts';
+import { SystemClock } from '../../../src/runner/clocks.ts';
 import type { VenueListener } from '../../../src/core/venue.ts';
 import { BinanceVenue, type BinanceVenueOptions } from '../../../src/exchange/binance-venue.ts';
 import type { FakeBinance } from './fake-binance.ts';
 
-export const realClock: Clock = { nowMs: () => Date.now(), monoNs: () => process.hrtime.bigint() };
+export const realClock: Clock = new SystemClock();
 
 /** Returns a venue pointed at the fake, with short timings for tests. */
 export function venueFor(fake: FakeBinance, overrides: Partial<BinanceVenueOptions> = {}): BinanceVenue {

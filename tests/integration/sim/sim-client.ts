@@ -1,10 +1,11 @@
 /** A minimal Binance client for simulator tests: signed REST calls, a manual clock, and WebSocket capture. */
 import { WebSocket } from 'ws';
-import type { Clock } from '../../../src/core/clock.ts';
+import type { Clock, ClockReading } from '../../../src/core/clock.ts';
+import { SystemClock } from '../../../src/runner/clocks.ts';
 import { sign } from '../../../src/sim/signature.ts';
 import type { SimulatorHandle } from '../../../src/sim/simulator.ts';
 
-export interface ManualClock extends Clock {
+export interface ManualClock extends ClockReading {
   advance(ms: number): void;
   set(ms: number): void;
 }
@@ -18,6 +19,15 @@ export function manualClock(startMs: number): ManualClock {
     advance: (ms) => void (now += ms),
     set: (ms) => void (now = ms),
   };
+}
+
+/**
+ * A venue clock that signs on the simulator's manual time while the venue's own timers (request
+ * timeouts, reconnect back-off) run on the system's: these tests drive the exchange's time, not the client's.
+ */
+export function signingOn(clock: ManualClock): Clock {
+  const system = new SystemClock();
+  return { nowMs: () => clock.nowMs(), monoNs: () => system.monoNs(), setTimer: (fn, ms) => system.setTimer(fn, ms) };
 }
 
 export interface Answer {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BinanceVenue } from '../../../src/exchange/binance-venue.ts';
 import { startSimulator, type SimulatorHandle } from '../../../src/sim/simulator.ts';
-import { manualClock, signed, type ManualClock } from './sim-client.ts';
+import { manualClock, signed, signingOn, type ManualClock } from './sim-client.ts';
 
 const START = Date.UTC(2026, 10, 20, 8, 0, 0);
 let sim: SimulatorHandle;
@@ -88,7 +88,14 @@ describe('GET /fapi/v1/userTrades', () => {
 
 describe('BinanceVenue.userTrades against the simulator', () => {
   it('pages by fromId after the first page by time, and returns every trade once, oldest first', async () => {
-    const venue = new BinanceVenue({ restUrl: sim.restUrl, wsUrl: sim.wsUrl, apiKey: sim.apiKey, apiSecret: sim.apiSecret, clock, userTradesPageSize: 2 });
+    const venue = new BinanceVenue({
+      restUrl: sim.restUrl,
+      wsUrl: sim.wsUrl,
+      apiKey: sim.apiKey,
+      apiSecret: sim.apiSecret,
+      clock: signingOn(clock),
+      userTradesPageSize: 2,
+    });
     const paths: string[] = [];
     const stop = sim.faults.observeRequests((r) => paths.push(`${r.method} ${r.path}`));
     try {
@@ -107,7 +114,7 @@ describe('BinanceVenue.userTrades against the simulator', () => {
         wsUrl: sim.wsUrl,
         apiKey: sim.apiKey,
         apiSecret: sim.apiSecret,
-        clock,
+        clock: signingOn(clock),
         userTradesPageSize: 2,
         userTradesMaxPages: 1,
       });

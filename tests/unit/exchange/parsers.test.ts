@@ -10,7 +10,7 @@ import { parseUserTrades } from '../../../src/exchange/wire/user-trades.ts';
 import { BTC, fixture, instrument, lookupOf } from './fixtures.ts';
 
 describe('exchangeInfo', () => {
-  it('reads PRICE_FILTER, LOT_SIZE and MIN_NOTIONAL into an InstrumentSpec', () => {
+  it('reads PRICE_FILTER, LOT_SIZE, MIN_NOTIONAL and PERCENT_PRICE into an InstrumentSpec', () => {
     const { specs, statuses, malformed } = parseExchangeInfo(fixture('exchange-info'));
     expect(malformed).toEqual([]);
     expect(statuses.get('BTCUSDT')).toBe('TRADING');
@@ -26,6 +26,7 @@ describe('exchangeInfo', () => {
       minQty: '1',
       maxQty: '10000000',
       minNotional: '5.0',
+      percentPrice: { multiplierUp: '1.1500', multiplierDown: '0.8500' },
     });
     const btc = toInstrument(specs.get('BTCUSDT') ?? expect.fail('no BTCUSDT'));
     expect(btc.priceToTicks('65000.1')).toBe(650001);

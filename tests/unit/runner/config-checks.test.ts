@@ -9,7 +9,6 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../src/config/index.ts';
 import type { StrategyParams } from '../../../src/core/params.ts';
 import { parseExchangeInfo, toInstrument } from '../../../src/exchange/wire/exchange-info.ts';
-import { parsePercentPriceBands, percentPriceOf, withPercentPrice } from '../../../src/exchange/wire/percent-price.ts';
 import { checkConfigAgainstInstruments, instrumentConfigIssues } from '../../../src/runner/config-checks.ts';
 
 const body = JSON.parse(readFileSync(join(import.meta.dirname, '../../fixtures/binance/exchange-info.json'), 'utf8')) as {
@@ -22,36 +21,42 @@ function params(env: Record<string, string> = {}): StrategyParams {
   return loaded.config.strategy;
 }
 
+/** Returns the PERCENT_PRICE band parsed for each symbol of an exchangeInfo body. */
+function bands(info: unknown) {
+  return new Map([...parseExchangeInfo(info).specs].map(([symbol, spec]) => [symbol, spec.percentPrice]));
+}
+
 /** BTCUSDT of the sample: PERCENT_PRICE 0.95-1.05 (500 bps), LOT_SIZE maxQty 1000, step 0.001. */
 function btc(withBand = true) {
   const spec = parseExchangeInfo(body).specs.get('BTCUSDT');
   if (spec === undefined) throw new Error('BTCUSDT missing from the fixture');
-  return withPercentPrice(toInstrument(spec), withBand ? (parsePercentPriceBands(body).get('BTCUSDT') ?? null) : null);
+  if (withBand) return toInstrument(spec);
+  const { percentPrice: _dropped, ...withoutBand } = spec;
+  return toInstrument(withoutBand);
 }
 
 describe('PERCENT_PRICE bands', () => {
   it('are read from exchangeInfo, per symbol', () => {
-    const bands = parsePercentPriceBands(body);
-    expect(bands.get('BTCUSDT')).toEqual({ multiplierUp: '1.0500', multiplierDown: '0.9500' });
-    expect(bands.get('BLZUSDT')).toEqual({ multiplierUp: '1.1500', multiplierDown: '0.8500' });
-    expect(percentPriceOf(btc())).toEqual({ multiplierUp: '1.0500', multiplierDown: '0.9500' });
+    expect(bands(body).get('BTCUSDT')).toEqual({ multiplierUp: '1.0500', multiplierDown: '0.9500' });
+    expect(bands(body).get('BLZUSDT')).toEqual({ multiplierUp: '1.1500', multiplierDown: '0.8500' });
+    expect(btc().spec.percentPrice).toEqual({ multiplierUp: '1.0500', multiplierDown: '0.9500' });
   });
 
-  it('are absent, never an error, when the filter is missing or malformed', () => {
-    const without = structuredClone(body);
-    const filters = (without.symbols[1] as { filters: Array<Record<string, unknown>> }).filters;
-    filters.splice(
-      filters.findIndex((f) => f.filterType === 'PERCENT_PRICE'),
+  it('are absent, never an error, when the filter is missing, malformed or excludes the mark price', () => {
+    const info = structuredClone(body);
+    const filtersOf = (i: number) => (info.symbols[i] as { filters: Array<Record<string, unknown>> }).filters;
+    const btcFilters = filtersOf(1);
+    btcFilters.splice(
+      btcFilters.findIndex((f) => f.filterType === 'PERCENT_PRICE'),
       1,
     );
-    const blz = (without.symbols[0] as { filters: Array<Record<string, unknown>> }).filters;
+    const blz = filtersOf(0);
     blz[blz.findIndex((f) => f.filterType === 'PERCENT_PRICE')] = { filterType: 'PERCENT_PRICE', multiplierUp: 'x', multiplierDown: 0.9 };
-    expect(parsePercentPriceBands(without).size).toBe(0);
-    expect(
-      parsePercentPriceBands({ symbols: [null, 7, { symbol: 'X', filters: [{ filterType: 'PERCENT_PRICE', multiplierUp: '0.9', multiplierDown: '0.8' }] }] })
-        .size,
-    ).toBe(0);
-    for (const nonsense of [null, 'x', {}, { symbols: {} }]) expect(parsePercentPriceBands(nonsense).size).toBe(0);
+    const parsed = bands(info);
+    expect(parsed.size).toBe(2);
+    expect([...parsed.values()]).toEqual([undefined, undefined]);
+    blz[blz.findIndex((f) => f.filterType === 'PERCENT_PRICE')] = { filterType: 'PERCENT_PRICE', multiplierUp: '0.9', multiplierDown: '0.8' };
+    expect(bands(info).get('BLZUSDT')).toBeUndefined();
   });
 });
 
@@ -88,21 +93,17 @@ describe('configuration against the instruments', () => {
     expect(instrumentConfigIssues([fine], params({ MM_ORDER_QTY: '1000000000' })).map((issue) => issue.field)).toEqual(['MM_ORDER_QTY (--order-qty)']);
   });
 
-  it('names every problem at once, those of other checks included', () => {
+  it('names every problem at once', () => {
     let thrown: unknown;
     try {
-      checkConfigAgainstInstruments([btc()], params({ MM_ORDER_QTY: '2000', MM_HALF_SPREAD_BPS: '600' }), () => {
-        throw new ConfigError([{ field: 'MM_GRIND_CLIP_QTY (--grind-clip-qty)', message: 'off the lot step' }]);
-      });
+      checkConfigAgainstInstruments([btc()], params({ MM_ORDER_QTY: '2000', MM_GRIND_CLIP_QTY: '0.0005', MM_HALF_SPREAD_BPS: '600' }));
     } catch (error) {
       thrown = error;
     }
     expect(thrown).toBeInstanceOf(ConfigError);
-    expect((thrown as ConfigError).issues.map((issue) => issue.field)).toEqual([
-      'MM_GRIND_CLIP_QTY (--grind-clip-qty)',
-      'MM_ORDER_QTY (--order-qty)',
-      'MM_HALF_SPREAD_BPS (--half-spread-bps)',
-    ]);
+    expect((thrown as ConfigError).issues.map((issue) => issue.field).sort()).toEqual(
+      ['MM_GRIND_CLIP_QTY (--grind-clip-qty)', 'MM_HALF_SPREAD_BPS (--half-spread-bps)', 'MM_ORDER_QTY (--order-qty)'].sort(),
+    );
     expect(() => checkConfigAgainstInstruments([btc()], params())).not.toThrow();
   });
 });

@@ -22,7 +22,7 @@ function setup(countdownMs = 30_000, symbols = ['BTCUSDT']) {
       if (failing) throw new Error('HTTP 429 -1003 Too many requests');
     },
   };
-  const deadman = new DeadmanSwitch({ symbols, countdownMs, venue, clock: time, timers: time, bus, onArmedChange: (armed) => armedChanges.push(armed) });
+  const deadman = new DeadmanSwitch({ symbols, countdownMs, venue, clock: time, bus, onArmedChange: (armed) => armedChanges.push(armed) });
   return {
     time,
     events,

@@ -59,7 +59,7 @@ describe('clearSymbol', () => {
   it('cancels everything and confirms the venue lists nothing', async () => {
     const time = new ManualTime(T0);
     const v = venue(time, [order('mm-a-q1'), order('mm-a-q2')]);
-    const result = await clearSymbol({ venue: v.venue, clock: time, timers: time, symbol: 'BTCUSDT', deadlineNs: deadline(time, 10_000) });
+    const result = await clearSymbol({ venue: v.venue, clock: time, symbol: 'BTCUSDT', deadlineNs: deadline(time, 10_000) });
     expect(result).toEqual({ before: 2, left: 0, error: null });
   });
 
@@ -70,7 +70,7 @@ describe('clearSymbol', () => {
       [order('mm-a-q1')],
       [{ kind: 'rejected', code: -1003, reason: 'HTTP 429 -1003 Too many requests', httpStatus: 429, retryAfterMs: 3_000 }],
     );
-    const done = clearSymbol({ venue: v.venue, clock: time, timers: time, symbol: 'BTCUSDT', deadlineNs: deadline(time, 10_000) });
+    const done = clearSymbol({ venue: v.venue, clock: time, symbol: 'BTCUSDT', deadlineNs: deadline(time, 10_000) });
     await time.advance(3_000);
     expect(await done).toEqual({ before: 1, left: 0, error: null });
     expect(v.log).toEqual(['0 openOrders', '0 cancelAll', '0 openOrders', '3000 openOrders', '3000 cancelAll', '3000 openOrders']);
@@ -80,7 +80,7 @@ describe('clearSymbol', () => {
     const time = new ManualTime(T0);
     const refuse: CommandOutcome<null> = { kind: 'rejected', code: -1003, reason: 'HTTP 429 -1003 Too many requests', httpStatus: 429, retryAfterMs: 30_000 };
     const v = venue(time, [order('mm-a-q1')], [refuse, refuse, refuse]);
-    const done = clearSymbol({ venue: v.venue, clock: time, timers: time, symbol: 'BTCUSDT', deadlineNs: deadline(time, 10_000) });
+    const done = clearSymbol({ venue: v.venue, clock: time, symbol: 'BTCUSDT', deadlineNs: deadline(time, 10_000) });
     await time.advance(10_000);
     expect(await done).toEqual({ before: 1, left: 1, error: 'HTTP 429 -1003 Too many requests' });
   });
@@ -94,7 +94,7 @@ describe('clearSymbol', () => {
       cancelAllOpenOrders: async (): Promise<CommandOutcome<null>> => ({ kind: 'accepted', value: null }),
       cancelOrder: async (): Promise<CommandOutcome<OrderSnapshot>> => ({ kind: 'ambiguous', reason: 'x' }),
     };
-    const done = clearSymbol({ venue: failing, clock: time, timers: time, symbol: 'BTCUSDT', deadlineNs: deadline(time, 10_000) });
+    const done = clearSymbol({ venue: failing, clock: time, symbol: 'BTCUSDT', deadlineNs: deadline(time, 10_000) });
     await time.advance(10_000);
     expect(await done).toEqual({ before: null, left: null, error: 'not sent: banned (418)' });
   });
@@ -105,7 +105,6 @@ describe('clearSymbol', () => {
     const done = clearSymbol({
       venue: v.venue,
       clock: time,
-      timers: time,
       symbol: 'BTCUSDT',
       deadlineNs: deadline(time, 10_000),
       lateArrivalUntilMs: T0 + 4_000,
@@ -123,7 +122,6 @@ describe('clearSymbol', () => {
     const done = clearSymbol({
       venue: v.venue,
       clock: time,
-      timers: time,
       symbol: 'BTCUSDT',
       deadlineNs: deadline(time, 1_000),
       lateArrivalUntilMs: T0 + 4_000,
@@ -138,7 +136,6 @@ describe('clearSymbol', () => {
     const result = await clearSymbol({
       venue: v.venue,
       clock: time,
-      timers: time,
       symbol: 'BTCUSDT',
       deadlineNs: deadline(time, 10_000),
       onlyOurs: (id) => id.startsWith('mm-ours-'),

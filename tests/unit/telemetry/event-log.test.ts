@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { Pool } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { domainEvent, EventBus, type DomainEvent } from '../../../src/core/events.ts';
-import { FrozenClock, ManualClock, UtcNanosFormatter } from '../../../src/runner/clocks.ts';
+import { FrozenClock, UtcNanosFormatter } from '../../../src/runner/clocks.ts';
+import { ManualTime } from '../../support/manual-time.ts';
 import { EventLog, type EventLogFs, type EventLogNotice, type EventLogWriteError } from '../../../src/telemetry/event-log.ts';
 
 const FROZEN = new UtcNanosFormatter(new FrozenClock('2026-11-21T19:52:44.123Z')).now;
@@ -118,12 +119,12 @@ describe('EventLog lines', () => {
     for (const [i, line] of out.trim().split('\n').entries()) expect(JSON.parse(line)).toEqual(JSON.parse(raw[i] as string));
   });
 
-  it('stamps ts with nanosecond UTC time from the injected clock', () => {
-    const clock = new ManualClock(Date.UTC(2026, 0, 2, 3, 4, 5, 6), 0n);
+  it('stamps ts with nanosecond UTC time from the injected clock', async () => {
+    const clock = new ManualTime(Date.UTC(2026, 0, 2, 3, 4, 5, 6));
     const path = tempPath();
     const log = open({ path, timestamp: new UtcNanosFormatter(clock).now });
     log.write(filled(1));
-    clock.advance(0.000_789);
+    await clock.advance(0.000_789);
     log.write(filled(2));
     log.flush();
     expect(lines(path).map((line) => (JSON.parse(line) as { ts: string }).ts)).toEqual(['2026-01-02T03:04:05.006000000Z', '2026-01-02T03:04:05.006000789Z']);

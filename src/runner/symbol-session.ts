@@ -1,0 +1,169 @@
+/**
+ * One symbol's trading session: its market maker (the core) and its order executor, fed by the
+ * venue's events, deciding when its inputs change. A book ticker is decided on at once (tick to
+ * order latency beats coalescing); other inputs schedule one coalesced decision per turn of the
+ * event loop. A decision that sends something is traced; its commands go to the executor.
+ */
+import { context } from '@opentelemetry/api';
+import type { Clock } from '../core/clock.ts';
+import type { DomainEvent, EventBus } from '../core/events.ts';
+import type { Instrument } from '../core/instrument.ts';
+import type { MarketMaker } from '../core/market-maker.ts';
+import type { AccountUpdate, BookTop, CommandOutcome, MarkPriceUpdate, OrderUpdate } from '../core/model.ts';
+import { formatMoney } from '../core/money.ts';
+import type { Venue } from '../core/venue.ts';
+import type { DecisionTracing } from './decision-tracing.ts';
+import { OrderExecutor } from './order-executor.ts';
+
+export interface SymbolSessionDeps {
+  readonly venue: Venue;
+  readonly clock: Clock;
+  readonly bus: EventBus;
+  readonly decisions: DecisionTracing;
+  /** True while decisions may be taken (the runner is running). */
+  readonly running: () => boolean;
+  /** Told after every decision cycle (the runner counts them). */
+  readonly onCycle: () => void;
+  /** Told every command outcome (the runner's rate-limit back-off reads them). */
+  readonly observe: (outcome: CommandOutcome<unknown>) => void;
+}
+
+export class SymbolSession {
+  readonly instrument: Instrument;
+  readonly maker: MarketMaker;
+  readonly executor: OrderExecutor;
+  /** Reconciled with the venue since the user stream last connected. */
+  reconciled = false;
+  private readonly deps: SymbolSessionDeps;
+  private scheduled = false;
+  private deciding = false;
+  /** User-stream order updates held while missed trades are read back (applied after them). */
+  private held: OrderUpdate[] | null = null;
+
+  constructor(instrument: Instrument, maker: MarketMaker, deps: SymbolSessionDeps) {
+    this.instrument = instrument;
+    this.maker = maker;
+    this.deps = deps;
+    this.executor = new OrderExecutor({ venue: deps.venue, clock: deps.clock, bus: deps.bus, instrument, maker, observe: deps.observe });
+  }
+
+  get symbol(): string {
+    return this.instrument.symbol;
+  }
+
+  /** Publishes the core's events on the bus, in order. */
+  publish(events: Iterable<DomainEvent>): void {
+    for (const event of events) this.deps.bus.publish(event);
+  }
+
+  /** Takes a book ticker and decides at once. */
+  onBookTop(top: BookTop): void {
+    this.maker.onBookTop(top, this.deps.clock.nowMs());
+    this.decideNow();
+  }
+
+  onMarkPrice(update: MarkPriceUpdate): void {
+    this.publish(this.maker.onMarkPrice(update, this.deps.clock.nowMs()));
+  }
+
+  /** Applies an order update, or holds it while a reconciliation reads back missed trades. */
+  onOrderUpdate(update: OrderUpdate): void {
+    if (this.held !== null) {
+      this.held.push(update);
+      return;
+    }
+    this.publish(this.maker.onOrderUpdate(update, this.deps.clock.nowMs()));
+    this.schedule();
+  }
+
+  onAccountUpdate(update: AccountUpdate): void {
+    this.publish(this.maker.onAccountUpdate(update, this.deps.clock.nowMs()));
+    this.schedule();
+  }
+
+  /** Holds live order updates until `releaseHeld` (fills then apply in the venue's order). */
+  holdUpdates(): void {
+    this.held ??= [];
+  }
+
+  /** Applies the order updates held meanwhile, in arrival order. */
+  releaseHeld(): void {
+    const held = this.held;
+    this.held = null;
+    if (held === null) return;
+    for (const update of held) this.publish(this.maker.onOrderUpdate(update, this.deps.clock.nowMs()));
+  }
+
+  /** Coalesces decision requests: at most one pending cycle per symbol. */
+  schedule(): void {
+    if (this.scheduled || !this.deps.running()) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.cycle();
+    });
+  }
+
+  /** Decides now (not re-entrantly: a tick arriving during a decision waits for the next). */
+  private decideNow(): void {
+    if (!this.deps.running() || this.deciding) return;
+    this.deciding = true;
+    try {
+      this.cycle();
+    } finally {
+      this.deciding = false;
+    }
+  }
+
+  private cycle(): void {
+    if (!this.deps.running()) return;
+    const startedAt = performance.timeOrigin + performance.now();
+    const decision = this.maker.decide(this.deps.clock.nowMs());
+    if (decision.commands.length === 0) {
+      this.publish(decision.events);
+    } else {
+      // Only decisions that send something are traced: book ticks are counted, not traced.
+      const traced = this.deps.decisions.start(startedAt, { 'mm.symbol': this.symbol, 'mm.decision.commands': decision.commands.length });
+      context.with(traced.context, () => {
+        this.publish(decision.events);
+        const sent = this.executor.execute(decision.commands);
+        void Promise.allSettled(sent).then(() => {
+          traced.end();
+          this.schedule();
+        });
+      });
+    }
+    this.deps.onCycle();
+  }
+
+  /** Queries the ambiguous orders due for a status query and applies the answers. */
+  async settleAmbiguous(): Promise<void> {
+    for (const clientOrderId of this.maker.ordersToQuery(this.deps.clock.nowMs())) {
+      const outcome = await this.deps.venue.queryOrder(this.symbol, clientOrderId).catch((e: unknown) => ({ kind: 'ambiguous' as const, reason: String(e) }));
+      if (outcome.kind === 'accepted') {
+        this.publish(this.maker.onOrderQuery(clientOrderId, outcome.value, this.deps.clock.nowMs()));
+        this.schedule();
+      }
+    }
+  }
+
+  /** Emits one runner_snapshot. */
+  snapshot(): void {
+    const v = this.maker.view(this.deps.clock.nowMs());
+    const fmt = (steps: number) => this.instrument.formatQty(steps);
+    this.deps.bus.emit('runner_snapshot', {
+      symbol: v.symbol,
+      mid: v.midTicks === null ? null : this.instrument.formatPrice(v.midTicks),
+      position: fmt(v.positionSteps),
+      pending_buy: fmt(v.pendingBuySteps),
+      pending_sell: fmt(v.pendingSellSteps),
+      risk_state: v.riskState,
+      realized_pnl: formatMoney(v.realizedPnl),
+      unrealized_pnl: formatMoney(v.unrealizedPnl),
+      fees: formatMoney(v.fees),
+      funding_accum: formatMoney(v.fundingAccum),
+      open_orders: v.openOrders,
+      suppressed: v.suppressed,
+    });
+  }
+}
