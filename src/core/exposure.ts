@@ -44,3 +44,26 @@ export function headroomSteps(instrument: Instrument, priceTicks: Ticks, worstSt
   while (signedNotional(instrument, priceTicks, total + 1) <= limit) total += 1;
   return Math.max(0, total - worstSteps);
 }
+
+/** The notionals of a position and its worst cases at one price. */
+export interface Notionals {
+  readonly position: Money;
+  readonly worstLong: Money;
+  readonly worstShort: Money;
+}
+
+/** Returns the signed notionals of the exposure at `priceTicks`. */
+export function notionals(instrument: Instrument, exposure: Exposure, priceTicks: Ticks): Notionals {
+  return {
+    position: signedNotional(instrument, priceTicks, exposure.positionSteps),
+    worstLong: signedNotional(instrument, priceTicks, exposure.worstLongSteps),
+    worstShort: signedNotional(instrument, priceTicks, exposure.worstShortSteps),
+  };
+}
+
+/** Returns how close the exposure is to its hard limits: the larger of |position| / hard limit and worst case / worst-case limit. */
+export function riskRatio(n: Notionals, hardPositionNotional: Money, maxWorstCaseNotional: Money): number {
+  const absPosition = n.position < 0n ? -n.position : n.position;
+  const worst = n.worstLong > n.worstShort ? n.worstLong : n.worstShort;
+  return Math.max(Number(absPosition) / Number(hardPositionNotional), Number(worst) / Number(maxWorstCaseNotional));
+}

@@ -243,3 +243,21 @@ export interface RateLimitUsage {
   readonly orderCount10s?: number;
   readonly orderCount1m?: number;
 }
+
+/** Returns the order an ORDER_TRADE_UPDATE describes, as a snapshot (to adopt an order we did not track). */
+export function snapshotOfUpdate(update: OrderUpdate): OrderSnapshot {
+  return {
+    symbol: update.symbol,
+    orderId: update.orderId,
+    clientOrderId: update.clientOrderId,
+    side: update.side,
+    type: update.type,
+    timeInForce: update.timeInForce,
+    status: update.status,
+    priceTicks: update.priceTicks,
+    qtySteps: update.qtySteps,
+    executedSteps: update.cumulativeFilledSteps,
+    reduceOnly: update.reduceOnly,
+    updateTimeMs: update.eventTimeMs,
+  };
+}
