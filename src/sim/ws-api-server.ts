@@ -2,7 +2,8 @@
  * The simulator's WebSocket API on /ws-fapi/v1 (Binance: wss://ws-fapi.binance.com/ws-fapi/v1).
  * Requests `{"id","method","params"}` are answered `{"id","status","result"|"error","rateLimits"}`
  * by the REST route each method stands for (ws-api-methods.ts): the same matching engine,
- * validation and error codes, the same rate limiter as REST (Binance counts both together), the
+ * validation and error codes, the same rate limiter as REST (Binance counts both together, and
+ * a handshake as 5 weight), the
  * API key and HMAC signature in the params (ws-api-security.ts), and the fault controller's
  * WebSocket API faults: a connection cut with no answer (before or after the request took
  * effect), a held answer, 429 and 418, -1021, an unknown outcome (503, the order created or
@@ -16,7 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { apiErrors, BinanceApiError } from './errors.ts';
 import type { FaultController, SocketTarget, WsApiPlan } from './faults.ts';
-import { rateLimitsJson, type RateLimiter, type RateLimitJson } from './rate-limits.ts';
+import { NO_ORDERS, rateLimitsJson, type RateLimiter, type RateLimitJson } from './rate-limits.ts';
 import { checkTiming } from './request-timing.ts';
 import type { Route } from './rest-route.ts';
 import type { SimulatedExchange } from './simulated-exchange.ts';
@@ -64,6 +65,8 @@ interface Answer {
 }
 
 const MAX_ID_LENGTH = 36;
+/** Binance: "WebSocket handshake attempt costs 5 weight." */
+const HANDSHAKE_WEIGHT = 5;
 
 export class WsApiServer {
   private readonly wss = new WebSocketServer({ noServer: true, autoPong: false, perMessageDeflate: false });
@@ -86,6 +89,7 @@ export class WsApiServer {
       socket.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\nConnection: close\r\n\r\n${text}`);
       return;
     }
+    this.options.limiter.record(HANDSHAKE_WEIGHT, NO_ORDERS, this.options.exchange.clock.nowMs());
     const returnRateLimits = new URL(req.url ?? '/', 'http://sim').searchParams.get('returnRateLimits') !== 'false';
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, returnRateLimits));
   }

@@ -51,10 +51,11 @@ describe('WebSocket API: the same venue as REST', () => {
     const api = await open();
     const placed = await wsApiCall(api, 'order.place', signWsApi(sim, { ...bid('ws-1'), newOrderRespType: 'RESULT' }));
     expect(placed).toMatchObject({ status: 200, result: { clientOrderId: 'ws-1', status: 'NEW', price: '30000.00', origQty: '0.005' } });
+    // The handshake cost 5 weight; order.place costs none.
     expect(placed.rateLimits).toEqual([
+      { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 2400, count: 5 },
       { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 5, count: 1 },
       { rateLimitType: 'ORDERS', interval: 'MINUTE', intervalNum: 1, limit: 1200, count: 1 },
-      { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 2400, count: 0 },
     ]);
     const rest = await signed(sim, 'GET', '/fapi/v1/order', { symbol: 'BTCUSDT', origClientOrderId: 'ws-1' });
     expect(rest.body).toMatchObject({ status: 'NEW', orderId: placed.result.orderId });
