@@ -14,18 +14,19 @@ const body = (code: number | null, data: Partial<Pick<WsApiErrorBody, 'retryAfte
 describe('WebSocket API answers', () => {
   it('reads the documented order.place answer: result and the usage of its rateLimits', () => {
     const answer = parseWsApiAnswer(fixtureText('ws-api-order-place'));
-    expect(answer).toMatchObject({ id: '3f7df6e3-2df4-44b9-9919-d2f38f90a99a', status: 200, error: null, result: { orderId: 325078477 } });
-    expect(answer.usage).toEqual({ orderCount10s: 1, orderCount1m: 1, usedWeight1m: 1 });
+    expect(answer).toMatchObject({ id: '43a3843a-2321-4e45-8f79-351e5c354563', status: 200, error: null, result: { orderId: 336829446 } });
+    expect(answer.usage).toEqual({ usedWeight1m: 1, orderCount10s: 1, orderCount1m: 0 });
   });
 
   it('reads the documented error answers: code, message, and the ban with its retry time', () => {
     expect(parseWsApiAnswer(fixtureText('ws-api-error'))).toMatchObject({
       status: 400,
       result: undefined,
-      error: { code: -2010, msg: 'Account has insufficient balance for requested action.', retryAfterAtMs: null },
-      // The documented sample's 1-day window is not one this adapter tracks.
-      usage: { orderCount10s: 13, usedWeight1m: 322 },
+      error: { code: -1102, msg: "Mandatory parameter 'quantity' was not sent, was empty/null, or malformed.", retryAfterAtMs: null },
+      usage: { usedWeight1m: 1, orderCount10s: 1, orderCount1m: 1 },
     });
+    // A window this adapter does not track (the Spot sample's 1-day order count) is left out.
+    expect(usageOf([{ rateLimitType: 'ORDERS', interval: 'DAY', intervalNum: 1, limit: 160000, count: 4044 }])).toEqual({});
     expect(parseWsApiAnswer(fixtureText('ws-api-banned')).error).toEqual({
       code: -1003,
       msg: 'Way too much request weight used; IP banned until 1659146400000. Please use WebSocket Streams for live updates to avoid bans.',
