@@ -89,6 +89,7 @@ export class WsApiClient {
   private attempt = 0;
   private sequence = 0;
   private lateAnswers = 0;
+  private openedCount = 0;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private renewTimer: NodeJS.Timeout | null = null;
 
@@ -119,6 +120,11 @@ export class WsApiClient {
   /** Returns true while a connection is open for requests. */
   isReady(): boolean {
     return this.active?.isOpen() === true;
+  }
+
+  /** Returns how many connections have opened (the first, reconnections and renewals). */
+  connectionsOpened(): number {
+    return this.openedCount;
   }
 
   /** Returns how many answers arrived after their request had timed out. */
@@ -190,6 +196,7 @@ export class WsApiClient {
     }
     this.dialing = null;
     this.attempt = 0;
+    this.openedCount += 1;
     const previous = this.active;
     this.active = connection;
     if (previous !== null) {
