@@ -2,6 +2,7 @@
  * Entry point of the embedded exchange: starts a Binance-compatible USDⓈ-M venue (REST +
  * WebSocket + admin API) on a local port, with a synthetic market stepping on a timer.
  */
+import { createPublicKey } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
 import { parseMoney } from '../core/money.ts';
 import { FaultController } from './faults.ts';
@@ -35,6 +36,11 @@ export interface SimulatorOptions {
   readonly seed?: number;
   readonly apiKey?: string;
   readonly apiSecret?: string;
+  /**
+   * An Ed25519 API key the venue also knows: its name and public key (PEM). The WebSocket API's
+   * session.logon accepts only such a key; requests may also be signed with it.
+   */
+  readonly ed25519ApiKey?: { readonly apiKey: string; readonly publicKeyPem: string };
   /** Default "0.0002" maker, "0.0005" taker (Binance's VIP 0 rates). */
   readonly makerFeeRate?: string;
   readonly takerFeeRate?: string;
@@ -144,6 +150,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     restRoutes: restRoutes(),
     apiKey: options.apiKey ?? SIM_API_KEY,
     apiSecret: options.apiSecret ?? SIM_API_SECRET,
+    ed25519ApiKey:
+      options.ed25519ApiKey === undefined ? null : { apiKey: options.ed25519ApiKey.apiKey, publicKey: createPublicKey(options.ed25519ApiKey.publicKeyPem) },
     pingIntervalMs: options.wsPingIntervalMs ?? 180_000,
     pongTimeoutMs: options.wsPongTimeoutMs ?? 600_000,
     connectionLifetimeMs: options.wsApiConnectionLifetimeMs ?? 24 * 60 * 60 * 1000,

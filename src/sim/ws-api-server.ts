@@ -22,7 +22,8 @@ import { checkTiming } from './request-timing.ts';
 import type { Route } from './rest-route.ts';
 import type { SimulatedExchange } from './simulated-exchange.ts';
 import { wsApiMethods } from './ws-api-methods.ts';
-import { checkWsApiSignature, type WsApiParamValue } from './ws-api-security.ts';
+import type { WsApiParamValue } from './ws-api-security.ts';
+import { authenticate, logon, logout, SESSION_METHODS, sessionJson, type ApiKeys, type Ed25519ApiKey, type SessionState } from './ws-api-session.ts';
 
 /** The path the WebSocket API listens on. */
 export const WS_API_PATH = '/ws-fapi/v1';
@@ -34,6 +35,8 @@ export interface WsApiServerOptions {
   readonly restRoutes: ReadonlyMap<string, Route>;
   readonly apiKey: string;
   readonly apiSecret: string;
+  /** An Ed25519 key the venue also knows (what session.logon needs), or null. */
+  readonly ed25519ApiKey: Ed25519ApiKey | null;
   readonly pingIntervalMs: number;
   readonly pongTimeoutMs: number;
   readonly connectionLifetimeMs: number;
@@ -46,6 +49,7 @@ interface ApiClient {
   silent: boolean;
   awaitingPongSinceMs: number | null;
   readonly lifetime: NodeJS.Timeout;
+  readonly session: SessionState;
 }
 
 type Params = Readonly<Record<string, WsApiParamValue>>;
@@ -65,6 +69,8 @@ interface Answer {
 }
 
 const MAX_ID_LENGTH = 36;
+/** The weight of each session method. */
+const SESSION_WEIGHT = 2;
 /** Binance: "WebSocket handshake attempt costs 5 weight." */
 const HANDSHAKE_WEIGHT = 5;
 
@@ -73,11 +79,13 @@ export class WsApiServer {
   private readonly clients = new Set<ApiClient>();
   private readonly options: WsApiServerOptions;
   private readonly methods: ReadonlyMap<string, Route>;
+  private readonly keys: ApiKeys;
   private readonly pingTimer: NodeJS.Timeout;
 
   constructor(options: WsApiServerOptions) {
     this.options = options;
     this.methods = wsApiMethods(options.restRoutes);
+    this.keys = { hmac: { apiKey: options.apiKey, secret: options.apiSecret }, ed25519: options.ed25519ApiKey };
     this.pingTimer = setInterval(() => this.pingAll(), options.pingIntervalMs);
     this.pingTimer.unref();
   }
@@ -138,7 +146,8 @@ export class WsApiServer {
   private accept(ws: WebSocket, returnRateLimits: boolean): void {
     const lifetime = setTimeout(() => ws.close(1000, 'connection lifetime reached'), this.options.connectionLifetimeMs);
     lifetime.unref();
-    const client: ApiClient = { ws, returnRateLimits, silent: false, awaitingPongSinceMs: null, lifetime };
+    const session: SessionState = { apiKey: null, authorizedSinceMs: null, connectedSinceMs: this.options.exchange.clock.nowMs() };
+    const client: ApiClient = { ws, returnRateLimits, silent: false, awaitingPongSinceMs: null, lifetime, session };
     this.clients.add(client);
     ws.on('ping', (data) => {
       if (!client.silent) ws.pong(data);
@@ -161,14 +170,14 @@ export class WsApiServer {
       return;
     }
     const returnRateLimits = typeof request.params['returnRateLimits'] === 'boolean' ? request.params['returnRateLimits'] : client.returnRateLimits;
-    const route = this.methods.get(request.method);
-    if (route === undefined) {
+    const route = this.methods.get(request.method) ?? null;
+    if (route === null && !SESSION_METHODS.has(request.method)) {
       this.reply(client, request.id, { status: 400, error: apiErrors.unsupported().body() }, returnRateLimits);
       return;
     }
     const { faults } = this.options;
     faults.recordRequest('WS', request.method, () => stringParams(request.params));
-    const plan = faults.planWsApiRequest(request.method, route.orderEndpoint);
+    const plan = faults.planWsApiRequest(request.method, route?.orderEndpoint ?? false);
     if (plan.fault?.kind === 'drop' && !plan.fault.processed) {
       client.ws.terminate();
       return;
@@ -179,14 +188,21 @@ export class WsApiServer {
     else void this.finishLater(client, request, route, plan, returnRateLimits, plan.delayMs + holdMs);
   }
 
-  private async finishLater(client: ApiClient, request: Request, route: Route, plan: WsApiPlan, returnRateLimits: boolean, waitMs: number): Promise<void> {
+  private async finishLater(
+    client: ApiClient,
+    request: Request,
+    route: Route | null,
+    plan: WsApiPlan,
+    returnRateLimits: boolean,
+    waitMs: number,
+  ): Promise<void> {
     await sleep(waitMs);
     // A held request is processed even when its connection is gone: the order may exist.
     this.finish(client, request, route, plan, returnRateLimits);
   }
 
-  private finish(client: ApiClient, request: Request, route: Route, plan: WsApiPlan, returnRateLimits: boolean): void {
-    const answer = this.process(route, request.params, plan);
+  private finish(client: ApiClient, request: Request, route: Route | null, plan: WsApiPlan, returnRateLimits: boolean): void {
+    const answer = this.process(client, request, route, plan);
     if (plan.fault?.kind === 'drop') {
       client.ws.terminate();
       return;
@@ -194,13 +210,16 @@ export class WsApiServer {
     this.reply(client, request.id, answer, returnRateLimits);
   }
 
-  private process(route: Route, params: Params, plan: WsApiPlan): Answer {
+  /** Answers one request: a REST route's, or a session method's (route null). */
+  private process(client: ApiClient, request: Request, route: Route | null, plan: WsApiPlan): Answer {
     const { exchange, faults, limiter } = this.options;
+    const { params } = request;
     const nowMs = exchange.clock.nowMs();
     const query = new URLSearchParams();
     for (const [name, value] of Object.entries(params)) query.set(name, String(value));
-    const countsOrders = route.orders.per10s > 0 || route.orders.per1m > 0;
-    const usage = limiter.record(route.weight(query), route.orders, nowMs);
+    const orders = route?.orders ?? NO_ORDERS;
+    const countsOrders = orders.per10s > 0 || orders.per1m > 0;
+    const usage = limiter.record(route === null ? SESSION_WEIGHT : route.weight(query), orders, nowMs);
     const rateLimits = rateLimitsJson(usage, limiter.configured(), countsOrders);
     try {
       const limits = limiter.configured();
@@ -213,13 +232,10 @@ export class WsApiServer {
           ? apiErrors.tooManyOrders(limits.orders10s, '10 seconds', retryAfterSec)
           : apiErrors.tooManyOrders(limits.orders1m, 'minute', retryAfterSec);
       }
-      if (route.security !== 'NONE') this.authenticate(params);
-      if (route.security === 'SIGNED') {
-        const signature = checkWsApiSignature(this.options.apiSecret, params);
-        if (signature === 'missing') throw apiErrors.mandatory('signature');
-        if (signature === 'invalid') throw apiErrors.signature();
-        checkTiming(query, nowMs, plan.fault?.kind === 'timestamp');
-      }
+      const timing = (): void => checkTiming(query, nowMs, plan.fault?.kind === 'timestamp');
+      if (route === null) return { status: 200, result: this.session(client, request.method, params, nowMs, timing), rateLimits };
+      if (route.security !== 'NONE') authenticate(this.keys, client.session, params, route.security === 'SIGNED');
+      if (route.security === 'SIGNED') timing();
       const unknown = plan.fault?.kind === 'unknown' ? plan.fault.mode : plan.order503;
       if (unknown === 'not-created') throw apiErrors.unknownAfterTimeout();
       const ctx = { params: query, nowMs, exchange, faults, limits };
@@ -238,10 +254,11 @@ export class WsApiServer {
     }
   }
 
-  private authenticate(params: Params): void {
-    const key = params['apiKey'];
-    if (typeof key !== 'string' || key === '') throw apiErrors.apiKeyFormat();
-    if (key !== this.options.apiKey) throw apiErrors.apiKeyInvalid();
+  /** Answers session.logon, session.status or session.logout. */
+  private session(client: ApiClient, method: string, params: Params, nowMs: number, timing: () => void): Record<string, unknown> {
+    if (method === 'session.logon') logon(this.keys, client.session, params, nowMs, timing);
+    else if (method === 'session.logout') logout(client.session);
+    return sessionJson(client.session, client.returnRateLimits, nowMs);
   }
 
   private reply(client: ApiClient, id: string | number | null, answer: Answer, returnRateLimits: boolean): void {
