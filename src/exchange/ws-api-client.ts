@@ -88,7 +88,6 @@ export class WsApiClient {
   private ready = false;
   private attempt = 0;
   private sequence = 0;
-  private lateAnswers = 0;
   private openedCount = 0;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private renewTimer: NodeJS.Timeout | null = null;
@@ -125,11 +124,6 @@ export class WsApiClient {
   /** Returns how many connections have opened (the first, reconnections and renewals). */
   connectionsOpened(): number {
     return this.openedCount;
-  }
-
-  /** Returns how many answers arrived after their request had timed out. */
-  lateAnswerCount(): number {
-    return this.lateAnswers;
   }
 
   /**
@@ -182,8 +176,8 @@ export class WsApiClient {
       onOpen: (connection) => this.opened(connection),
       onClose: (connection, reason) => this.closed(connection, reason),
       onMalformed: (error, sample) => this.options.onMalformed('ws-api', error, sample),
+      // An answer after its timeout changes nothing (the request stays ambiguous), but its usage is current.
       onLateAnswer: (answer) => {
-        this.lateAnswers += 1;
         if (answer.usage !== null) this.options.gate.recordUsage(answer.usage);
       },
     });

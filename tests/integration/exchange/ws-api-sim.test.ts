@@ -9,7 +9,7 @@ import type { OrderUpdate, PlaceOrder } from '../../../src/core/model.ts';
 import type { BinanceVenue } from '../../../src/exchange/binance-venue.ts';
 import { ExchangeError } from '../../../src/exchange/errors.ts';
 import { RateLimitGate } from '../../../src/exchange/rate-limit-gate.ts';
-import { WsApiClient, type WsApiStateChange } from '../../../src/exchange/ws-api-client.ts';
+import { WsApiClient, type WsApiClientOptions, type WsApiStateChange } from '../../../src/exchange/ws-api-client.ts';
 import { WsApiTrading } from '../../../src/exchange/ws-api-trading.ts';
 import type { ObservedRequest } from '../../../src/sim/faults.ts';
 import { startSimulator, type SimulatorHandle } from '../../../src/sim/simulator.ts';
@@ -33,7 +33,11 @@ afterEach(async () => {
 
 describe('WebSocket API connection lifetime (client on the simulator)', () => {
   function client(renewAfterMs: number, states: WsApiStateChange[]): WsApiClient {
-    return new WsApiClient({
+    return new WsApiClient(clientOptions(renewAfterMs, states));
+  }
+
+  function clientOptions(renewAfterMs: number, states: WsApiStateChange[]): WsApiClientOptions {
+    return {
       url: sim.wsApiUrl,
       apiKey: sim.apiKey,
       apiSecret: sim.apiSecret,
@@ -48,7 +52,7 @@ describe('WebSocket API connection lifetime (client on the simulator)', () => {
       resyncTime: async () => {},
       onState: (change) => states.push(change),
       onMalformed: () => {},
-    });
+    };
   }
 
   /** Asks order.status until the client has opened `connections` connections; every call must be answered. */
@@ -77,6 +81,27 @@ describe('WebSocket API connection lifetime (client on the simulator)', () => {
       { ready: true, reason: 'open' },
       { ready: false, reason: 'stopped' },
     ]);
+  });
+
+  it('places, reads, modifies and cancels an order (order.place/status/modify/cancel), recording the usage', async () => {
+    sim = await startSimulator({ symbols: ['BTCUSDT'], autoStep: false });
+    const gate = new RateLimitGate(realClock);
+    const api = new WsApiClient({ ...clientOptions(60_000, []), gate });
+    api.start();
+    await until(() => api.isReady(), 5000, 'the connection');
+    const trading = new WsApiTrading(api);
+    const order = { symbol: 'BTCUSDT', side: 'BUY' as const, type: 'LIMIT' as const, quantity: '0.005', price: '30000.0', timeInForce: 'GTX' as const };
+    expect(await trading.orderPlace({ ...order, reduceOnly: false, newClientOrderId: 'client-1' })).toMatchObject({ status: 'NEW', clientOrderId: 'client-1' });
+    expect(gate.lastUsage()).toMatchObject({ orderCount10s: 1, orderCount1m: 1 });
+    expect(await trading.orderModify({ symbol: 'BTCUSDT', origClientOrderId: 'client-1', side: 'BUY', quantity: '0.006', price: '30000.1' })).toMatchObject({
+      origQty: '0.006',
+      price: '30000.10',
+    });
+    expect(gate.lastUsage()).toMatchObject({ orderCount10s: 2 });
+    expect(await trading.orderStatus('BTCUSDT', 'client-1')).toMatchObject({ status: 'NEW', origQty: '0.006' });
+    expect(await trading.orderCancel('BTCUSDT', 'client-1')).toMatchObject({ status: 'CANCELED' });
+    expect(sim.state().openOrders).toEqual([]);
+    api.stop();
   });
 
   it('a request written on the old connection still gets its answer there after the renewal', async () => {
