@@ -34,6 +34,16 @@ export interface StreamStateChange {
 
 export type ListenKeyAction = 'created' | 'renewed' | 'renew_failed' | 'expired' | 'recreated' | 'closed';
 
+/** How orders, cancels and order queries travel to the venue: its WebSocket API, or REST. */
+export type OrderTransport = 'ws' | 'rest';
+
+/** The transport orders take changed, or was first chosen (at connect). */
+export interface OrderTransportChange {
+  readonly transport: OrderTransport;
+  /** Why: "configured: rest", "ws-api connecting", "ws-api open", "ws-api close 1006", "ws-api ping timeout", ... */
+  readonly reason: string;
+}
+
 export interface ListenKeyEvent {
   readonly action: ListenKeyAction;
   readonly listenKey: string | null;
@@ -51,6 +61,8 @@ export interface VenueListener {
   onListenKey(event: ListenKeyEvent): void;
   /** A frame or body that failed to parse: logged and counted, never fatal. */
   onMalformed(source: string, error: string, sample: string): void;
+  /** The transport orders take changed (at connect: the one chosen). Venues with one transport never call it. */
+  onOrderTransport?(change: OrderTransportChange): void;
 }
 
 export interface SymbolSetup {
@@ -63,6 +75,10 @@ export interface VenueStatus {
   readonly marketConnected: boolean;
   readonly userConnected: boolean;
   readonly listenKeyLive: boolean;
+  /** The transport orders and cancels take now (absent: the venue has one transport). */
+  readonly orderTransport?: OrderTransport;
+  /** Whether the order-entry WebSocket API connection is open (absent: not used). */
+  readonly orderApiConnected?: boolean;
 }
 
 export interface Venue {

@@ -1,24 +1,30 @@
 /**
  * The Binance USDⓈ-M venue: live Binance, the testnet, and the embedded simulator (which speaks
- * the same wire protocol) all go through this one class.
+ * the same wire protocol) all go through this one class. Orders, cancels, order queries and
+ * positions go through the OrderRouter (the WebSocket API or REST, order-router.ts); everything
+ * else goes over REST.
  */
 import type { Clock } from '../core/clock.ts';
 import type { Instrument } from '../core/instrument.ts';
 import type { CancelOrder, CommandOutcome, MarkPriceUpdate, OrderSnapshot, PlaceOrder, PositionSnapshot, RateLimitUsage, UserTrade } from '../core/model.ts';
-import type { SymbolSetup, Venue, VenueListener, VenueStatus } from '../core/venue.ts';
+import type { OrderTransport, SymbolSetup, Venue, VenueListener, VenueStatus } from '../core/venue.ts';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
+import { failure } from './command-outcome.ts';
 import { ConnectTimeoutError, ExchangeError, SymbolNotTradingError, WireFormatError } from './errors.ts';
 import { guardListener } from './listener-guard.ts';
 import { MarketStream } from './market-stream.ts';
+import { OrderRouter } from './order-router.ts';
+import { RateLimitGate } from './rate-limit-gate.ts';
 import { DEFAULT_LIVENESS, type LivenessOptions } from './reconnecting-socket.ts';
 import { BinanceRestClient } from './rest-client.ts';
 import type { RestTransport } from './rest-transport.ts';
 import { UserStream } from './user-stream.ts';
 import { parseExchangeInfo, toInstrument } from './wire/exchange-info.ts';
 import { parsePremiumIndex } from './wire/market.ts';
-import { parseOrder, parseOrders } from './wire/orders.ts';
-import { parsePositionRisk } from './wire/positions.ts';
+import { parseOrders } from './wire/orders.ts';
 import { parseUserTrades } from './wire/user-trades.ts';
+import { WS_API_MAX_CONNECTION_AGE_MS, WsApiClient } from './ws-api-client.ts';
+import { WsApiTrading, type WsApiCaller } from './ws-api-trading.ts';
 
 export interface BinanceVenueOptions {
   readonly restUrl: string;
@@ -50,42 +56,46 @@ export interface BinanceVenueOptions {
   readonly userTradesMaxPages?: number;
   /** Trades per account-trade-list page, at most (and by default) 1000. */
   readonly userTradesPageSize?: number;
+  /**
+   * How orders, cancels, order queries and positions travel: 'ws' over the WebSocket API while
+   * its connection is open and over REST while it is not, or 'rest' only. Default 'rest'.
+   */
+  readonly orderTransport?: OrderTransport;
+  /** The WebSocket API URL (wss://ws-fapi.binance.com/ws-fapi/v1); required with orderTransport 'ws'. */
+  readonly wsApiUrl?: string;
+  /** How long a WebSocket API request waits for its answer before it is ambiguous, ms. Default requestTimeoutMs (5000). */
+  readonly wsApiRequestTimeoutMs?: number;
+  /** Age at which the WebSocket API connection is replaced, ms. Default 23 h (Binance closes it at 24 h). */
+  readonly wsApiRenewAfterMs?: number;
+  /** Decorator hook around WebSocket API requests (telemetry), as `transport` is for REST. */
+  readonly wsApiCaller?: (inner: WsApiCaller) => WsApiCaller;
 }
 
 /** Binance answers that mean "already configured that way". */
 const NO_CHANGE_CODES: ReadonlySet<number> = new Set([-4046, -4059]);
-const UNKNOWN_ORDER_QUERY = -2013;
 /** The account trade list answers at most 1000 trades per request. */
 const USER_TRADES_MAX_PAGE = 1000;
 /** The account trade list reaches at most 7 days back from a start time. */
 const USER_TRADES_MAX_SPAN_MS = 7 * 24 * 60 * 60 * 1000;
 
-/** Returns an ExchangeError/WireFormatError as a command outcome; rethrows anything else. */
-function failure(error: unknown): CommandOutcome<never> {
-  if (error instanceof ExchangeError) {
-    if (error.outcome === 'ambiguous') return { kind: 'ambiguous', reason: error.message };
-    const rejected = { kind: 'rejected' as const, code: error.binanceCode ?? 0, reason: error.message, httpStatus: error.httpStatus ?? 0 };
-    // The venue's Retry-After must reach the runner's back-off, not just the REST client's.
-    return error.retryAfterMs === null ? rejected : { ...rejected, retryAfterMs: error.retryAfterMs };
-  }
-  if (error instanceof WireFormatError) {
-    // The venue answered 2xx with something we cannot read: it may have acted.
-    return { kind: 'ambiguous', reason: `unreadable response: ${error.message}` };
-  }
-  throw error;
-}
-
 export class BinanceVenue implements Venue {
   private readonly options: BinanceVenueOptions;
   private readonly rest: BinanceRestClient;
+  private readonly wsApi: WsApiClient | null;
+  private readonly router: OrderRouter;
   private readonly instruments = new Map<string, Instrument>();
   private readonly lookup = (symbol: string): Instrument | undefined => this.instruments.get(symbol);
   private market: MarketStream | null = null;
   private user: UserStream | null = null;
+  /** The connected listener's onMalformed (WebSocket API frames are reported there). */
+  private malformed: VenueListener['onMalformed'] | null = null;
+  private resyncing: Promise<void> | null = null;
 
   constructor(options: BinanceVenueOptions) {
     this.options = options;
+    const gate = new RateLimitGate(options.clock);
     this.rest = new BinanceRestClient({
+      gate,
       restUrl: options.restUrl,
       apiKey: options.apiKey,
       apiSecret: options.apiSecret,
@@ -97,6 +107,52 @@ export class BinanceVenue implements Venue {
       ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
       ...(options.retryBaseDelayMs !== undefined ? { retryBaseDelayMs: options.retryBaseDelayMs } : {}),
     });
+    this.wsApi = options.orderTransport === 'ws' ? this.createWsApi(gate) : null;
+    const caller = this.wsApi === null ? null : (options.wsApiCaller?.(this.wsApi) ?? this.wsApi);
+    const wsApi = this.wsApi;
+    this.router = new OrderRouter({
+      preference: options.orderTransport ?? 'rest',
+      rest: this.rest,
+      ws: wsApi === null || caller === null ? null : { isReady: () => wsApi.isReady(), trading: new WsApiTrading(caller) },
+      lookup: this.lookup,
+      clock: options.clock,
+    });
+  }
+
+  private createWsApi(gate: RateLimitGate): WsApiClient {
+    const { options } = this;
+    if (options.wsApiUrl === undefined) throw new RangeError("orderTransport 'ws' needs wsApiUrl");
+    return new WsApiClient({
+      url: options.wsApiUrl,
+      apiKey: options.apiKey,
+      apiSecret: options.apiSecret,
+      clock: options.clock,
+      recvWindowMs: options.recvWindowMs ?? 5000,
+      requestTimeoutMs: options.wsApiRequestTimeoutMs ?? options.requestTimeoutMs ?? 5000,
+      backoff: options.reconnect ?? DEFAULT_BACKOFF,
+      liveness: options.ping ?? DEFAULT_LIVENESS,
+      renewAfterMs: options.wsApiRenewAfterMs ?? WS_API_MAX_CONNECTION_AGE_MS - 60 * 60_000,
+      gate,
+      venueNowMs: () => options.clock.nowMs() + this.rest.clockOffsetMs(),
+      resyncTime: () => this.resyncTime(),
+      onState: (change) => this.router.wsStateChanged(change),
+      onMalformed: (source, error, sample) => (this.malformed ?? options.onMalformed)?.(source, error, sample),
+    });
+  }
+
+  /** Measures the clock offset again after a WebSocket API -1021; concurrent callers share one measurement. */
+  private resyncTime(): Promise<void> {
+    this.resyncing ??= this.rest
+      .syncTime()
+      .then(
+        () => undefined,
+        // The -1021 answer reaches the caller either way; a failed measurement shows in the next REST call.
+        () => undefined,
+      )
+      .finally(() => {
+        this.resyncing = null;
+      });
+    return this.resyncing;
   }
 
   /** Returns the raw REST client (endpoint-named methods). */
@@ -146,29 +202,20 @@ export class BinanceVenue implements Venue {
     const instrument = this.instruments.get(command.symbol);
     if (instrument === undefined) return { kind: 'denied', reason: `instrument ${command.symbol} not loaded` };
     if (command.type === 'LIMIT' && command.priceTicks === undefined) return { kind: 'denied', reason: 'LIMIT order without a price' };
-    try {
-      const body = await this.rest.newOrder({
-        symbol: command.symbol,
-        side: command.side,
-        type: command.type,
-        quantity: instrument.formatQty(command.qtySteps),
-        price: command.priceTicks === undefined ? undefined : instrument.formatPrice(command.priceTicks),
-        timeInForce: command.type === 'LIMIT' ? (command.timeInForce ?? 'GTC') : undefined,
-        reduceOnly: command.reduceOnly,
-        newClientOrderId: command.clientOrderId,
-      });
-      return { kind: 'accepted', value: parseOrder(body, this.lookup) };
-    } catch (error) {
-      return failure(error);
-    }
+    return this.router.placeOrder({
+      symbol: command.symbol,
+      side: command.side,
+      type: command.type,
+      quantity: instrument.formatQty(command.qtySteps),
+      price: command.priceTicks === undefined ? undefined : instrument.formatPrice(command.priceTicks),
+      timeInForce: command.type === 'LIMIT' ? (command.timeInForce ?? 'GTC') : undefined,
+      reduceOnly: command.reduceOnly,
+      newClientOrderId: command.clientOrderId,
+    });
   }
 
   async cancelOrder(command: CancelOrder): Promise<CommandOutcome<OrderSnapshot>> {
-    try {
-      return { kind: 'accepted', value: parseOrder(await this.rest.cancelOrder(command.symbol, command.clientOrderId), this.lookup) };
-    } catch (error) {
-      return failure(error);
-    }
+    return this.router.cancelOrder(command.symbol, command.clientOrderId);
   }
 
   async cancelAllOpenOrders(symbol: string): Promise<CommandOutcome<null>> {
@@ -181,12 +228,7 @@ export class BinanceVenue implements Venue {
   }
 
   async queryOrder(symbol: string, clientOrderId: string): Promise<CommandOutcome<OrderSnapshot | null>> {
-    try {
-      return { kind: 'accepted', value: parseOrder(await this.rest.queryOrder(symbol, clientOrderId), this.lookup) };
-    } catch (error) {
-      if (error instanceof ExchangeError && error.binanceCode === UNKNOWN_ORDER_QUERY) return { kind: 'accepted', value: null };
-      return failure(error);
-    }
+    return this.router.queryOrder(symbol, clientOrderId);
   }
 
   async openOrders(symbol: string, options: { readonly urgent?: boolean } = {}): Promise<OrderSnapshot[]> {
@@ -194,7 +236,7 @@ export class BinanceVenue implements Venue {
   }
 
   async position(symbol: string): Promise<PositionSnapshot> {
-    return parsePositionRisk(await this.rest.positionRisk(symbol), symbol, this.lookup, this.options.clock.nowMs());
+    return this.router.position(symbol);
   }
 
   /**
@@ -234,6 +276,9 @@ export class BinanceVenue implements Venue {
   async connect(symbols: readonly string[], listener: VenueListener): Promise<void> {
     if (this.market !== null || this.user !== null) throw new Error('already connected');
     const guarded = guardListener(listener);
+    this.malformed = guarded.onMalformed;
+    this.router.attach((change) => guarded.onOrderTransport?.(change));
+    this.wsApi?.start();
     const backoff = this.options.reconnect ?? DEFAULT_BACKOFF;
     const liveness = this.options.ping ?? DEFAULT_LIVENESS;
     let notifyOpen: () => void = () => {};
@@ -295,6 +340,9 @@ export class BinanceVenue implements Venue {
     this.market = null;
     this.user = null;
     market?.stop();
+    this.wsApi?.stop();
+    this.router.detach();
+    this.malformed = null;
     await user?.stop();
   }
 
@@ -310,6 +358,8 @@ export class BinanceVenue implements Venue {
       marketConnected: this.market?.isConnected() ?? false,
       userConnected: this.user?.isConnected() ?? false,
       listenKeyLive: this.user?.listenKeyLive() ?? false,
+      orderTransport: this.router.transport(),
+      orderApiConnected: this.wsApi?.isReady() ?? false,
     };
   }
 

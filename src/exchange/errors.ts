@@ -118,13 +118,17 @@ export function reasonSlug(binanceCode: number | null, httpStatus: number | null
   return 'other';
 }
 
+/** Codes Binance defines as "execution status unknown": -1006 (unexpected message-bus answer) and -1007 (backend timeout). */
+const UNKNOWN_EXECUTION_CODES: ReadonlySet<number> = new Set([-1006, -1007]);
+
 /**
- * Returns the outcome of an HTTP error answer. 4xx is a rejection, except 408 (the gateway timed
- * out waiting for the engine); 5xx is ambiguous (Binance: "execution status is UNKNOWN"), except
+ * Returns the outcome of an HTTP (or WebSocket API) error answer. 4xx is a rejection, except 408
+ * (the gateway timed out waiting for the engine) and the codes that say the execution status is
+ * unknown (-1006, -1007); 5xx is ambiguous (Binance: "execution status is UNKNOWN"), except
  * -1008, which the docs define as a throttle that never reached the engine.
  */
 export function classifyHttpError(status: number, binanceCode: number | null): ExchangeOutcome {
-  if (status === 408) return 'ambiguous';
+  if (status === 408 || (binanceCode !== null && UNKNOWN_EXECUTION_CODES.has(binanceCode))) return 'ambiguous';
   if (status >= 500) return binanceCode === -1008 ? 'rejected' : 'ambiguous';
   return 'rejected';
 }

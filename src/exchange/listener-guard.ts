@@ -29,6 +29,7 @@ export function guardListener(listener: VenueListener): VenueListener {
     onStreamState: guard(listener.onStreamState),
     onListenKey: guard(listener.onListenKey),
     onMalformed: guard(listener.onMalformed),
+    ...(listener.onOrderTransport === undefined ? {} : { onOrderTransport: guard(listener.onOrderTransport) }),
   };
 }
 

@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../core/clock.ts';
 import { RATE_LIMIT_WAIT_MS, type RateLimitUsage, type Side, type TimeInForce } from '../core/model.ts';
 import { classifyHttpError, ExchangeError } from './errors.ts';
+import { RateLimitGate } from './rate-limit-gate.ts';
 import { RequestSigner, encodeParams, type Params } from './signing.ts';
 import { UndiciTransport, type HttpMethod, type OrderInfo, type RestResponse, type RestTransport, type Security } from './rest-transport.ts';
 
@@ -27,6 +28,8 @@ export interface RestClientOptions {
   /** Automatic retries of GET/DELETE on network errors and 5xx. */
   readonly maxRetries?: number;
   readonly retryBaseDelayMs?: number;
+  /** The venue's rate-limit back-off, shared with other transports (one of its own when absent). */
+  readonly gate?: RateLimitGate;
 }
 
 export interface NewOrderParams {
@@ -86,11 +89,9 @@ export class BinanceRestClient {
   private readonly clock: Clock;
   private readonly maxRetries: number;
   private readonly retryBaseDelayMs: number;
+  private readonly gate: RateLimitGate;
   private offsetMs = 0;
-  private backoffUntilMs = 0;
-  private backoffStatus = 0;
   private reachable = false;
-  private usage: { usedWeight1m?: number; orderCount10s?: number; orderCount1m?: number } = {};
 
   constructor(options: RestClientOptions) {
     this.clock = options.clock;
@@ -101,6 +102,7 @@ export class BinanceRestClient {
     this.signer = new RequestSigner(options.apiSecret, options.recvWindowMs ?? 5000);
     this.maxRetries = options.maxRetries ?? 2;
     this.retryBaseDelayMs = options.retryBaseDelayMs ?? 200;
+    this.gate = options.gate ?? new RateLimitGate(options.clock);
   }
 
   /** Returns the venue clock offset used for signing (venue - local, ms). */
@@ -113,14 +115,14 @@ export class BinanceRestClient {
     return this.reachable;
   }
 
-  /** Returns the last seen rate-limit header values. */
+  /** Returns the last seen rate-limit usage (of any transport sharing the gate). */
   rateLimits(): RateLimitUsage {
-    return { ...this.usage };
+    return this.gate.lastUsage();
   }
 
   /** Returns the ms left of a 429/418 back-off (0 when none). */
   backoffRemainingMs(): number {
-    return Math.max(0, this.backoffUntilMs - this.clock.nowMs());
+    return this.gate.remainingMs();
   }
 
   /** Measures the venue clock offset with GET /fapi/v1/time (offset at half the round trip). */
@@ -286,17 +288,8 @@ export class BinanceRestClient {
     const retryable = call.method === 'GET' || call.method === 'DELETE';
     let resynced = !resyncOnTimestamp;
     for (let attempt = 1; ; attempt++) {
-      const backoff = this.backoffRemainingMs();
-      if (backoff > 0 && !(call.urgent === true && this.backoffStatus === 429)) {
-        throw new ExchangeError({
-          operation: call.operation,
-          httpStatus: this.backoffStatus,
-          binanceCode: null,
-          outcome: 'rejected',
-          retryAfterMs: backoff,
-          message: `not sent: backing off after HTTP ${this.backoffStatus} for ${backoff} ms more`,
-        });
-      }
+      const refusal = this.gate.refusal(call.operation, call.urgent === true);
+      if (refusal !== null) throw refusal;
       const query = call.security === 'signed' ? this.signer.signQuery(call.params, this.clock.nowMs() + this.offsetMs) : call.params;
       let response: RestResponse;
       try {
@@ -326,15 +319,14 @@ export class BinanceRestClient {
         });
       }
       this.reachable = true;
-      this.recordUsage(response);
+      this.gate.recordUsage(response.rateLimits);
       if (response.status >= 200 && response.status < 300) return response.body;
 
       const { code, msg } = bodyCode(response.body);
       const message = `HTTP ${response.status}${code === null ? '' : ` ${code}`} ${msg || response.text}`.trim();
       if (response.status === 429 || response.status === 418) {
         const waitMs = response.retryAfterMs ?? RATE_LIMIT_WAIT_MS[response.status];
-        this.backoffUntilMs = Math.max(this.backoffUntilMs, this.clock.nowMs() + waitMs);
-        this.backoffStatus = response.status;
+        this.gate.backOff(response.status, waitMs);
         throw new ExchangeError({
           operation: call.operation,
           httpStatus: response.status,
@@ -362,12 +354,5 @@ export class BinanceRestClient {
         message,
       });
     }
-  }
-
-  private recordUsage(response: RestResponse): void {
-    const limits = response.rateLimits;
-    if (limits.usedWeight1m !== undefined) this.usage.usedWeight1m = limits.usedWeight1m;
-    if (limits.orderCount10s !== undefined) this.usage.orderCount10s = limits.orderCount10s;
-    if (limits.orderCount1m !== undefined) this.usage.orderCount1m = limits.orderCount1m;
   }
 }

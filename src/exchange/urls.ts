@@ -1,4 +1,4 @@
-/** Default REST and WebSocket roots of the Binance USDⓈ-M environments. */
+/** Default REST, WebSocket stream and WebSocket API roots of the Binance USDⓈ-M environments. */
 
 export type BinanceExchange = 'binance' | 'binance-testnet';
 
@@ -7,14 +7,16 @@ export interface VenueUrls {
   readonly restUrl: string;
   /** WebSocket host root under which /public, /market and /private live. */
   readonly wsUrl: string;
+  /** The WebSocket API (order entry), e.g. wss://ws-fapi.binance.com/ws-fapi/v1. */
+  readonly wsApiUrl: string;
 }
 
-/** Returns the default REST and WS roots of an environment. */
+/** Returns the default REST, stream and WebSocket API URLs of an environment. */
 export function venueUrls(exchange: BinanceExchange): VenueUrls {
   switch (exchange) {
     case 'binance':
-      return { restUrl: 'https://fapi.binance.com', wsUrl: 'wss://fstream.binance.com' };
+      return { restUrl: 'https://fapi.binance.com', wsUrl: 'wss://fstream.binance.com', wsApiUrl: 'wss://ws-fapi.binance.com/ws-fapi/v1' };
     case 'binance-testnet':
-      return { restUrl: 'https://demo-fapi.binance.com', wsUrl: 'wss://fstream.binancefuture.com' };
+      return { restUrl: 'https://demo-fapi.binance.com', wsUrl: 'wss://fstream.binancefuture.com', wsApiUrl: 'wss://testnet.binancefuture.com/ws-fapi/v1' };
   }
 }

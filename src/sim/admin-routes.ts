@@ -3,7 +3,7 @@
  * can read the account state and drive the fault knobs of a running simulator.
  */
 import { z } from 'zod';
-import type { FaultController } from './faults.ts';
+import type { FaultController, WsApiFault } from './faults.ts';
 import type { SimulatedExchange } from './simulated-exchange.ts';
 import { simState } from './sim-state.ts';
 
@@ -18,7 +18,7 @@ export class AdminRequestError extends Error {
   readonly code = 'SIM_ERR_ADMIN_REQUEST';
 }
 
-const target = z.enum(['market', 'user', 'all']);
+const target = z.enum(['market', 'user', 'api', 'all']);
 const count = z.number().int().min(0).optional();
 const settings = z
   .object({
@@ -31,6 +31,32 @@ const settings = z
   })
   .partial()
   .strict();
+
+const wsApiFault = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('drop'), processed: z.boolean().optional() }),
+    z.object({ kind: z.literal('hold'), ms: z.number().int().min(0) }),
+    z.object({ kind: z.literal('rate-limit'), retryAfterSec: z.number().int().min(0).optional() }),
+    z.object({ kind: z.literal('timestamp') }),
+    z.object({ kind: z.literal('unknown'), mode: z.enum(['not-created', 'created']) }),
+  ])
+  .and(z.object({ method: z.string().min(1).max(40).optional(), count: z.number().int().min(1).optional() }));
+
+/** Returns the WebSocket API fault an admin request describes. */
+function toWsApiFault(body: z.infer<typeof wsApiFault>): WsApiFault {
+  switch (body.kind) {
+    case 'drop':
+      return { kind: 'drop', processed: body.processed ?? false };
+    case 'hold':
+      return { kind: 'hold', ms: body.ms };
+    case 'rate-limit':
+      return { kind: 'rate-limit', retryAfterSec: body.retryAfterSec ?? 1 };
+    case 'timestamp':
+      return { kind: 'timestamp' };
+    case 'unknown':
+      return { kind: 'unknown', mode: body.mode };
+  }
+}
 
 type Handler = (ctx: AdminContext, body: unknown) => unknown;
 
@@ -109,6 +135,24 @@ const handlers: ReadonlyMap<string, Handler> = new Map<string, Handler>([
     (ctx, body) => {
       const b = parse(z.object({ target, frame: z.string().max(65_536) }).strict(), body);
       return { sent: ctx.faults.injectFrame(b.target, b.frame) };
+    },
+  ],
+  [
+    'POST /sim/admin/ws-api/fault',
+    (ctx, body) => {
+      const b = parse(wsApiFault, body);
+      ctx.faults.armWsApiFault(toWsApiFault(b), {
+        ...(b.method !== undefined ? { method: b.method } : {}),
+        ...(b.count !== undefined ? { count: b.count } : {}),
+      });
+      return ctx.faults.snapshot();
+    },
+  ],
+  [
+    'POST /sim/admin/ws-api/outage',
+    (ctx, body) => {
+      const b = parse(z.object({ down: z.boolean() }).strict(), body);
+      return { down: b.down, dropped: ctx.faults.setWsApiDown(b.down) };
     },
   ],
   ['POST /sim/admin/listen-key/expire', (ctx) => (ctx.faults.expireListenKeyNow(), { expired: true })],

@@ -2,11 +2,14 @@
  * Fault injection, adjustable while the simulator runs: REST latency, 5xx answers, Binance's
  * ambiguous 503 on order endpoints (order not created, or created anyway), forced 429/418,
  * forced -1021, held requests, connection resets, WebSocket drops and silent sockets, and
- * listenKey trouble. The server asks `planRequest` what to do with each REST request.
+ * listenKey trouble. The server asks `planRequest` what to do with each REST request; the
+ * WebSocket API asks `planWsApiRequest` (its one-shot faults are armed apart from REST's, so a
+ * REST call in between cannot consume them; latency, the IP ban and the 503 rate are shared).
  */
 import type { Prng } from './prng.ts';
 
-export type SocketTarget = 'market' | 'user' | 'all';
+/** Which sockets a fault acts on: market streams, user streams, WebSocket API connections, or all. */
+export type SocketTarget = 'market' | 'user' | 'api' | 'all';
 export type Order503Mode = 'not-created' | 'created';
 
 /** Sockets and keys the fault controller acts on; the server provides them. */
@@ -18,11 +21,45 @@ export interface FaultActions {
   injectFrame(target: SocketTarget, text: string): number;
 }
 
-/** One REST request as it reached the server (before any fault was applied). */
+/**
+ * One request as it reached the server (before any fault was applied): a REST request (`method`
+ * GET/POST/..., `path` /fapi/...), or a WebSocket API request (`method` "WS", `path` its method
+ * name such as order.place). `params` are its parameters (query and body, or the JSON params).
+ */
 export interface ObservedRequest {
   readonly atMs: number;
   readonly method: string;
   readonly path: string;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/** A one-shot fault for WebSocket API requests. */
+export type WsApiFault =
+  /** The connection is cut without an answer; `processed`: the request took effect first. */
+  | { readonly kind: 'drop'; readonly processed: boolean }
+  /** The request waits `ms`, then is processed and answered (the client has likely given up). */
+  | { readonly kind: 'hold'; readonly ms: number }
+  /** Answered 429 / -1003 with a retry time `retryAfterSec` ahead. */
+  | { readonly kind: 'rate-limit'; readonly retryAfterSec: number }
+  /** Answered -1021 (a signed request only). */
+  | { readonly kind: 'timestamp' }
+  /** Answered 503 "Unknown error": the order is not created, or created anyway. */
+  | { readonly kind: 'unknown'; readonly mode: Order503Mode };
+
+/** What the WebSocket API does with one request. */
+export interface WsApiPlan {
+  readonly delayMs: number;
+  readonly banRemainingMs: number;
+  /** The standing 503 rate's draw (order methods only). */
+  readonly order503: Order503Mode | null;
+  readonly fault: WsApiFault | null;
+}
+
+interface ArmedWsApiFault {
+  readonly fault: WsApiFault;
+  /** Only requests of this method take it (null: any). */
+  readonly method: string | null;
+  remaining: number;
 }
 
 /** Standing knobs (probabilities in [0, 1], times in ms). */
@@ -59,6 +96,10 @@ export interface FaultSnapshot {
   readonly holdMs: number;
   readonly resets: number;
   readonly keepaliveRejections: number;
+  readonly wsApi: {
+    readonly down: boolean;
+    readonly armed: ReadonlyArray<{ readonly fault: WsApiFault; readonly method: string | null; readonly remaining: number }>;
+  };
 }
 
 const NO_FAULTS: FaultSettings = {
@@ -80,6 +121,8 @@ export class FaultController {
   private holdMs = 0;
   private resets = 0;
   private keepaliveRejections = 0;
+  private wsApiArmed: ArmedWsApiFault[] = [];
+  private wsApiDown = false;
   private actions: FaultActions | null = null;
   private readonly requestObservers = new Set<(request: ObservedRequest) => void>();
   private readonly prng: Prng;
@@ -173,17 +216,58 @@ export class FaultController {
     return this.actions?.injectFrame(target, text) ?? 0;
   }
 
-  /** Calls `observer` with every REST request the server receives; returns a function that stops it. */
+  /** Calls `observer` with every REST and WebSocket API request the server receives; returns a function that stops it. */
   observeRequests(observer: (request: ObservedRequest) => void): () => void {
     this.requestObservers.add(observer);
     return () => this.requestObservers.delete(observer);
   }
 
-  /** Reports one REST request to the observers (called by the server). */
-  recordRequest(method: string, path: string): void {
+  /** Reports one request to the observers (called by the servers); `params` is read only when someone observes. */
+  recordRequest(method: string, path: string, params: () => Readonly<Record<string, string>> = () => ({})): void {
     if (this.requestObservers.size === 0) return;
-    const request = { atMs: this.nowMs(), method, path };
+    const request = { atMs: this.nowMs(), method, path, params: params() };
     for (const observer of this.requestObservers) observer(request);
+  }
+
+  /**
+   * Arms a one-shot fault for the next `count` (default 1) WebSocket API requests, of `method`
+   * only when given. Armed faults are taken in the order they were armed.
+   */
+  armWsApiFault(fault: WsApiFault, options: { readonly method?: string; readonly count?: number } = {}): void {
+    const count = options.count ?? 1;
+    if (!(Number.isInteger(count) && count >= 1)) throw new RangeError('count must be a positive integer');
+    this.wsApiArmed.push({ fault, method: options.method ?? null, remaining: count });
+  }
+
+  /**
+   * Takes the WebSocket API down (new connections are refused with HTTP 503 and open ones are
+   * cut) or brings it back up. Returns how many open connections were cut.
+   */
+  setWsApiDown(down: boolean): number {
+    this.wsApiDown = down;
+    return down ? (this.actions?.dropSockets('api', null) ?? 0) : 0;
+  }
+
+  /** Returns true while the WebSocket API refuses connections. */
+  isWsApiDown(): boolean {
+    return this.wsApiDown;
+  }
+
+  /** Decides the fate of one WebSocket API request (consuming the first armed fault that matches it). */
+  planWsApiRequest(method: string, isOrderMethod: boolean): WsApiPlan {
+    const s = this.settings;
+    const now = this.nowMs();
+    const banRemainingMs = this.bannedUntilMs !== null && now < this.bannedUntilMs ? this.bannedUntilMs - now : 0;
+    const index = this.wsApiArmed.findIndex((armed) => armed.method === null || armed.method === method);
+    let fault: WsApiFault | null = null;
+    const armed = index < 0 ? undefined : this.wsApiArmed[index];
+    if (armed !== undefined) {
+      fault = armed.fault;
+      armed.remaining -= 1;
+      if (armed.remaining <= 0) this.wsApiArmed.splice(index, 1);
+    }
+    const order503 = isOrderMethod && s.order503Probability > 0 && this.prng.chance(s.order503Probability) ? s.order503Mode : null;
+    return { delayMs: s.latencyMs + (s.latencyJitterMs > 0 ? this.prng.next() * s.latencyJitterMs : 0), banRemainingMs, order503, fault };
   }
 
   /** Answers the next `count` keepalives (PUT listenKey) with -1125. */
@@ -207,6 +291,8 @@ export class FaultController {
     this.holds = 0;
     this.resets = 0;
     this.keepaliveRejections = 0;
+    this.wsApiArmed = [];
+    this.wsApiDown = false;
     this.actions?.silenceSockets('all', false, false);
   }
 
@@ -222,6 +308,7 @@ export class FaultController {
       holdMs: this.holdMs,
       resets: this.resets,
       keepaliveRejections: this.keepaliveRejections,
+      wsApi: { down: this.wsApiDown, armed: this.wsApiArmed.map((a) => ({ fault: a.fault, method: a.method, remaining: a.remaining })) },
     };
   }
 

@@ -84,3 +84,26 @@ export class RateLimiter {
     return { weight1m, orders10s, orders1m, exceeded };
   }
 }
+
+/** One entry of a WebSocket API answer's `rateLimits` list. */
+export interface RateLimitJson {
+  readonly rateLimitType: 'REQUEST_WEIGHT' | 'ORDERS';
+  readonly interval: 'SECOND' | 'MINUTE';
+  readonly intervalNum: number;
+  readonly limit: number;
+  readonly count: number;
+}
+
+/**
+ * Returns the `rateLimits` of a WebSocket API answer: the weight, then the order counts when the
+ * request counts orders (the order of the WebSocket API General Info page's example).
+ */
+export function rateLimitsJson(usage: Usage, limits: RateLimits, countsOrders: boolean): RateLimitJson[] {
+  const weight: RateLimitJson = { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: limits.weight1m, count: usage.weight1m };
+  if (!countsOrders) return [weight];
+  return [
+    weight,
+    { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: limits.orders10s, count: usage.orders10s },
+    { rateLimitType: 'ORDERS', interval: 'MINUTE', intervalNum: 1, limit: limits.orders1m, count: usage.orders1m },
+  ];
+}

@@ -1,7 +1,8 @@
 /**
  * The simulator's HTTP front: Binance REST semantics (API key, HMAC signature, timestamp and
  * recvWindow, request weight and order counts in X-MBX-* headers, Binance error bodies and
- * statuses), fault injection on every request, the admin API, and WebSocket upgrades.
+ * statuses), fault injection on every request, the admin API, and WebSocket upgrades (the
+ * WebSocket API on /ws-fapi/v1, streams everywhere else).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -9,27 +10,28 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AdminRequestError, adminHandler, type AdminContext } from './admin-routes.ts';
 import { apiErrors, BinanceApiError } from './errors.ts';
 import type { FaultController, RequestPlan } from './faults.ts';
-import { RateLimiter, type RateLimits } from './rate-limits.ts';
+import type { RateLimiter } from './rate-limits.ts';
+import { checkTiming } from './request-timing.ts';
 import type { Route } from './rest-route.ts';
 import { restRoutes } from './rest-routes.ts';
 import { checkSignature } from './signature.ts';
 import type { SimulatedExchange } from './simulated-exchange.ts';
+import { WS_API_PATH, type WsApiServer } from './ws-api-server.ts';
 import type { WsHub } from './ws-hub.ts';
 
 export interface SimServerOptions {
   readonly exchange: SimulatedExchange;
   readonly faults: FaultController;
   readonly hub: WsHub;
+  readonly wsApi: WsApiServer;
   readonly apiKey: string;
   readonly apiSecret: string;
-  readonly rateLimits: RateLimits;
+  /** Shared with the WebSocket API: Binance counts both against the same limits. */
+  readonly limiter: RateLimiter;
   readonly step: (n: number) => void;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
-const TIMESTAMP_AHEAD_MS = 1000;
-const DEFAULT_RECV_WINDOW_MS = 5000;
-const MAX_RECV_WINDOW_MS = 60_000;
 
 export class SimServer {
   readonly http: Server;
@@ -41,7 +43,7 @@ export class SimServer {
 
   constructor(options: SimServerOptions) {
     this.options = options;
-    this.limiter = new RateLimiter(options.rateLimits);
+    this.limiter = options.limiter;
     this.admin = { exchange: options.exchange, faults: options.faults, step: options.step };
     this.http = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => this.sendJson(res, 500, { code: -1000, msg: error instanceof Error ? error.message : String(error) }));
@@ -51,7 +53,11 @@ export class SimServer {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
-    this.http.on('upgrade', (req, socket, head) => options.hub.handleUpgrade(req, socket, head));
+    this.http.on('upgrade', (req, socket, head) => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (path === WS_API_PATH) options.wsApi.handleUpgrade(req, socket, head);
+      else options.hub.handleUpgrade(req, socket, head);
+    });
   }
 
   /** Listens on host:port (0 picks a free port); returns the port bound. */
@@ -84,7 +90,11 @@ export class SimServer {
       this.handleAdmin(method, url.pathname, rawBody, res);
       return;
     }
-    this.options.faults.recordRequest(method, url.pathname);
+    this.options.faults.recordRequest(method, url.pathname, () => {
+      const all = new URLSearchParams(rawQuery);
+      for (const [k, v] of new URLSearchParams(rawBody)) all.append(k, v);
+      return Object.fromEntries(all);
+    });
     const route = this.routes.get(`${method} ${url.pathname}`);
     const plan = this.options.faults.planRequest(route?.orderEndpoint ?? false, route?.security === 'SIGNED');
     if (plan.reset) {
@@ -160,11 +170,7 @@ export class SimServer {
     const signature = checkSignature(this.options.apiSecret, rawQuery, rawBody);
     if (signature === 'missing') throw apiErrors.mandatory('signature');
     if (signature === 'invalid') throw apiErrors.signature();
-    const timestampText = params.get('timestamp');
-    if (timestampText === null || !/^\d+$/.test(timestampText)) throw apiErrors.mandatory('timestamp');
-    const recvWindow = recvWindowOf(params);
-    const timestamp = Number(timestampText);
-    if (forceTimestampError || timestamp > nowMs + TIMESTAMP_AHEAD_MS || nowMs - timestamp > recvWindow) throw apiErrors.timestamp();
+    checkTiming(params, nowMs, forceTimestampError);
   }
 
   private handleAdmin(method: string, path: string, rawBody: string, res: ServerResponse): void {
@@ -191,16 +197,6 @@ export class SimServer {
     res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
     res.end(text);
   }
-}
-
-/** Returns the recvWindow of a signed request (default 5000 ms); -1130 when malformed, -1131 above 60000 ms. */
-function recvWindowOf(params: URLSearchParams): number {
-  const text = params.get('recvWindow');
-  if (text === null || text === '') return DEFAULT_RECV_WINDOW_MS;
-  if (!/^\d{1,16}$/.test(text)) throw apiErrors.illegalValue('recvWindow');
-  const recvWindow = Number(text);
-  if (recvWindow > MAX_RECV_WINDOW_MS) throw apiErrors.recvWindowTooLarge();
-  return recvWindow;
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

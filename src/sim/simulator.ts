@@ -2,17 +2,20 @@
  * Entry point of the embedded exchange: starts a Binance-compatible USDⓈ-M venue (REST +
  * WebSocket + admin API) on a local port, with a synthetic market stepping on a timer.
  */
+import { createPublicKey } from 'node:crypto';
 import type { ClockReading } from '../core/clock.ts';
 import { parseMoney } from '../core/money.ts';
 import { FaultController } from './faults.ts';
 import { defaultMarketModelOptions, type MarketModelOptions } from './market-model.ts';
 import { Prng } from './prng.ts';
-import { binanceRateLimits, type RateLimits } from './rate-limits.ts';
+import { binanceRateLimits, RateLimiter, type RateLimits } from './rate-limits.ts';
+import { restRoutes } from './rest-routes.ts';
 import { SimServer } from './server.ts';
 import { SimulatedExchange } from './simulated-exchange.ts';
 import { simState, type SimState } from './sim-state.ts';
 import { defaultSymbolSpecs, simSymbol, type SimSymbolSpec } from './symbols.ts';
 import { wallClock } from './wall-clock.ts';
+import { WS_API_PATH, WsApiServer } from './ws-api-server.ts';
 import { WsHub } from './ws-hub.ts';
 
 /**
@@ -33,6 +36,11 @@ export interface SimulatorOptions {
   readonly seed?: number;
   readonly apiKey?: string;
   readonly apiSecret?: string;
+  /**
+   * An Ed25519 API key the venue also knows: its name and public key (PEM). The WebSocket API's
+   * session.logon accepts only such a key; requests may also be signed with it.
+   */
+  readonly ed25519ApiKey?: { readonly apiKey: string; readonly publicKeyPem: string };
   /** Default "0.0002" maker, "0.0005" taker (Binance's VIP 0 rates). */
   readonly makerFeeRate?: string;
   readonly takerFeeRate?: string;
@@ -60,6 +68,8 @@ export interface SimulatorOptions {
   /** Period of the server's WebSocket pings (default 3 min, as Binance) and how long a pong may take (default 10 min). */
   readonly wsPingIntervalMs?: number;
   readonly wsPongTimeoutMs?: number;
+  /** Age at which the WebSocket API closes a connection (default 24 h, as Binance). */
+  readonly wsApiConnectionLifetimeMs?: number;
   /** Default 60 min. */
   readonly listenKeyValidityMs?: number;
   /** Period of `@markPrice@1s` (default 1000 ms); `@markPrice` gets every third. */
@@ -71,6 +81,8 @@ export interface SimulatorHandle {
   readonly restUrl: string;
   /** e.g. ws://127.0.0.1:41234 (Binance's wss://fstream.binance.com); append /public/..., /market/..., /private/.... */
   readonly wsUrl: string;
+  /** e.g. ws://127.0.0.1:41234/ws-fapi/v1 (Binance's wss://ws-fapi.binance.com/ws-fapi/v1): the WebSocket API. */
+  readonly wsApiUrl: string;
   readonly apiKey: string;
   readonly apiSecret: string;
   readonly faults: FaultController;
@@ -130,11 +142,25 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     pongTimeoutMs: options.wsPongTimeoutMs ?? 600_000,
   });
   exchange.attach(hub);
+  const limiter = new RateLimiter({ ...binanceRateLimits(), ...options.rateLimits });
+  const wsApi = new WsApiServer({
+    exchange,
+    faults,
+    limiter,
+    restRoutes: restRoutes(),
+    apiKey: options.apiKey ?? SIM_API_KEY,
+    apiSecret: options.apiSecret ?? SIM_API_SECRET,
+    ed25519ApiKey:
+      options.ed25519ApiKey === undefined ? null : { apiKey: options.ed25519ApiKey.apiKey, publicKey: createPublicKey(options.ed25519ApiKey.publicKeyPem) },
+    pingIntervalMs: options.wsPingIntervalMs ?? 180_000,
+    pongTimeoutMs: options.wsPongTimeoutMs ?? 600_000,
+    connectionLifetimeMs: options.wsApiConnectionLifetimeMs ?? 24 * 60 * 60 * 1000,
+  });
   faults.bind({
-    dropSockets: (target, code) => hub.drop(target, code),
-    silenceSockets: (target, silent, includingNew) => hub.silence(target, silent, includingNew),
+    dropSockets: (target, code) => hub.drop(target, code) + wsApi.drop(target, code),
+    silenceSockets: (target, silent, includingNew) => hub.silence(target, silent, includingNew) + wsApi.silence(target, silent),
     expireListenKey: () => exchange.forceListenKeyExpiry(),
-    injectFrame: (target, text) => hub.inject(target, text),
+    injectFrame: (target, text) => hub.inject(target, text) + wsApi.inject(target, text),
   });
   const step = (n = 1): void => {
     for (let i = 0; i < n; i++) exchange.step();
@@ -143,9 +169,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     exchange,
     faults,
     hub,
+    wsApi,
     apiKey: options.apiKey ?? SIM_API_KEY,
     apiSecret: options.apiSecret ?? SIM_API_SECRET,
-    rateLimits: { ...binanceRateLimits(), ...options.rateLimits },
+    limiter,
     step,
   });
   const host = options.host ?? '127.0.0.1';
@@ -156,6 +183,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   return {
     restUrl: `http://${urlHost}:${port}`,
     wsUrl: `ws://${urlHost}:${port}`,
+    wsApiUrl: `ws://${urlHost}:${port}${WS_API_PATH}`,
     apiKey: options.apiKey ?? SIM_API_KEY,
     apiSecret: options.apiSecret ?? SIM_API_SECRET,
     faults,
@@ -167,6 +195,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       closed = true;
       if (timer) clearInterval(timer);
       await hub.close();
+      await wsApi.close();
       await server.close();
     },
   };

@@ -47,9 +47,18 @@ interface Request {
   readonly id: unknown;
 }
 
-/** True when a fault target covers sockets of `route`. */
+/** True when a fault target covers stream sockets of `route` (the WebSocket API's are not the hub's). */
 function targets(target: SocketTarget, route: WsRoute): boolean {
-  return target === 'all' || (target === 'user' ? route === 'private' : route !== 'private');
+  switch (target) {
+    case 'all':
+      return true;
+    case 'user':
+      return route === 'private';
+    case 'market':
+      return route !== 'private';
+    case 'api':
+      return false;
+  }
 }
 
 export class WsHub implements StreamSink {

@@ -1,6 +1,7 @@
 /**
  * A fake Binance USDⓈ-M server built from the documented sample payloads in
- * tests/fixtures/binance: REST (node:http) and routed WebSocket streams (ws) on 127.0.0.1, port 0.
+ * tests/fixtures/binance: REST (node:http), routed WebSocket streams (ws) and the WebSocket API
+ * (/ws-fapi/v1, fake-ws-api.ts) on 127.0.0.1, port 0.
  * It verifies API keys and HMAC signatures, enforces the recvWindow timing rule, and lets a test
  * queue replies (errors, hangs, dropped connections) and push stream frames.
  */
@@ -10,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { FakeWsApi } from './fake-ws-api.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'binance');
 
@@ -34,7 +36,7 @@ export type Reply =
   | { readonly kind: 'hang' }
   | { readonly kind: 'destroy' };
 
-export type Route = 'public' | 'market' | 'user';
+export type Route = 'public' | 'market' | 'user' | 'api';
 
 export interface SocketRecord {
   readonly route: Route;
@@ -73,10 +75,13 @@ export class FakeBinance {
   private wss!: WebSocketServer;
   restUrl = '';
   wsUrl = '';
+  wsApiUrl = '';
+  readonly wsApi: FakeWsApi;
 
   private constructor(options: FakeBinanceOptions) {
     this.apiKey = options.apiKey ?? 'test-api-key';
     this.apiSecret = options.apiSecret ?? 'test-api-secret';
+    this.wsApi = new FakeWsApi(this.apiKey, this.apiSecret, () => this.serverTime());
   }
 
   /** Starts a fake on 127.0.0.1 with an OS-assigned port. */
@@ -89,6 +94,7 @@ export class FakeBinance {
     const { port } = fake.server.address() as AddressInfo;
     fake.restUrl = `http://127.0.0.1:${port}`;
     fake.wsUrl = `ws://127.0.0.1:${port}`;
+    fake.wsApiUrl = `ws://127.0.0.1:${port}/ws-fapi/v1`;
     return fake;
   }
 
@@ -148,7 +154,11 @@ export class FakeBinance {
     if (path === '/public/stream') route = 'public';
     else if (path === '/market/stream') route = 'market';
     else if (path.startsWith('/private/ws/') && this.listenKeys.has(path.slice('/private/ws/'.length))) route = 'user';
-    else {
+    else if (path === '/ws-fapi/v1') {
+      this.sockets.push({ route: 'api', url, socket });
+      this.wsApi.accept(socket, () => this.silent.has('api'));
+      return;
+    } else {
       socket.close(1008, 'unknown path or listenKey');
       return;
     }

@@ -3,12 +3,18 @@ import type { Clock } from '../../../src/core/clock.ts';
 import { SystemClock } from '../../../src/runner/clocks.ts';
 import type { VenueListener } from '../../../src/core/venue.ts';
 import { BinanceVenue, type BinanceVenueOptions } from '../../../src/exchange/binance-venue.ts';
-import type { FakeBinance } from './fake-binance.ts';
+/** A venue to talk to: the documented fake or the simulator. */
+interface Endpoint {
+  readonly restUrl: string;
+  readonly wsUrl: string;
+  readonly apiKey: string;
+  readonly apiSecret: string;
+}
 
 export const realClock: Clock = new SystemClock();
 
-/** Returns a venue pointed at the fake, with short timings for tests. */
-export function venueFor(fake: FakeBinance, overrides: Partial<BinanceVenueOptions> = {}): BinanceVenue {
+/** Returns a venue pointed at the fake (or the simulator), with short timings for tests. */
+export function venueFor(fake: Endpoint, overrides: Partial<BinanceVenueOptions> = {}): BinanceVenue {
   return new BinanceVenue({
     restUrl: fake.restUrl,
     wsUrl: fake.wsUrl,
@@ -49,6 +55,7 @@ export function recordingListener(): Recorded {
       onStreamState: rec('streamState'),
       onListenKey: rec('listenKey'),
       onMalformed: rec('malformed'),
+      onOrderTransport: rec('orderTransport'),
     },
     of: (kind) => calls.filter((c) => c.kind === kind).map((c) => c.args),
   };

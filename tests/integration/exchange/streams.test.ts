@@ -33,7 +33,14 @@ afterEach(async () => {
 describe('streams against the fake', () => {
   it('connects market (both routes) and user streams and delivers market data', async () => {
     await connect();
-    expect(venue.status()).toEqual({ restReachable: true, marketConnected: true, userConnected: true, listenKeyLive: true });
+    expect(venue.status()).toEqual({
+      restReachable: true,
+      marketConnected: true,
+      userConnected: true,
+      listenKeyLive: true,
+      orderTransport: 'rest',
+      orderApiConnected: false,
+    });
     expect(fake.open('public')[0]?.url).toBe('/public/stream?streams=btcusdt@bookTicker');
     expect(fake.open('market')[0]?.url).toBe('/market/stream?streams=btcusdt@markPrice@1s');
     fake.pushStream('public', 'btcusdt@bookTicker', BTC_TICKER);

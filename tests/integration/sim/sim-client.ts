@@ -147,3 +147,31 @@ export async function request(socket: Captured, method: string, params?: readonl
   socket.ws.send(JSON.stringify(params === undefined ? { method, id } : { method, params, id }));
   return socket.next((m) => m !== null && typeof m === 'object' && m.id === id && !('e' in m) && !('stream' in m));
 }
+
+let wsApiIds = 0;
+
+/** Returns WebSocket API params with apiKey, timestamp and the HMAC signature over the sorted params (Binance's rule). */
+export function signWsApi(
+  sim: Pick<SimulatorHandle, 'apiKey' | 'apiSecret' | 'exchange'>,
+  params: Record<string, string | number | boolean>,
+  options: { timestamp?: number; apiKey?: string; secret?: string } = {},
+): Record<string, string | number | boolean> {
+  const all: Record<string, string | number | boolean> = {
+    ...params,
+    apiKey: options.apiKey ?? sim.apiKey,
+    timestamp: options.timestamp ?? sim.exchange.clock.nowMs(),
+  };
+  const payload = Object.keys(all)
+    .sort()
+    .map((k) => `${k}=${String(all[k])}`)
+    .join('&');
+  return { ...all, signature: sign(options.secret ?? sim.apiSecret, payload) };
+}
+
+/** Sends a WebSocket API request and returns its answer (the message with the same id). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- wire JSON under test
+export async function wsApiCall(socket: Captured, method: string, params?: Record<string, unknown>, timeoutMs = 10_000): Promise<any> {
+  const id = `t-${++wsApiIds}`;
+  socket.ws.send(JSON.stringify(params === undefined ? { id, method } : { id, method, params }));
+  return socket.next((m) => m !== null && typeof m === 'object' && m.id === id, timeoutMs);
+}

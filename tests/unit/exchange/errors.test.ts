@@ -26,6 +26,8 @@ describe('error classification', () => {
     expect(classifyHttpError(500, null)).toBe('ambiguous');
     expect(classifyHttpError(503, -1000)).toBe('ambiguous');
     expect(classifyHttpError(503, -1008)).toBe('rejected');
+    expect(classifyHttpError(400, -1007)).toBe('ambiguous');
+    expect(classifyHttpError(400, -1006)).toBe('ambiguous');
   });
 
   it('carries a stable code, the outcome and the cause', () => {
