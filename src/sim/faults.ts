@@ -31,6 +31,12 @@ export interface ObservedRequest {
   readonly method: string;
   readonly path: string;
   readonly params: Readonly<Record<string, string>>;
+  /**
+   * The unknown-outcome fault planned for this very request (an order answered 503 "Unknown
+   * error", created or not), so that a test judges each order by what was done to it, not by when
+   * a fault mode was switched.
+   */
+  readonly order503: Order503Mode | null;
 }
 
 /** A one-shot fault for WebSocket API requests. */
@@ -222,10 +228,13 @@ export class FaultController {
     return () => this.requestObservers.delete(observer);
   }
 
-  /** Reports one request to the observers (called by the servers); `params` is read only when someone observes. */
-  recordRequest(method: string, path: string, params: () => Readonly<Record<string, string>> = () => ({})): void {
+  /**
+   * Reports one request, with the fault planned for it, to the observers (called by the servers
+   * once the request is planned); `params` is read only when someone observes.
+   */
+  recordRequest(method: string, path: string, params: () => Readonly<Record<string, string>>, order503: Order503Mode | null): void {
     if (this.requestObservers.size === 0) return;
-    const request = { atMs: this.nowMs(), method, path, params: params() };
+    const request = { atMs: this.nowMs(), method, path, params: params(), order503 };
     for (const observer of this.requestObservers) observer(request);
   }
 

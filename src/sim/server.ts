@@ -90,13 +90,14 @@ export class SimServer {
       this.handleAdmin(method, url.pathname, rawBody, res);
       return;
     }
-    this.options.faults.recordRequest(method, url.pathname, () => {
+    const route = this.routes.get(`${method} ${url.pathname}`);
+    const plan = this.options.faults.planRequest(route?.orderEndpoint ?? false, route?.security === 'SIGNED');
+    const params = (): Record<string, string> => {
       const all = new URLSearchParams(rawQuery);
       for (const [k, v] of new URLSearchParams(rawBody)) all.append(k, v);
       return Object.fromEntries(all);
-    });
-    const route = this.routes.get(`${method} ${url.pathname}`);
-    const plan = this.options.faults.planRequest(route?.orderEndpoint ?? false, route?.security === 'SIGNED');
+    };
+    this.options.faults.recordRequest(method, url.pathname, params, plan.order503);
     if (plan.reset) {
       req.socket.destroy();
       return;

@@ -176,8 +176,8 @@ export class WsApiServer {
       return;
     }
     const { faults } = this.options;
-    faults.recordRequest('WS', request.method, () => stringParams(request.params));
     const plan = faults.planWsApiRequest(request.method, route?.orderEndpoint ?? false);
+    faults.recordRequest('WS', request.method, () => stringParams(request.params), plan.order503);
     if (plan.fault?.kind === 'drop' && !plan.fault.processed) {
       client.ws.terminate();
       return;
