@@ -265,6 +265,24 @@ describe('k8s/: a desk of runners, one Deployment each', () => {
         expect(c.resources?.limits?.[resource], `${name} limit ${resource}`).toBeDefined();
       }
       expect(d.spec?.template.spec?.securityContext?.runAsNonRoot, name).toBe(true);
+      expect(c.securityContext?.readOnlyRootFilesystem, name).toBe(true);
+      // The figures README gives.
+      const figures = /requests of (\S+) CPU and (\d+) MiB, limits of (\S+) CPU and (\d+) MiB/.exec(readText('README.md').replace(/\s+/g, ' '));
+      expect(figures, 'README states the requests and limits').not.toBeNull();
+      expect([c.resources?.requests?.cpu, c.resources?.requests?.memory, c.resources?.limits?.cpu, c.resources?.limits?.memory], name).toEqual([
+        figures?.[1],
+        `${figures?.[2]}Mi`,
+        figures?.[3],
+        `${figures?.[4]}Mi`,
+      ]);
+      // README's command creates that Secret, in that namespace, with the keys the files are named after.
+      const secret = d.spec?.template.spec?.volumes?.find((v) => v.secret !== undefined)?.secret?.secretName ?? '';
+      const create = readText('README.md')
+        .split('\n')
+        .find((l) => l.startsWith(`kubectl create secret generic ${secret} `));
+      expect(create, `${name}: README creates ${secret}`).toBeDefined();
+      expect(create).toContain(`-n ${d.metadata?.namespace} `);
+      for (const file of [env.MM_API_KEY_FILE ?? '', env.MM_API_SECRET_FILE ?? '']) expect(create).toContain(`--from-file=${file.split('/').at(-1)}=`);
     }
   });
 
@@ -295,6 +313,7 @@ describe('k8s/: a desk of runners, one Deployment each', () => {
     expect(alertRules().find((r) => r.name === 'MMRunnerDown')?.expr).toContain('job="mm-runner"');
     const endpoint = pm?.spec.podMetricsEndpoints?.[0];
     expect(endpoint?.path).toBe('/metrics');
+    expect(endpoint?.interval).toBe('15s'); // specification 002's scrape job
     expect(endpoint?.relabelings).toContainEqual(
       expect.objectContaining({ sourceLabels: ['__meta_kubernetes_pod_label_app_kubernetes_io_instance'], targetLabel: 'runner' }),
     );
