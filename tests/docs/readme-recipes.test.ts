@@ -166,6 +166,9 @@ function runnerEnv(eventLog: string, prefix: string): Record<string, string> {
 }
 
 beforeAll(async () => {
+  for (const tool of ['jq', 'promtool', 'amtool'])
+    if (spawnSync(tool, ['--version'], { encoding: 'utf8' }).error !== undefined)
+      throw new Error(`${tool} is not installed: README's test command installs it (apt-get install jq prometheus prometheus-alertmanager)`);
   mkdirSync(run.logDir, { recursive: true });
   const port = await freePort();
   run.simUrl = `http://127.0.0.1:${port}`;
