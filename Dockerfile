@@ -4,8 +4,12 @@
 # devDependency (it pins Node 24 for npm scripts on the host); in the image the image's own node runs.
 FROM node:24-slim
 
+# MM_OBS_HOST: in a container the ops server (/metrics, /health, /ready) must listen on every
+# interface, or Prometheus and Kubernetes' probes, which connect to the pod's or container's own
+# address, are refused. The runner's own default stays 127.0.0.1 on a host (src/config).
 ENV NODE_ENV=production \
-    NODE_OPTIONS=--disable-warning=ExperimentalWarning
+    NODE_OPTIONS=--disable-warning=ExperimentalWarning \
+    MM_OBS_HOST=0.0.0.0
 
 WORKDIR /app
 
@@ -22,7 +26,7 @@ RUN mkdir -p /app/logs && chown node:node /app/logs
 
 USER node
 
-# 9199: /metrics /health /ready (MM_OBS_HOST=0.0.0.0 in a container); 8765: the simulator.
+# 9199: /metrics /health /ready (bound to 0.0.0.0, see MM_OBS_HOST above); 8765: the simulator.
 EXPOSE 9199 8765
 
 # PID 1 must forward SIGTERM: run with `docker run --init` or compose `init: true` (tini), so

@@ -67,9 +67,15 @@ function setFlag(flags: string[], flag: string, value: string, changes: string[]
   changes.push(`${flag}=${value} (${why})`);
 }
 
+/** One runner Prometheus scrapes: its address and its name (the `runner` label). */
+export interface RunnerTarget {
+  readonly target: string;
+  readonly runner: string;
+}
+
 export interface PrometheusSetup {
-  /** Targets of the mm-runner job (compose: runner:9199). */
-  readonly runnerTargets: readonly string[];
+  /** Targets of the mm-runner job (compose: runner:9199, labelled runner="mm-runner"). */
+  readonly runners: readonly RunnerTarget[];
   /** Alertmanager's address (compose: alertmanager:9093). */
   readonly alertmanager: string;
   /** The collector's own metrics endpoint, when one runs (compose: otel-collector:8888). */
@@ -90,16 +96,19 @@ export class BackendStack {
     const config = parseYaml(readRepo('monitoring/prometheus/prometheus.yml')) as {
       rule_files: string[];
       alerting: { alertmanagers: Array<{ static_configs: Array<{ targets: string[] }> }> };
-      scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }>;
+      scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[]; labels?: Record<string, string> }> }>;
     };
     const job = (name: string) => {
       const found = config.scrape_configs.find((j) => j.job_name === name);
       if (found === undefined) throw new Error(`prometheus.yml has no ${name} job`);
       return found;
     };
-    assertCommitted(job('mm-runner').static_configs, [{ targets: ['runner:9199'] }]);
-    job('mm-runner').static_configs = [{ targets: [...setup.runnerTargets] }];
-    this.changes.push(`prometheus.yml: mm-runner targets runner:9199 -> ${setup.runnerTargets.join(', ')} (service host name)`);
+    assertCommitted(job('mm-runner').static_configs, [{ targets: ['runner:9199'], labels: { runner: 'mm-runner' } }]);
+    // One static config per runner, each with its own name, as compose labels its one runner.
+    job('mm-runner').static_configs = setup.runners.map((r) => ({ targets: [r.target], labels: { runner: r.runner } }));
+    this.changes.push(
+      `prometheus.yml: mm-runner target runner:9199 (runner="mm-runner") -> ${setup.runners.map((r) => `${r.target} (runner="${r.runner}")`).join(', ')} (service host name; two runners)`,
+    );
     assertCommitted(job('prometheus').static_configs, [{ targets: ['localhost:9090'] }]);
     job('prometheus').static_configs = [{ targets: [`127.0.0.1:${port}`] }];
     this.changes.push(`prometheus.yml: prometheus target localhost:9090 -> 127.0.0.1:${port} (listen address)`);

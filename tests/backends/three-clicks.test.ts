@@ -53,7 +53,7 @@ const found = { traceId: '', clientId: '' };
 function exemplarQuery(): string {
   const target = DASHBOARDS.flatMap((d) => dashboardQueries(d)).find((q) => q.language === 'promql' && q.expr.includes('traces_spanmetrics_latency_bucket'));
   if (target === undefined) throw new Error('no exemplar query on the dashboard');
-  return substituteVariables(target.expr, grafanaVariables({ symbol: '.*' }));
+  return substituteVariables(target.expr, grafanaVariables({ runner: '.*', symbol: '.*' }));
 }
 
 describe.skipIf(unset.length > 0)(`back ends: the three-click path on Loki, Tempo and the collector${skipReason}`, () => {
@@ -62,7 +62,7 @@ describe.skipIf(unset.length > 0)(`back ends: the three-click path on Loki, Temp
     const runnerPort = await freePort();
     const amPort = await freePort(); // no Alertmanager here: its alerts are the other suite's
     await stack.startPrometheus(bins.prometheus ?? '', {
-      runnerTargets: [`127.0.0.1:${runnerPort}`],
+      runners: [{ target: `127.0.0.1:${runnerPort}`, runner: 'mm-runner' }],
       alertmanager: `127.0.0.1:${amPort}`,
       otelcolMetrics: endpoints.collectorMetrics,
     });
@@ -75,6 +75,7 @@ describe.skipIf(unset.length > 0)(`back ends: the three-click path on Loki, Temp
       MM_EVENT_LOG: join(stack.dir, 'events.log'),
       MM_LOG_LEVEL: 'warn',
       OTEL_EXPORTER_OTLP_ENDPOINT: endpoints.collectorOtlpHttp,
+      OTEL_RESOURCE_ATTRIBUTES: 'service.instance.id=mm-runner',
     });
     console.info(`back ends started; changed from the committed configs:\n  ${stack.changes.join('\n  ')}`);
   }, 240_000);
@@ -139,7 +140,7 @@ describe.skipIf(unset.length > 0)(`back ends: the three-click path on Loki, Temp
 
   it('every LogQL and TraceQL query a user is given runs without error', async () => {
     const all = [...DASHBOARDS.flatMap((d) => dashboardQueries(d)), ...provisioningQueries(), ...markdownQueries('README.md')];
-    const values = grafanaVariables({ symbol: '.*', client_id: found.clientId, '__trace.traceId': found.traceId, '__value.raw': found.traceId });
+    const values = grafanaVariables({ runner: '.*', symbol: '.*', client_id: found.clientId, '__trace.traceId': found.traceId, '__value.raw': found.traceId });
     const problems: string[] = [];
     for (const q of all) {
       const expr = substituteVariables(q.where.includes('tracesToLogsV2') ? unescapeProvisioning(q.expr) : q.expr, values);

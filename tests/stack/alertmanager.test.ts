@@ -151,6 +151,7 @@ describe('monitoring/alertmanager', () => {
         `--config.file=${rendered.configPath}`,
         `alertname=${rule.alert}`,
         `severity=${severity}`,
+        'runner=mm-runner',
         'instance=runner:9199',
         'symbol=BTCUSDT',
       );
@@ -167,17 +168,21 @@ describe('monitoring/alertmanager', () => {
     expect(routed.code).not.toBe(0);
   });
 
-  it('inhibition rules name alerts that exist', () => {
+  it('notifications are grouped per runner; inhibition rules name alerts that exist and stay within one runner', () => {
     const config = parseYaml(readFileSync(join(ALERTMANAGER_DIR, 'alertmanager.yml'), 'utf8')) as {
+      route: { group_by: string[] };
       inhibit_rules: Array<{ source_matchers: string[]; target_matchers: string[]; equal: string[] }>;
     };
+    // One notification per alert, runner and symbol: two runners never share one.
+    expect(config.route.group_by).toEqual(['alertname', 'runner', 'instance', 'symbol']);
     const names = new Set(shippedAlerts().map((r) => r.alert));
     const named = config.inhibit_rules
       .flatMap((r) => [...r.source_matchers, ...r.target_matchers])
       .flatMap((m) => [...m.matchAll(/alertname!?="([^"]+)"/g)].map((x) => x[1]));
     expect(named.length).toBeGreaterThanOrEqual(3);
     for (const name of named) expect(names.has(name), name).toBe(true);
-    for (const rule of config.inhibit_rules) expect(rule.equal).toContain('instance');
+    // Every inhibition stays within one runner: its name and its scrape target.
+    for (const rule of config.inhibit_rules) expect(rule.equal).toEqual(expect.arrayContaining(['runner', 'instance']));
   });
 
   it('every alert says what, why, and where to look: summary, description and a dashboard panel that exists', () => {
@@ -190,7 +195,8 @@ describe('monitoring/alertmanager', () => {
       if (!dashboard.startsWith('/d/mm-runner/')) problems.push(`${rule.alert}: dashboard ${dashboard}`);
       const panel = /[?&]viewPanel=(\d+)/.exec(dashboard)?.[1];
       if (panel !== undefined && !panels.has(panel)) problems.push(`${rule.alert}: no panel ${panel}`);
-      if (!(a.summary ?? '').includes('$labels.instance')) problems.push(`${rule.alert}: summary does not name the runner`);
+      if (!(a.summary ?? '').includes('$labels.runner')) problems.push(`${rule.alert}: summary does not name the runner`);
+      if (!dashboard.includes('var-runner={{ $labels.runner }}')) problems.push(`${rule.alert}: dashboard link does not select the runner`);
     }
     expect(problems).toEqual([]);
   });

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Ajv } from 'ajv';
 import ajvFormats from 'ajv-formats';
+import { imageEnvironment } from '../support/dockerfile.ts';
 import { isObject, readText, readYaml, repoPath } from './stack-files.ts';
 
 interface Service {
@@ -108,7 +109,8 @@ describe('docker-compose.yml', () => {
     // With testnet the user's .env overrides them (an empty value selects the built-in endpoint).
     expect(interpolate(String(env.MM_REST_URL), { MM_REST_URL: '' })).toBe('');
     expect(interpolate(String(env.MM_EXCHANGE), { MM_EXCHANGE: 'binance-testnet' })).toBe('binance-testnet');
-    expect(env.MM_OBS_HOST).toBe('0.0.0.0');
+    // The ops server listens on every interface, as the image sets it (tests/stack/image.test.ts).
+    expect({ ...imageEnvironment(), ...env }.MM_OBS_HOST).toBe('0.0.0.0');
     expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://otel-collector:4318');
     expect(String(env.MM_EVENT_LOG)).toMatch(/^\/app\/logs\//);
     expect(services.runner?.volumes).toContain('runner-logs:/app/logs');

@@ -40,8 +40,15 @@ describe('query grammars', () => {
   });
 
   it('finds the queries the stack depends on', () => {
-    expect(logql.map((q) => q.expr)).toEqual(expect.arrayContaining(['{service_name="mm-runner"}', '{service_name="mm-runner"} | client_id="$client_id"']));
-    expect(traceql.map((q) => q.expr)).toEqual(expect.arrayContaining(['{span.mm.order.client_id="$client_id"}']));
+    expect(logql.map((q) => q.expr)).toEqual(
+      expect.arrayContaining([
+        '{service_name="mm-runner", service_instance_id=~"$runner"}',
+        '{service_name="mm-runner", service_instance_id=~"$runner"} | client_id="$client_id"',
+      ]),
+    );
+    expect(traceql.map((q) => q.expr)).toEqual(
+      expect.arrayContaining(['{span.mm.order.client_id="$client_id" && resource.service.instance.id=~"${runner:regex}"}']),
+    );
     expect(logql.some((q) => q.panel === 'tracesToLogsV2' && q.expr.includes('| trace_id="${__trace.traceId}"'))).toBe(true);
     expect(logql.filter((q) => q.refId === 'doc').length).toBeGreaterThanOrEqual(4);
     expect(traceql.filter((q) => q.refId === 'doc').length).toBeGreaterThanOrEqual(2);

@@ -60,6 +60,7 @@ export const SAMPLE_VARIABLES: Readonly<Record<string, string>> = {
   __interval: '15s',
   __range: '30m',
   symbol: 'BTCUSDT',
+  runner: 'mm-runner',
   client_id: 'mm-1x2y3z-b-42',
   '__trace.traceId': '4bf92f3577b34da6a3ce929d0e0e4736',
   '__span.spanId': '00f067aa0ba902b7',
@@ -326,4 +327,38 @@ export function markdownQueries(path: string): FoundQuery[] {
     }
   }
   return out;
+}
+
+/** Grafana's value of the dashboard's `runner` variable in each query language. */
+export const RUNNER_FILTERS: Readonly<Record<QueryLanguage, string>> = {
+  promql: 'runner=~"$runner"',
+  logql: 'service_instance_id=~"$runner"',
+  traceql: 'resource.service.instance.id=~"${runner:regex}"',
+};
+
+/**
+ * Returns why a dashboard query that reads a runner's data does not follow the `runner`
+ * variable (empty when it does, or when it reads nothing of a runner's): every selector of a
+ * runner metric carries `runner=~"$runner"`, every Loki stream selector `service_instance_id`,
+ * every TraceQL query `resource.service.instance.id`. Series Tempo generates carry no runner.
+ */
+export function runnerFilterProblems(q: FoundQuery): string[] {
+  if (q.refId === 'variable' && /^label_values\(up\{job="mm-runner"\}, runner\)$/.test(q.expr)) return [];
+  const filter = RUNNER_FILTERS[q.language];
+  if (q.language === 'promql') {
+    const runner = runnerSeriesNames();
+    const problems: string[] = [];
+    for (const name of promqlMetricNames(q.expr)) {
+      if (!runner.has(name)) continue;
+      for (const m of q.expr.matchAll(new RegExp(`\\b${name}\\b(\\{[^}]*\\})?`, 'g'))) {
+        if (!(m[1] ?? '').includes(filter)) problems.push(`${q.where}: ${m[0]} without ${filter}`);
+      }
+    }
+    return problems;
+  }
+  if (q.language === 'logql') {
+    const selectors = [...q.expr.matchAll(/\{[^}]*\}/g)].map((m) => m[0]);
+    return selectors.length > 0 && selectors.every((sel) => sel.includes(filter)) ? [] : [`${q.where}: a stream selector without ${filter}`];
+  }
+  return q.expr.includes(filter) ? [] : [`${q.where}: without ${filter}`];
 }

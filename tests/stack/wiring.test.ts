@@ -21,8 +21,11 @@ import {
   readText,
   readYaml,
   repoPath,
+  runnerFilterProblems,
   runnerSeriesNames,
+  RUNNER_FILTERS,
   type Json,
+  type QueryLanguage,
 } from './stack-files.ts';
 
 interface Service {
@@ -220,14 +223,23 @@ describe('names and ports agree across the stack', () => {
     expect(new URL(remote?.url ?? '').pathname).toBe('/api/v1/write');
   });
 
-  it('Loki keeps its index labels low-cardinality (no service.instance.id label)', () => {
+  it("Loki indexes a few labels that stay put, the runner's name (service.instance.id) among them, and every runner we ship sets it to its Prometheus runner label", () => {
     expect(loki.limits_config.allow_structured_metadata).toBe(true);
     const resource = loki.limits_config.otlp_config.resource_attributes;
     expect(resource.ignore_defaults).toBe(true);
     const labels = resource.attributes_config.filter((c) => c.action === 'index_label').flatMap((c) => c.attributes);
-    expect(labels).toContain('service.name');
-    expect(labels).not.toContain('service.instance.id');
-    expect(labels.length).toBeLessThanOrEqual(15);
+    expect(labels.sort()).toEqual(['deployment.environment.name', 'service.instance.id', 'service.name', 'service.namespace']);
+    // compose: OTEL_RESOURCE_ATTRIBUTES names the runner as Prometheus's static label does.
+    const attributes = new Map(
+      String(services.runner?.environment?.OTEL_RESOURCE_ATTRIBUTES ?? '')
+        .split(',')
+        .map((kv) => kv.split('=', 2) as [string, string]),
+    );
+    const staticLabels = (config: typeof prom) =>
+      config.scrape_configs.find((j) => j.job_name === 'mm-runner')?.static_configs[0] as { labels?: Record<string, string> } | undefined;
+    expect(attributes.get('service.instance.id')).toBe(staticLabels(prom)?.labels?.runner);
+    expect(staticLabels(hostProm)?.labels?.runner).toBe(staticLabels(prom)?.labels?.runner);
+    expect(staticLabels(prom)?.labels?.runner).toMatch(/\S/);
   });
 
   it('Grafana datasources point at the services and ports that serve them', () => {
@@ -321,6 +333,38 @@ describe('Grafana provisioning and dashboards', () => {
     expect(promqlMetricNames('sum(rate(mm_orders_placed[1m])) / 2').filter((n) => !runner.has(n))).toEqual(['mm_orders_placed']);
   });
 
+  it('the dashboard shows one runner, several or all: a runner variable (All by default) every runner-backed query follows', () => {
+    const dashboard = readDashboard('market-maker.json');
+    const variables = (isObject(dashboard.templating) && Array.isArray(dashboard.templating.list) ? dashboard.templating.list : []).filter(isObject);
+    expect(variables[0]).toMatchObject({
+      name: 'runner',
+      type: 'query',
+      query: { query: 'label_values(up{job="mm-runner"}, runner)' },
+      includeAll: true,
+      allValue: '.*',
+      multi: true,
+      current: { value: '$__all' },
+    });
+    // The symbols offered are those of the runners chosen.
+    expect(variables.find((v) => v.name === 'symbol')).toMatchObject({ query: { query: 'label_values(mm_mid{runner=~"$runner"}, symbol)' } });
+    const queries = dashboardQueries('market-maker.json');
+    expect(queries.flatMap((q) => runnerFilterProblems(q))).toEqual([]);
+    // Every Prometheus, Loki and Tempo query but the variable and Tempo's own span metrics carries the filter.
+    const unfiltered = queries.filter((q) => !q.expr.includes(RUNNER_FILTERS[q.language])).map((q) => q.where);
+    expect(unfiltered).toEqual([
+      "market-maker.json / Order latency P50 / P99 (click an exemplar to open the slow order's trace) / C",
+      'market-maker.json / variable runner',
+    ]);
+    // And the check catches a query that forgets it, in each language.
+    const probe = (language: QueryLanguage, expr: string) =>
+      runnerFilterProblems({ where: 'probe', panel: 'probe', refId: 'A', language, expr, datasourceUid: null });
+    expect(probe('promql', 'sum by (runner) (rate(mm_orders_placed_total{runner=~"$runner"}[1m])) / sum(rate(mm_orders_filled_total[1m]))')).toEqual([
+      'probe: mm_orders_filled_total without runner=~"$runner"',
+    ]);
+    expect(probe('logql', '{service_name="mm-runner"} | client_id="x"')).toHaveLength(1);
+    expect(probe('traceql', '{span.mm.order.client_id="x"}')).toHaveLength(1);
+  });
+
   it('the market-maker dashboard has the panels the runbook describes', () => {
     const queries = dashboardQueries('market-maker.json');
     const prom = queries
@@ -354,7 +398,7 @@ describe('Grafana provisioning and dashboards', () => {
     expect(prom).toContain('stddev_over_time(mm_funding_rate');
     expect(prom).toMatch(/histogram_quantile\(0\.5, [^\n]*mm_order_latency_ms_bucket/);
     expect(prom).toMatch(/histogram_quantile\(0\.99, [^\n]*mm_order_latency_ms_bucket/);
-    expect(prom).toMatch(/rate\(mm_orders_filled_total\{[^}]*\}\[1m\]\)\) \/ sum by \(symbol\) \(rate\(mm_orders_placed_total\{[^}]*\}\[1m\]\)/);
+    expect(prom).toMatch(/rate\(mm_orders_filled_total\{[^}]*\}\[1m\]\)\) \/ sum by \(runner, symbol\) \(rate\(mm_orders_placed_total\{[^}]*\}\[1m\]\)/);
 
     const dashboard = readDashboard('market-maker.json');
     const panels = dashboardPanels(dashboard);
@@ -365,10 +409,10 @@ describe('Grafana provisioning and dashboards', () => {
 
     const logql = queries.filter((q) => q.language === 'logql').map((q) => q.expr);
     const traceql = queries.filter((q) => q.language === 'traceql').map((q) => q.expr);
-    expect(logql).toContain('{service_name="mm-runner"}');
-    expect(logql).toContain('{service_name="mm-runner"} | client_id="$client_id"');
-    expect(traceql).toContain('{resource.service.name="mm-runner" && span.mm.order.client_id != nil}');
-    expect(traceql).toContain('{span.mm.order.client_id="$client_id"}');
+    expect(logql).toContain('{service_name="mm-runner", service_instance_id=~"$runner"}');
+    expect(logql).toContain('{service_name="mm-runner", service_instance_id=~"$runner"} | client_id="$client_id"');
+    expect(traceql).toContain('{resource.service.name="mm-runner" && span.mm.order.client_id != nil && resource.service.instance.id=~"${runner:regex}"}');
+    expect(traceql).toContain('{span.mm.order.client_id="$client_id" && resource.service.instance.id=~"${runner:regex}"}');
     expect(panels.some((p) => p.type === 'logs')).toBe(true);
 
     const variables = (isObject(dashboard.templating) && Array.isArray(dashboard.templating.list) ? dashboard.templating.list : []).filter(isObject);
