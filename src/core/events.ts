@@ -127,17 +127,29 @@ export interface EventFields {
 
 export type EventName = keyof EventFields;
 
-/** One domain event. */
-export interface DomainEvent<E extends EventName = EventName> {
-  readonly event: E;
-  readonly fields: EventFields[E];
-  /** The order's client id when the event concerns one order (for trace correlation). */
-  readonly clientOrderId?: string;
-}
+/**
+ * One domain event: a discriminated union on `event`, so that a subscriber which checks the name
+ * reads that event's own fields, typed (`DomainEvent<'order_filled'>` for one kind).
+ */
+export type DomainEvent<E extends EventName = EventName> = EventsByName[E];
+
+type EventsByName = {
+  readonly [K in EventName]: {
+    readonly event: K;
+    readonly fields: EventFields[K];
+    /** The order's client id when the event concerns one order (for trace correlation). */
+    readonly clientOrderId?: string;
+  };
+};
 
 /** Returns a typed domain event. */
 export function domainEvent<E extends EventName>(event: E, fields: EventFields[E], clientOrderId?: string): DomainEvent<E> {
-  return clientOrderId === undefined ? { event, fields } : { event, fields, clientOrderId };
+  return (clientOrderId === undefined ? { event, fields } : { event, fields, clientOrderId }) as DomainEvent<E>;
+}
+
+/** Returns true when the event is of kind `name` (narrowing it to that kind's fields). */
+export function isEvent<E extends EventName>(event: DomainEvent, name: E): event is DomainEvent<E> {
+  return event.event === name;
 }
 
 /** Severity a subscriber should log an event at. */
