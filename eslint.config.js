@@ -3,6 +3,13 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const outsideCore = ['**/exchange/**', '**/sim/**', '**/runner/**', '**/telemetry/**', '**/config/**', '**/cli/**', '**/main.ts'];
+// Reading the environment by another door than src/config: `import { env } from 'node:process'`.
+const processModule = { group: ['node:process', 'process'], message: 'Only src/config reads the process environment; take what you need as an argument.' };
+const globalProcess = { object: 'globalThis', property: 'process', message: 'Only src/config reads the process environment.' };
+const noTimers = [
+  { name: 'setTimeout', message: 'Time is injected: use the Clock (core/clock.ts) passed in.' },
+  { name: 'setInterval', message: 'Time is injected: use every() on the Clock passed in.' },
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'logs/**', 'coverage/**'] },
@@ -23,12 +30,32 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/telemetry/**', 'src/config/**'],
     rules: {
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Only src/config reads process.env.' }],
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Only src/config reads process.env.' }, globalProcess],
+    },
+  },
+  {
+    files: ['src/telemetry/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [processModule] }] },
+  },
+  {
+    files: ['src/config/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@opentelemetry/sdk-*', '@opentelemetry/exporter-*', '@opentelemetry/resources'],
+              message: 'Only telemetry/ imports the OpenTelemetry SDK.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/telemetry/**'],
+    ignores: ['src/telemetry/**', 'src/config/**'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -38,6 +65,7 @@ export default tseslint.config(
               group: ['@opentelemetry/sdk-*', '@opentelemetry/exporter-*', '@opentelemetry/resources'],
               message: 'Only telemetry/ imports the OpenTelemetry SDK; use @opentelemetry/api.',
             },
+            processModule,
           ],
         },
       ],
@@ -52,6 +80,7 @@ export default tseslint.config(
           patterns: [
             { group: outsideCore, message: 'core imports nothing outside core.' },
             { group: ['node:*', 'undici', 'ws', '@opentelemetry/*', 'zod'], message: 'core is pure: no I/O and no SDKs.' },
+            processModule,
           ],
         },
       ],
@@ -65,6 +94,7 @@ export default tseslint.config(
         'error',
         { object: 'Date', property: 'now', message: 'Time is injected: take `now` as an argument.' },
         { object: 'performance', property: 'now', message: 'Time is injected.' },
+        globalProcess,
       ],
     },
   },
@@ -77,6 +107,7 @@ export default tseslint.config(
           patterns: [
             { group: ['**/runner/**', '**/telemetry/**', '**/config/**', '**/cli/**', '**/main.ts'], message: 'exchange and sim import only core.' },
             { group: ['@opentelemetry/sdk-*', '@opentelemetry/exporter-*'], message: 'Only telemetry/ sets up the SDK.' },
+            processModule,
           ],
         },
       ],
@@ -91,6 +122,7 @@ export default tseslint.config(
           patterns: [
             { group: ['**/sim/**', '**/runner/**', '**/telemetry/**', '**/config/**', '**/cli/**', '**/main.ts'], message: 'exchange imports only core.' },
             { group: ['@opentelemetry/sdk-*', '@opentelemetry/exporter-*'], message: 'Only telemetry/ sets up the SDK.' },
+            processModule,
           ],
         },
       ],
@@ -108,8 +140,43 @@ export default tseslint.config(
               message: "sim imports only core (it must not share the adapter's wire code, or they could drift together).",
             },
             { group: ['@opentelemetry/*'], message: 'The simulator is not instrumented.' },
+            processModule,
           ],
         },
+      ],
+    },
+  },
+  {
+    files: ['src/runner/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/exchange/**', '**/sim/**'],
+              message: 'The runner trades through the Venue port (core/venue.ts); app.ts picks the concrete venue.',
+            },
+            {
+              group: ['@opentelemetry/sdk-*', '@opentelemetry/exporter-*', '@opentelemetry/resources'],
+              message: 'Only telemetry/ imports the OpenTelemetry SDK.',
+            },
+            processModule,
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/runner/**/*.ts'],
+    ignores: ['src/runner/clocks.ts'],
+    rules: {
+      'no-restricted-globals': ['error', ...noTimers],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Time is injected: use the Clock passed in.' },
+        { object: 'process', property: 'env', message: 'Only src/config reads process.env.' },
+        globalProcess,
       ],
     },
   },

@@ -1,0 +1,40 @@
+/**
+ * The architecture's rules are lint rules (eslint.config.js); these prove the doors that used to
+ * be open are shut: the environment read through node:process or globalThis outside src/config,
+ * the runner reaching for a concrete exchange or simulator class, timers and Date.now outside the
+ * clock module. Each probe is linted as if it were a file at that path.
+ */
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+const eslint = new ESLint();
+
+async function ruleHits(filePath: string, text: string): Promise<string[]> {
+  const [result] = await eslint.lintText(text, { filePath });
+  return (result?.messages ?? []).map((m) => `${m.line}:${m.ruleId ?? 'parse'}`);
+}
+
+describe('lint rules of the architecture', () => {
+  it('outside src/config, the environment cannot be read through node:process or globalThis', async () => {
+    const probe = "import { env } from 'node:process';\nexport const a = env['X'];\nexport const b = globalThis.process.env['Y'];\n";
+    for (const dir of ['core', 'runner', 'exchange', 'sim']) {
+      expect(await ruleHits(`src/${dir}/probe.ts`, probe), dir).toEqual(expect.arrayContaining(['1:no-restricted-imports', '3:no-restricted-properties']));
+    }
+    expect(await ruleHits('src/config/probe.ts', probe)).toEqual([]);
+  });
+
+  it('the runner trades through the Venue port, never a concrete exchange or simulator class', async () => {
+    const probe =
+      "import { BinanceVenue } from '../exchange/binance-venue.ts';\nimport { startSimulator } from '../sim/simulator.ts';\nexport const v = [BinanceVenue, startSimulator];\n";
+    expect(await ruleHits('src/runner/probe.ts', probe)).toEqual(['1:no-restricted-imports', '2:no-restricted-imports']);
+    expect(await ruleHits('src/app.ts', probe.replaceAll('../', './'))).toEqual([]);
+  });
+
+  it('the runner and the core take time from the injected Clock: no timers, no Date.now', async () => {
+    const probe = 'export const t = setTimeout(() => undefined, 1);\nexport const i = setInterval(() => undefined, 1);\nexport const n = Date.now();\n';
+    for (const file of ['src/runner/probe.ts', 'src/core/probe.ts']) {
+      expect(await ruleHits(file, probe), file).toEqual(['1:no-restricted-globals', '2:no-restricted-globals', '3:no-restricted-properties']);
+    }
+    expect(await ruleHits('src/runner/clocks.ts', probe)).toEqual([]);
+  });
+});
