@@ -145,20 +145,8 @@ export class BinanceRestClient {
     return { offsetMs: this.offsetMs, rttMs };
   }
 
-  ping(): Promise<unknown> {
-    return this.get('/fapi/v1/ping', '', 'none', 'ping');
-  }
-
-  time(): Promise<unknown> {
-    return this.get('/fapi/v1/time', '', 'none', 'time');
-  }
-
   exchangeInfo(): Promise<unknown> {
     return this.get('/fapi/v1/exchangeInfo', '', 'none', 'exchangeInfo');
-  }
-
-  bookTicker(symbol: string): Promise<unknown> {
-    return this.get('/fapi/v1/ticker/bookTicker', encodeParams({ symbol }), 'none', 'bookTicker');
   }
 
   premiumIndex(symbol: string): Promise<unknown> {
@@ -236,14 +224,6 @@ export class BinanceRestClient {
 
   positionRisk(symbol: string): Promise<unknown> {
     return this.signed('GET', '/fapi/v3/positionRisk', { symbol }, 'positionRisk');
-  }
-
-  balance(): Promise<unknown> {
-    return this.signed('GET', '/fapi/v3/balance', {}, 'balance');
-  }
-
-  account(): Promise<unknown> {
-    return this.signed('GET', '/fapi/v3/account', {}, 'account');
   }
 
   changeLeverage(symbol: string, leverage: number): Promise<unknown> {

@@ -47,7 +47,6 @@ export interface RestResponse {
   readonly body: unknown;
   /** The raw body text (kept short for error messages). */
   readonly text: string;
-  readonly durationMs: number;
 }
 
 export interface RestTransport {
@@ -114,7 +113,6 @@ export class UndiciTransport implements RestTransport {
   }
 
   async send(request: RestRequest): Promise<RestResponse> {
-    const started = this.clock.monoNs();
     const response = await this.pool.request({
       method: request.method,
       path: request.query.length > 0 ? `${request.path}?${request.query}` : request.path,
@@ -145,7 +143,6 @@ export class UndiciTransport implements RestTransport {
       retryAfterMs: parseRetryAfter(headers['retry-after'], this.clock.nowMs()),
       body,
       text: text.length > 300 ? text.slice(0, 300) : text,
-      durationMs: Number(this.clock.monoNs() - started) / 1e6,
     };
   }
 

@@ -23,7 +23,6 @@ function transport(status: number, retryAfterMs: number | null) {
         retryAfterMs,
         body: status === 200 ? {} : { code: -1003, msg: 'Too many requests' },
         text: '',
-        durationMs: 1,
       };
       return response;
     },

@@ -29,7 +29,6 @@ function answer(status: number, body: unknown): RestTransport {
       retryAfterMs: null,
       body,
       text: JSON.stringify(body),
-      durationMs: 1,
     }),
     close: async () => {},
   };
