@@ -4,7 +4,7 @@
  * positions go through the OrderRouter (the WebSocket API or REST, order-router.ts); everything
  * else goes over REST.
  */
-import type { Clock } from '../core/clock.ts';
+import { within, type Clock } from '../core/clock.ts';
 import type { Instrument } from '../core/instrument.ts';
 import type { CancelOrder, CommandOutcome, MarkPriceUpdate, OrderSnapshot, PlaceOrder, PositionSnapshot, RateLimitUsage, UserTrade } from '../core/model.ts';
 import type { OrderTransport, SymbolSetup, Venue, VenueListener, VenueStatus } from '../core/venue.ts';
@@ -320,17 +320,14 @@ export class BinanceVenue implements Venue {
       throw error;
     }
     const timeoutMs = this.options.connectTimeoutMs ?? 30_000;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new ConnectTimeoutError('market and user streams', timeoutMs)), timeoutMs);
-    });
-    try {
-      await Promise.race([opened, timeout]);
-    } catch (error) {
+    const done = await within(
+      this.options.clock,
+      timeoutMs,
+      opened.then(() => true),
+    );
+    if (done === undefined) {
       await this.disconnect();
-      throw error;
-    } finally {
-      clearTimeout(timer);
+      throw new ConnectTimeoutError('market and user streams', timeoutMs);
     }
   }
 

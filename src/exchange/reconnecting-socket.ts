@@ -3,7 +3,7 @@
  * interval and replaces a socket that has been silent (no message, no pong) for too long.
  */
 import WebSocket from 'ws';
-import type { Clock } from '../core/clock.ts';
+import { every, type Clock, type Timer } from '../core/clock.ts';
 import { backoffDelayMs, type BackoffOptions } from './backoff.ts';
 
 export interface LivenessOptions {
@@ -33,8 +33,8 @@ export class ReconnectingSocket {
   private open = false;
   private attempt = 0;
   private lastSeenNs = 0n;
-  private livenessTimer: NodeJS.Timeout | null = null;
-  private reconnectTimer: NodeJS.Timeout | null = null;
+  private livenessTimer: Timer | null = null;
+  private reconnectTimer: Timer | null = null;
   private closeReason: string | null = null;
   private immediate = false;
 
@@ -126,7 +126,7 @@ export class ReconnectingSocket {
     this.attempt++;
     const delay = this.immediate ? 0 : backoffDelayMs(this.options.backoff, this.attempt);
     this.immediate = false;
-    this.reconnectTimer = setTimeout(() => {
+    this.reconnectTimer = this.options.clock.setTimer(() => {
       this.reconnectTimer = null;
       this.dial();
     }, delay);
@@ -135,22 +135,19 @@ export class ReconnectingSocket {
   private startLiveness(socket: WebSocket): void {
     this.clearLiveness();
     const { pingIntervalMs, deadAfterMs } = this.options.liveness;
-    this.livenessTimer = setInterval(
-      () => {
-        const silentMs = Number(this.options.clock.monoNs() - this.lastSeenNs) / 1e6;
-        if (silentMs >= deadAfterMs) {
-          this.closeReason = 'ping timeout';
-          socket.terminate();
-          return;
-        }
-        try {
-          socket.ping();
-        } catch {
-          // The close event follows.
-        }
-      },
-      Math.max(1, Math.min(pingIntervalMs, deadAfterMs / 2)),
-    );
+    this.livenessTimer = every(this.options.clock, Math.max(1, Math.min(pingIntervalMs, deadAfterMs / 2)), () => {
+      const silentMs = Number(this.options.clock.monoNs() - this.lastSeenNs) / 1e6;
+      if (silentMs >= deadAfterMs) {
+        this.closeReason = 'ping timeout';
+        socket.terminate();
+        return;
+      }
+      try {
+        socket.ping();
+      } catch {
+        // The close event follows.
+      }
+    });
   }
 
   private seen(): void {
@@ -158,12 +155,12 @@ export class ReconnectingSocket {
   }
 
   private clearLiveness(): void {
-    if (this.livenessTimer !== null) clearInterval(this.livenessTimer);
+    this.livenessTimer?.cancel();
     this.livenessTimer = null;
   }
 
   private clearReconnect(): void {
-    if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer?.cancel();
     this.reconnectTimer = null;
   }
 }

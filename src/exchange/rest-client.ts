@@ -6,8 +6,7 @@
  * of a stop) are urgent: a 429 back-off does not hold them, since orders left working without a
  * dead-man switch cost more than a request over the limit; a 418 ban holds everything.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Clock } from '../core/clock.ts';
+import { sleep, type Clock } from '../core/clock.ts';
 import { RATE_LIMIT_WAIT_MS, type RateLimitUsage, type Side, type TimeInForce } from '../core/model.ts';
 import { classifyHttpError, ExchangeError } from './errors.ts';
 import { RateLimitGate } from './rate-limit-gate.ts';
@@ -285,7 +284,7 @@ export class BinanceRestClient {
       } catch (error) {
         this.reachable = false;
         if (retryable && attempt <= this.maxRetries) {
-          await sleep(this.retryBaseDelayMs * 2 ** (attempt - 1));
+          await sleep(this.clock, this.retryBaseDelayMs * 2 ** (attempt - 1));
           continue;
         }
         throw new ExchangeError({
@@ -322,7 +321,7 @@ export class BinanceRestClient {
         if (retryable) continue;
       }
       if (response.status >= 500 && retryable && attempt <= this.maxRetries) {
-        await sleep(this.retryBaseDelayMs * 2 ** (attempt - 1));
+        await sleep(this.clock, this.retryBaseDelayMs * 2 ** (attempt - 1));
         continue;
       }
       throw new ExchangeError({

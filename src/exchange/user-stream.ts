@@ -4,8 +4,7 @@
  * dead: a -1125 keepalive answer or a `listenKeyExpired` event recreates the key and reconnects;
  * other keepalive failures are reported and retried sooner.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Clock } from '../core/clock.ts';
+import { type Clock, type Timer } from '../core/clock.ts';
 import type { ListenKeyAction, VenueListener } from '../core/venue.ts';
 import { backoffDelayMs, type BackoffOptions } from './backoff.ts';
 import { ExchangeError } from './errors.ts';
@@ -65,9 +64,10 @@ export class UserStream {
   private listenKey: string | null = null;
   private keyLive = false;
   private running = false;
-  private keepaliveTimer: NodeJS.Timeout | null = null;
+  private keepaliveTimer: Timer | null = null;
   private recreating: Promise<void> | null = null;
-  private stopSignal = new AbortController();
+  /** The back-off wait of a listenKey re-creation, cut short by stop(). */
+  private backoffWait: { readonly timer: Timer; readonly wake: () => void } | null = null;
   private readonly reportedTypes = new Set<string>();
 
   constructor(options: UserStreamOptions) {
@@ -103,7 +103,6 @@ export class UserStream {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.stopSignal = new AbortController();
     try {
       this.listenKey = parseListenKey(await this.options.rest.newListenKey());
     } catch (error) {
@@ -121,7 +120,8 @@ export class UserStream {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.stopSignal.abort();
+    this.backoffWait?.timer.cancel();
+    this.backoffWait?.wake();
     this.clearKeepalive();
     this.socket.stop();
     if (this.listenKey !== null && this.keyLive) {
@@ -186,14 +186,14 @@ export class UserStream {
   private scheduleKeepalive(delayMs: number): void {
     this.clearKeepalive();
     if (!this.running) return;
-    this.keepaliveTimer = setTimeout(() => {
+    this.keepaliveTimer = this.options.clock.setTimer(() => {
       this.keepaliveTimer = null;
       void this.keepalive();
     }, delayMs);
   }
 
   private clearKeepalive(): void {
-    if (this.keepaliveTimer !== null) clearTimeout(this.keepaliveTimer);
+    this.keepaliveTimer?.cancel();
     this.keepaliveTimer = null;
   }
 
@@ -234,12 +234,23 @@ export class UserStream {
           return;
         } catch (error) {
           this.listenKeyEvent('renew_failed', errorText(error));
-          await sleep(backoffDelayMs(this.options.backoff, attempt), undefined, { signal: this.stopSignal.signal }).catch(() => {});
+          await this.waitBackoff(backoffDelayMs(this.options.backoff, attempt));
         }
       }
     })().finally(() => {
       this.recreating = null;
     });
     return this.recreating;
+  }
+
+  /** Waits `ms` on the clock, or until stop(). */
+  private waitBackoff(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const wake = (): void => {
+        this.backoffWait = null;
+        resolve();
+      };
+      this.backoffWait = { timer: this.options.clock.setTimer(wake, ms), wake };
+    });
   }
 }

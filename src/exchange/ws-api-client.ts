@@ -9,7 +9,7 @@
  * The rate-limit back-off and the venue clock offset are the REST client's (shared).
  */
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../core/clock.ts';
+import { type Clock, type Timer } from '../core/clock.ts';
 import { backoffDelayMs, type BackoffOptions } from './backoff.ts';
 import { ExchangeError } from './errors.ts';
 import type { RateLimitGate } from './rate-limit-gate.ts';
@@ -89,8 +89,8 @@ export class WsApiClient {
   private attempt = 0;
   private sequence = 0;
   private openedCount = 0;
-  private reconnectTimer: NodeJS.Timeout | null = null;
-  private renewTimer: NodeJS.Timeout | null = null;
+  private reconnectTimer: Timer | null = null;
+  private renewTimer: Timer | null = null;
 
   constructor(options: WsApiClientOptions) {
     this.options = options;
@@ -220,7 +220,7 @@ export class WsApiClient {
   private scheduleReconnect(): void {
     if (!this.running || this.reconnectTimer !== null) return;
     this.attempt += 1;
-    this.reconnectTimer = setTimeout(
+    this.reconnectTimer = this.options.clock.setTimer(
       () => {
         this.reconnectTimer = null;
         this.dial();
@@ -231,20 +231,20 @@ export class WsApiClient {
 
   private scheduleRenewal(): void {
     this.clearRenewal();
-    this.renewTimer = setTimeout(() => {
+    this.renewTimer = this.options.clock.setTimer(() => {
       this.renewTimer = null;
       this.dial();
     }, this.options.renewAfterMs);
   }
 
   private clearRenewal(): void {
-    if (this.renewTimer !== null) clearTimeout(this.renewTimer);
+    this.renewTimer?.cancel();
     this.renewTimer = null;
   }
 
   private clearTimers(): void {
     this.clearRenewal();
-    if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer?.cancel();
     this.reconnectTimer = null;
   }
 

@@ -6,7 +6,7 @@
  * interval and cuts itself when silent (no frame, no pong) for too long.
  */
 import WebSocket from 'ws';
-import type { Clock } from '../core/clock.ts';
+import { every, type Clock, type Timer } from '../core/clock.ts';
 import { errorText, sampleOf } from './listener-guard.ts';
 import type { LivenessOptions } from './reconnecting-socket.ts';
 import { parseWsApiAnswer, type WsApiAnswer } from './ws-api-answers.ts';
@@ -41,7 +41,7 @@ export interface WsApiConnectionOptions {
 interface Pending {
   readonly resolve: (answer: WsApiAnswer) => void;
   readonly reject: (failure: WsApiRequestFailure) => void;
-  readonly timer: NodeJS.Timeout;
+  readonly timer: Timer;
 }
 
 export class WsApiConnection {
@@ -54,7 +54,7 @@ export class WsApiConnection {
   private retiring: string | null = null;
   private lastSeenNs: bigint;
   private openedAtNs: bigint;
-  private livenessTimer: NodeJS.Timeout | null = null;
+  private livenessTimer: Timer | null = null;
 
   /** Dials `options.url` at once. */
   constructor(options: WsApiConnectionOptions) {
@@ -106,7 +106,7 @@ export class WsApiConnection {
       return Promise.reject(new WsApiRequestFailure('not-sent', 'the WebSocket API connection is not open'));
     }
     return new Promise<WsApiAnswer>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = this.options.clock.setTimer(() => {
         if (this.pending.delete(id)) reject(new WsApiRequestFailure('timeout', `no answer within ${timeoutMs} ms`));
         this.closeIfRetiredAndIdle();
       }, timeoutMs);
@@ -146,7 +146,7 @@ export class WsApiConnection {
       return;
     }
     this.pending.delete(answer.id);
-    clearTimeout(pending.timer);
+    pending.timer.cancel();
     pending.resolve(answer);
     this.closeIfRetiredAndIdle();
   }
@@ -155,7 +155,7 @@ export class WsApiConnection {
     const pending = this.pending.get(id);
     if (pending === undefined) return;
     this.pending.delete(id);
-    clearTimeout(pending.timer);
+    pending.timer.cancel();
     pending.reject(failure);
   }
 
@@ -174,25 +174,22 @@ export class WsApiConnection {
 
   private startLiveness(): void {
     const { pingIntervalMs, deadAfterMs } = this.options.liveness;
-    this.livenessTimer = setInterval(
-      () => {
-        const silentMs = Number(this.options.clock.monoNs() - this.lastSeenNs) / 1e6;
-        if (silentMs >= deadAfterMs) {
-          this.close('ping timeout');
-          return;
-        }
-        try {
-          this.ws.ping();
-        } catch {
-          // The close event follows.
-        }
-      },
-      Math.max(1, Math.min(pingIntervalMs, deadAfterMs / 2)),
-    );
+    this.livenessTimer = every(this.options.clock, Math.max(1, Math.min(pingIntervalMs, deadAfterMs / 2)), () => {
+      const silentMs = Number(this.options.clock.monoNs() - this.lastSeenNs) / 1e6;
+      if (silentMs >= deadAfterMs) {
+        this.close('ping timeout');
+        return;
+      }
+      try {
+        this.ws.ping();
+      } catch {
+        // The close event follows.
+      }
+    });
   }
 
   private stopLiveness(): void {
-    if (this.livenessTimer !== null) clearInterval(this.livenessTimer);
+    this.livenessTimer?.cancel();
     this.livenessTimer = null;
   }
 
