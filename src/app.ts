@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { knownSecrets, redactedConfig, type Config } from './config/index.ts';
+import { ConfigError, knownSecrets, redactedConfig, type Config } from './config/index.ts';
 import type { Clock } from './core/clock.ts';
 import { EventBus, type EventListener, type FieldRecord } from './core/events.ts';
 import { BinanceVenue, type BinanceVenueOptions } from './exchange/binance-venue.ts';
@@ -13,6 +13,7 @@ import { createClocks, UtcNanosFormatter } from './runner/clocks.ts';
 import { Runner, type RunnerOptions } from './runner/runner.ts';
 import { SIM_API_KEY, SIM_API_SECRET, startSimulator, type SimulatorHandle } from './sim/simulator.ts';
 import { EventLog } from './telemetry/event-log.ts';
+import { eventLogProblem } from './telemetry/event-log-preflight.ts';
 import { logEventLogNotice } from './telemetry/event-log-notices.ts';
 import { RunnerMetrics } from './telemetry/metrics.ts';
 import { createTextMasker } from './telemetry/masking.ts';
@@ -118,6 +119,9 @@ export function simStartingPositions(config: Config): Record<string, string> {
 
 /** Builds and starts everything; rejects (after cleaning up) when start-up fails. */
 export async function startApp(config: Config, deps: AppDeps): Promise<App> {
+  // Before anything starts: a log that cannot be opened now is a mistyped path (exit 2), not a disk fault.
+  const logProblem = eventLogProblem(config.eventLog.path);
+  if (logProblem !== null) throw new ConfigError([{ field: 'MM_EVENT_LOG (--event-log)', message: `cannot open ${config.eventLog.path}: ${logProblem}` }]);
   const clocks = createClocks(config.freezeAtMs);
   const clock = deps.clock ?? clocks.clock;
   const logClock = clocks.logClock;

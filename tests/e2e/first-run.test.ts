@@ -40,6 +40,23 @@ describe('a first run', () => {
     }
   }, 90_000);
 
+  it.each([
+    ['/etc/passwd/x.log', '/etc/passwd is not a directory'],
+    ['/proc/self/mm/events.log', 'is under /proc, a kernel filesystem'],
+  ])(
+    'an event log that cannot be opened (%s) is a configuration error: exit 2, the path and the reason on stderr',
+    async (path, reason) => {
+      const runner = new RunnerProcess({ MM_OBS_PORT: '0', MM_EVENT_LOG: path });
+      const code = await Promise.race([runner.exited, new Promise<'still running'>((r) => setTimeout(() => r('still running'), 60_000))]);
+      if (code === 'still running') await runner.stop('SIGKILL');
+      expect(code).toBe(2);
+      expect(runner.stderr).toContain(`MM_EVENT_LOG (--event-log): cannot open ${path}:`);
+      expect(runner.stderr).toContain(reason);
+      expect(runner.stderr).not.toContain('[OBS] Server started');
+    },
+    90_000,
+  );
+
   it('the default start is flat and ready: no freeze, no hard reduce; stderr says where the ops server is, with the port it really took', async () => {
     const log = join(dir, 'default.log');
     const runner = new RunnerProcess({ MM_OBS_PORT: '0', MM_EVENT_LOG: log });
