@@ -148,7 +148,9 @@ function pushUrlCredentialSpans(text: string, spans: Span[] | null): Span[] | nu
     let lastAt = -1;
     for (; end < text.length && !endsAuthority(text.charCodeAt(end)); end += 1) if (text.charCodeAt(end) === 64) lastAt = end;
     if (lastAt > start && at > 0 && isAlphanumeric(text.charCodeAt(at - 1))) (spans ??= []).push([start, lastAt, true]);
-    at = text.indexOf('://', end);
+    // From just after this "://", not from where its authority ended: in "://https://u:p@h" the
+    // next URL's "://" starts inside the text this one scanned.
+    at = text.indexOf('://', at + 1);
   }
   return spans;
 }

@@ -123,6 +123,10 @@ describe('maskText', () => {
     expect(mask(`key=${secret.slice(0, 7)}`)).toBe(`key=${secret.slice(0, 7)}`);
   });
 
+  it('masks the credentials of a URL that follows a stray "://" (the next URL starts inside the text the first one scanned)', () => {
+    expect(createTextMasker([])('see ://https://user:AAAAAAAU@host/p')).toBe('see ://https://*****@host/p');
+  });
+
   it('property: no known secret, signature, URL password or 64-character token survives in any text', () => {
     const token = fc.string({ unit: secretAlphabet, minLength: 64, maxLength: 64 });
     const hex = fc.string({ unit: fc.constantFrom(...'0123456789abcdef'.split('')), minLength: 64, maxLength: 64 });
