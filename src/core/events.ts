@@ -94,7 +94,16 @@ export interface EventFields {
   order_cancel_result: OrderRef & { outcome: string; duration_ms: number; error: string | null };
   cancel_all_done: { symbol: string; cancelled: number; open_orders_left: number | null; duration_ms: number; error: string | null; trigger: string };
   position_update: { symbol: string; position: string; entry_price: string; pnl: string; unrealized_pnl: string; reason: string };
-  funding_update: { symbol: string; rate: string; predicted_rate: string; accum_pnl: string; funding_fee: string | null; next_funding_time: number | null };
+  funding_update: {
+    symbol: string;
+    rate: string;
+    predicted_rate: string;
+    accum_pnl: string;
+    funding_fee: string | null;
+    next_funding_time: number | null;
+    /** What told us: the mark price stream (a rate change), the user stream (a payment) or the income history (a payment the stream missed). */
+    via: 'mark_price' | 'user_stream' | 'income';
+  };
   risk_state_changed: { symbol: string; from: number; to: number; reason: string; position_notional: string; worst_long: string; worst_short: string };
   risk_freeze: { symbol: string; reason: string; risk_ratio: number };
   freeze_triggered: { symbol: string; reason: string; edge_bps: number | null };

@@ -5,7 +5,7 @@
  */
 import type { Instrument, Steps, Ticks } from './instrument.ts';
 import { Inventory } from './inventory.ts';
-import type { OrderUpdate, PositionSnapshot, Side, UserTrade } from './model.ts';
+import type { FundingPayment, OrderUpdate, PositionSnapshot, Side, UserTrade } from './model.ts';
 import type { Money } from './money.ts';
 import { rateToBps } from './grid-params.ts';
 
@@ -69,6 +69,7 @@ export class Ledger {
   private settledRate: string | null = null;
   private predictedRate: string | null = null;
   private nextFundingMs: number | null = null;
+  private readonly recoveredFunding = new Set<string>();
 
   constructor(instrument: Instrument) {
     this.instrument = instrument;
@@ -108,9 +109,21 @@ export class Ledger {
     return this.mismatch !== null;
   }
 
-  /** Records a funding payment (positive when received). */
+  /** Records a funding payment the user stream delivered (positive when received). */
   recordFunding(amount: Money): void {
     this.inventory.addFunding(amount);
+  }
+
+  /**
+   * Records a funding payment read from the income history (the user stream missed it); returns
+   * false, recording nothing, when this income id was recorded before (a later recovery reads
+   * overlapping history).
+   */
+  recordRecoveredFunding(payment: FundingPayment): boolean {
+    if (this.recoveredFunding.has(payment.incomeId)) return false;
+    this.recoveredFunding.add(payment.incomeId);
+    this.inventory.addFunding(payment.amount);
+    return true;
   }
 
   /**

@@ -126,7 +126,7 @@ export function positionEvent(instrument: Instrument, inventory: Inventory, valu
 }
 
 /** funding_update: the rates, the accumulated funding and (for a payment) its amount. */
-export function fundingEvent(symbol: string, ledger: Ledger, fee: Money | null): DomainEvent {
+export function fundingEvent(symbol: string, ledger: Ledger, fee: Money | null, via: 'mark_price' | 'user_stream' | 'income'): DomainEvent {
   return domainEvent('funding_update', {
     symbol,
     rate: ledger.fundingRate ?? ledger.predictedFundingRate ?? '0',
@@ -134,6 +134,7 @@ export function fundingEvent(symbol: string, ledger: Ledger, fee: Money | null):
     accum_pnl: formatMoney(ledger.inventory.fundingAccum),
     funding_fee: fee === null ? null : formatMoney(fee),
     next_funding_time: ledger.nextFundingTimeMs,
+    via,
   });
 }
 

@@ -44,6 +44,7 @@ import {
   type BookTop,
   type CancelOrder,
   type CommandOutcome,
+  type FundingPayment,
   type MarkPriceUpdate,
   type OrderSnapshot,
   type OrderUpdate,
@@ -123,7 +124,7 @@ export class MarketMaker {
   onMarkPrice(update: MarkPriceUpdate, _nowMs: number): DomainEvent[] {
     if (update.symbol !== this.symbol) return [];
     this.markTicks = this.instrument.priceToTicks(update.markPrice, 'nearest');
-    return this.ledger.updateFundingRate(update.fundingRate, update.nextFundingTimeMs) ? [fundingEvent(this.symbol, this.ledger, null)] : [];
+    return this.ledger.updateFundingRate(update.fundingRate, update.nextFundingTimeMs) ? [fundingEvent(this.symbol, this.ledger, null, 'mark_price')] : [];
   }
 
   /** Records a stream's state; a dropped market stream discards the book (a fresh one is needed). */
@@ -184,6 +185,20 @@ export class MarketMaker {
   }
 
   /**
+   * Applies funding payments read from the income history (paid while the user stream was down):
+   * each income id once, in the margin asset only. The caller leaves out payments the user stream
+   * delivered. Returns funding_update (`via: "income"`) per payment recorded.
+   */
+  applyMissedFunding(payments: readonly FundingPayment[], _nowMs: number): DomainEvent[] {
+    const events: DomainEvent[] = [];
+    for (const payment of payments) {
+      if (payment.symbol !== this.symbol || payment.asset !== this.instrument.spec.marginAsset || payment.amount === 0n) continue;
+      if (this.ledger.recordRecoveredFunding(payment)) events.push(fundingEvent(this.symbol, this.ledger, payment.amount, 'income'));
+    }
+    return events;
+  }
+
+  /**
    * Returns the ambiguous orders whose venue order id is unknown: trades in the venue's history
    * name only that id, so they are queried (`onOrderQuery`) before missed trades are applied.
    */
@@ -202,7 +217,7 @@ export class MarketMaker {
       for (const balance of update.balances) {
         if (balance.asset !== this.instrument.spec.marginAsset || balance.balanceChange === 0n) continue;
         this.ledger.recordFunding(balance.balanceChange);
-        events.push(fundingEvent(this.symbol, this.ledger, balance.balanceChange));
+        events.push(fundingEvent(this.symbol, this.ledger, balance.balanceChange, 'user_stream'));
       }
     }
     for (const p of ours) {

@@ -238,6 +238,21 @@ export interface UserTrade {
 }
 
 /** Rate-limit usage read from X-MBX-* response headers. */
+/**
+ * A funding payment as the venue's income history lists it (GET /fapi/v1/income, incomeType
+ * FUNDING_FEE): how funding paid while the user stream was down is recovered.
+ */
+export interface FundingPayment {
+  readonly symbol: string;
+  /** The venue's transaction id (unique within the income type). */
+  readonly incomeId: string;
+  readonly asset: string;
+  /** Positive when received, negative when paid. */
+  readonly amount: Money;
+  /** Venue time of the payment (ms). */
+  readonly timeMs: number;
+}
+
 export interface RateLimitUsage {
   readonly usedWeight1m?: number;
   readonly orderCount10s?: number;

@@ -9,6 +9,7 @@ import type {
   BookTop,
   CancelOrder,
   CommandOutcome,
+  FundingPayment,
   MarginCall,
   MarginType,
   MarkPriceUpdate,
@@ -108,6 +109,11 @@ export interface Venue {
    * account trade list), paging until caught up with a bounded number of requests.
    */
   userTrades(symbol: string, fromTimeMs: number): Promise<UserTrade[]>;
+  /**
+   * Returns the funding payments of a symbol at or after `fromTimeMs`, oldest first (the income
+   * history, FUNDING_FEE), paging until caught up with a bounded number of requests.
+   */
+  fundingPayments(symbol: string, fromTimeMs: number): Promise<FundingPayment[]>;
   /** Returns mark price and funding (premiumIndex). */
   premiumIndex(symbol: string): Promise<MarkPriceUpdate>;
   /** Arms (or with 0 disarms) the venue's dead-man switch for a symbol. */

@@ -6,7 +6,17 @@
  */
 import { within, type Clock } from '../core/clock.ts';
 import type { Instrument } from '../core/instrument.ts';
-import type { CancelOrder, CommandOutcome, MarkPriceUpdate, OrderSnapshot, PlaceOrder, PositionSnapshot, RateLimitUsage, UserTrade } from '../core/model.ts';
+import type {
+  CancelOrder,
+  CommandOutcome,
+  FundingPayment,
+  MarkPriceUpdate,
+  OrderSnapshot,
+  PlaceOrder,
+  PositionSnapshot,
+  RateLimitUsage,
+  UserTrade,
+} from '../core/model.ts';
 import type { OrderTransport, SymbolSetup, Venue, VenueListener, VenueStatus } from '../core/venue.ts';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
 import { failure } from './command-outcome.ts';
@@ -20,6 +30,7 @@ import { BinanceRestClient } from './rest-client.ts';
 import type { RestTransport } from './rest-transport.ts';
 import { UserStream } from './user-stream.ts';
 import { parseExchangeInfo, toInstrument } from './wire/exchange-info.ts';
+import { parseFundingPayments } from './wire/income.ts';
 import { parsePremiumIndex } from './wire/market.ts';
 import { parseOrders } from './wire/orders.ts';
 import { parseUserTrades } from './wire/user-trades.ts';
@@ -75,6 +86,8 @@ export interface BinanceVenueOptions {
 const NO_CHANGE_CODES: ReadonlySet<number> = new Set([-4046, -4059]);
 /** The account trade list answers at most 1000 trades per request. */
 const USER_TRADES_MAX_PAGE = 1000;
+/** Income history records per page, at most (GET /fapi/v1/income `limit`). */
+const INCOME_PAGE = 1000;
 /** The account trade list reaches at most 7 days back from a start time. */
 const USER_TRADES_MAX_SPAN_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -263,6 +276,24 @@ export class BinanceVenue implements Venue {
       page = parseUserTrades(await this.rest.userTrades(symbol, { fromId: lastId + 1, limit }), this.lookup);
     }
     return [...byId.values()].sort((a, b) => a.tradeId - b.tradeId);
+  }
+
+  /**
+   * Reads the symbol's FUNDING_FEE income from `fromTimeMs` (no further back than the income
+   * history's 7-day default window), a page of 1000 at a time until a page comes back short or the
+   * page bound is reached. Returns the payments oldest first, each once.
+   */
+  async fundingPayments(symbol: string, fromTimeMs: number): Promise<FundingPayment[]> {
+    const venueNow = this.options.clock.nowMs() + this.rest.clockOffsetMs();
+    const startTime = Math.max(Math.floor(fromTimeMs), venueNow - USER_TRADES_MAX_SPAN_MS + 60_000, 0);
+    const maxPages = this.options.userTradesMaxPages ?? 20;
+    const byId = new Map<string, FundingPayment>();
+    for (let page = 1; page <= maxPages; page++) {
+      const payments = parseFundingPayments(await this.rest.income(symbol, 'FUNDING_FEE', startTime, INCOME_PAGE, page));
+      for (const payment of payments) if (payment.symbol === symbol && payment.timeMs >= startTime) byId.set(payment.incomeId, payment);
+      if (payments.length < INCOME_PAGE) break;
+    }
+    return [...byId.values()].sort((a, b) => a.timeMs - b.timeMs);
   }
 
   async premiumIndex(symbol: string): Promise<MarkPriceUpdate> {

@@ -221,6 +221,14 @@ export class BinanceRestClient {
     return this.signed('GET', '/fapi/v1/userTrades', { symbol, ...query }, 'userTrades');
   }
 
+  /**
+   * GET /fapi/v1/income (Get Income History, weight 30): one income type of one symbol from
+   * `startTime`, `limit` (at most 1000) per `page` (1-based).
+   */
+  income(symbol: string, incomeType: string, startTime: number, limit: number, page: number): Promise<unknown> {
+    return this.signed('GET', '/fapi/v1/income', { symbol, incomeType, startTime, limit, page }, 'income');
+  }
+
   positionRisk(symbol: string): Promise<unknown> {
     return this.signed('GET', '/fapi/v3/positionRisk', { symbol }, 'positionRisk');
   }

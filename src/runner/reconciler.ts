@@ -1,7 +1,7 @@
 /**
  * Reconciliation with the venue: at start, and again whenever the user stream comes back (it may
- * have missed fills and order updates). After an outage the fills the stream missed are read
- * back from the trade history first (live updates wait meanwhile, so fills apply in the venue's
+ * have missed fills, funding and order updates). After an outage the fills the stream missed are
+ * read back from the trade history and the funding it missed from the income history first (live updates wait meanwhile, so fills apply in the venue's
  * order), then the venue's open orders and position are the truth. A failed reconciliation after
  * start is reported and retried a second later; one at start fails the start.
  */
@@ -19,6 +19,13 @@ import type { SymbolSession } from './symbol-session.ts';
 export const MISSED_TRADES_MARGIN_MS = 30_000;
 /** Wait before a failed reconciliation is tried again, ms. */
 export const RECONCILE_RETRY_MS = 1_000;
+/**
+ * A funding payment in the income history within this of a FUNDING_FEE the user stream delivered
+ * is that same payment (funding settles every symbol at the same instant, hours apart).
+ */
+export const LIVE_FUNDING_MATCH_MS = 1_000;
+/** How many times the trade history is read again when the venue's position differs from ours (fills landing meanwhile). */
+export const POSITION_CATCH_UP_READS = 3;
 
 export type ReconcileTrigger = 'start' | 'reconnect' | 'retry';
 
@@ -30,6 +37,8 @@ export interface ReconcilerDeps {
   readonly running: () => boolean;
   /** From when trades are ours to count: the later of the session's connect time and the last user-stream event less a margin. */
   readonly missedTradesSinceMs: () => number;
+  /** Venue times of the FUNDING_FEE account updates the user stream delivered (any symbol). */
+  readonly liveFundingTimes: () => readonly number[];
 }
 
 interface PerSession {
@@ -95,9 +104,22 @@ export class Reconciler {
     await session.executor.idle();
     let operation = backfill ? 'userTrades' : 'reconcile';
     try {
-      if (backfill) await this.applyMissedTrades(session);
+      if (backfill) {
+        await this.applyMissedTrades(session);
+        operation = 'income';
+        await this.applyMissedFunding(session);
+      }
       operation = 'reconcile';
-      const [open, position] = await Promise.all([venue.openOrders(symbol), venue.position(symbol)]);
+      let [open, position] = await Promise.all([venue.openOrders(symbol), venue.position(symbol)]);
+      // A fill landing between the trade read and the position read is in the venue's position
+      // and not yet in ours: read the trades again (each counts once) rather than adopt a
+      // position whose realized PnL we would never see.
+      for (let read = 0; backfill && read < POSITION_CATCH_UP_READS && position.amountSteps !== session.maker.view(clock.nowMs()).positionSteps; read++) {
+        operation = 'userTrades';
+        await this.applyMissedTrades(session);
+        operation = 'reconcile';
+        [open, position] = await Promise.all([venue.openOrders(symbol), venue.position(symbol)]);
+      }
       const result = session.maker.reconcile(open, position, clock.nowMs());
       session.publish(result.events);
       session.reconciled = true;
@@ -128,5 +150,17 @@ export class Reconciler {
     }
     const trades = await venue.userTrades(session.symbol, this.deps.missedTradesSinceMs());
     session.publish(session.maker.applyMissedTrades(trades, clock.nowMs()));
+  }
+
+  /**
+   * Reads the symbol's funding payments over the same window and applies those the user stream
+   * did not deliver (each income id once). Throws when the income history cannot be read.
+   */
+  private async applyMissedFunding(session: SymbolSession): Promise<void> {
+    const { venue, clock } = this.deps;
+    const live = this.deps.liveFundingTimes();
+    const payments = await venue.fundingPayments(session.symbol, this.deps.missedTradesSinceMs());
+    const missed = payments.filter((p) => !live.some((t) => Math.abs(t - p.timeMs) <= LIVE_FUNDING_MATCH_MS));
+    session.publish(session.maker.applyMissedFunding(missed, clock.nowMs()));
   }
 }

@@ -27,6 +27,9 @@ import { SymbolSession } from './symbol-session.ts';
 
 export type { StopReport } from './graceful-stop.ts';
 
+/** How many delivered funding times are remembered (recovery reads back minutes, not days). */
+const LIVE_FUNDING_KEPT = 64;
+
 export interface RunnerOptions {
   readonly symbols: readonly string[];
   readonly params: StrategyParams;
@@ -89,6 +92,8 @@ export class Runner {
   private connectedAtMs = 0;
   /** Venue time of the last user-stream event (or the connect time), ms. */
   private lastUserEventMs = 0;
+  /** Venue times of the last FUNDING_FEE account updates the user stream delivered. */
+  private liveFundingTimes: number[] = [];
 
   constructor(deps: RunnerDeps, options: RunnerOptions) {
     this.venue = deps.venue;
@@ -106,6 +111,7 @@ export class Runner {
       bus: this.bus,
       running,
       missedTradesSinceMs: () => Math.max(this.connectedAtMs, this.lastUserEventMs - MISSED_TRADES_MARGIN_MS),
+      liveFundingTimes: () => this.liveFundingTimes,
     });
     this.rateLimit = new RateLimitBackoff({
       clock: this.clock,
@@ -309,6 +315,7 @@ export class Runner {
       },
       onAccountUpdate: (update) => {
         this.lastUserEventMs = Math.max(this.lastUserEventMs, update.eventTimeMs);
+        if (update.reason === 'FUNDING_FEE') this.liveFundingTimes = [...this.liveFundingTimes.slice(-(LIVE_FUNDING_KEPT - 1)), update.txTimeMs];
         for (const session of this.accountUpdateTargets(update)) session.onAccountUpdate(update);
       },
       onMarginCall: (call: MarginCall) => {

@@ -4,9 +4,10 @@
  * limits raised to allow it) while a seeded schedule injects a random fault every few seconds:
  * 5xx bursts, 503 "unknown" (created or not), held requests (client timeouts), connection resets,
  * 429 with Retry-After (also one longer than the dead-man countdown), -1021, latency, steps of the
- * runner's wall clock, market and user sockets dropped or silent, malformed frames. Fills made while the user stream is down are read back from the trade history at
- * reconnect; funding paid meanwhile is not (RELIABILITY.md, known limits), so user-stream
- * outages are injected just after a funding time and end long before the next one.
+ * runner's wall clock, market and user sockets dropped or silent, malformed frames. User-stream
+ * outages are injected just before a funding time, so that they span it: fills made meanwhile are
+ * read back from the trade history at reconnect, and the funding paid meanwhile from the income
+ * history.
  * At the end the market is paused and the runner's orders, position, fees, funding and fill
  * count must equal the simulator's to the tick (realized PnL within the cost-basis rounding,
  * see `realizedGap`); no slot ever held two orders; no order ever rested at the simulator
@@ -32,11 +33,10 @@ class SteppedClock extends SystemClock {
 }
 const steppedClock = new SteppedClock();
 
-/** Waits until 1-3 s after a funding time (the simulator pays funding on interval boundaries). */
-async function afterFunding(): Promise<void> {
-  const phase = Date.now() % FUNDING_MS;
-  if (phase < 1_000) await sleep(1_000 - phase);
-  else if (phase > 3_000) await sleep(FUNDING_MS - phase + 1_000);
+/** Waits until about half a second before the next funding time (the simulator pays funding on interval boundaries). */
+async function beforeFunding(): Promise<void> {
+  const untilFunding = FUNDING_MS - (Date.now() % FUNDING_MS);
+  await sleep(untilFunding > 500 ? untilFunding - 500 : untilFunding + FUNDING_MS - 500);
 }
 
 /** Keeps the market sockets silent for `ms`, including those the runner opens meanwhile. */
@@ -82,11 +82,11 @@ function faults(session: Session, prng: Prng): Fault[] {
     { name: 'latency', run: async () => (f.setLatency(300, 400), await sleep(3_000), f.setLatency(0, 0)) },
     { name: 'market drop', run: async () => (f.dropSockets('market', prng.chance(0.5) ? 1001 : null), await sleep(1_500)) },
     { name: 'market silent', run: () => silence(f, 'market', 3_000) },
-    { name: 'user drop', run: async () => (await afterFunding(), f.dropSockets('user', prng.chance(0.5) ? 1001 : null), await sleep(1_500)) },
+    { name: 'user drop', run: async () => (await beforeFunding(), f.dropSockets('user', prng.chance(0.5) ? 1001 : null), await sleep(1_500)) },
     // Silenced once and never un-silenced: the runner must notice (ping timeout) and replace it.
     // A socket un-silenced before that would have dropped events on a connection still open,
     // which neither Binance nor TCP does.
-    { name: 'user silent', run: async () => (await afterFunding(), f.silenceSockets('user', true), await sleep(4_000)) },
+    { name: 'user silent', run: async () => (await beforeFunding(), f.silenceSockets('user', true), await sleep(4_000)) },
     {
       name: 'malformed frames',
       run: async () => (f.injectFrame('all', '{"stream":"btcusdt@bookTicker","data":{"u":"?"}}'), f.injectFrame('all', 'garbage'), await sleep(200)),

@@ -9,6 +9,7 @@ import type { Instrument } from '../../src/core/instrument.ts';
 import type {
   CancelOrder,
   CommandOutcome,
+  FundingPayment,
   MarkPriceUpdate,
   OrderSnapshot,
   OrderUpdate,
@@ -41,8 +42,13 @@ export class MemoryVenue implements Venue {
   /** Every order the venue ever held (status queries find them). */
   readonly known = new Map<string, OrderSnapshot>();
   readonly trades: UserTrade[] = [];
+  readonly funding: FundingPayment[] = [];
   positionSteps = 0;
   entryPrice = '0.0';
+  /** Which trades the trade history shows yet (a trade can reach it after the position does). */
+  tradeVisible: (trade: UserTrade) => boolean = () => true;
+  /** Told every call before it is answered (a test can change the venue between two reads). */
+  onCall: (op: string) => void = () => {};
   private listener: VenueListener | null = null;
   private nextOrderId = 1;
   private nextTradeId = 1;
@@ -99,6 +105,23 @@ export class MemoryVenue implements Venue {
       timeMs: now,
     });
     if (this.connected.user && !lost) this.listener?.onOrderUpdate(this.update(filled, 'TRADE', tradeId));
+  }
+
+  /**
+   * Pays funding (`amount` in 1e-8 USDT, positive when received) now: it is in the income history;
+   * the user stream delivers it as an ACCOUNT_UPDATE FUNDING_FEE when up, unless `lost`.
+   */
+  payFunding(amount: bigint, lost = false): void {
+    const now = this.clock.nowMs();
+    this.funding.push({ symbol: 'BTCUSDT', incomeId: String(900 + this.funding.length), asset: 'USDT', amount, timeMs: now });
+    if (!this.connected.user || lost) return;
+    this.listener?.onAccountUpdate({
+      reason: 'FUNDING_FEE',
+      balances: [{ asset: 'USDT', walletBalance: 0n, crossWalletBalance: 0n, balanceChange: amount }],
+      positions: [],
+      eventTimeMs: now,
+      txTimeMs: now,
+    });
   }
 
   loadInstruments(): Promise<Instrument[]> {
@@ -183,7 +206,12 @@ export class MemoryVenue implements Venue {
 
   userTrades(symbol: string, fromTimeMs: number): Promise<UserTrade[]> {
     this.log('userTrades', symbol);
-    return Promise.resolve(this.trades.filter((t) => t.timeMs >= fromTimeMs));
+    return Promise.resolve(this.trades.filter((t) => t.timeMs >= fromTimeMs && this.tradeVisible(t)));
+  }
+
+  fundingPayments(symbol: string, fromTimeMs: number): Promise<FundingPayment[]> {
+    this.log('income', symbol);
+    return Promise.resolve(this.funding.filter((p) => p.symbol === symbol && p.timeMs >= fromTimeMs));
   }
 
   premiumIndex(symbol: string): Promise<MarkPriceUpdate> {
@@ -225,6 +253,7 @@ export class MemoryVenue implements Venue {
 
   private log(op: string, arg: string): void {
     this.calls.push({ atMs: this.clock.nowMs(), op, arg });
+    this.onCall(op);
   }
 
   private update(order: OrderSnapshot, execution: 'NEW' | 'TRADE', tradeId: number): OrderUpdate {

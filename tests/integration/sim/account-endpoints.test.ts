@@ -5,8 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseScaled } from '../../../src/core/decimal.ts';
+import { BinanceVenue } from '../../../src/exchange/binance-venue.ts';
 import { startSimulator, type SimulatorHandle } from '../../../src/sim/simulator.ts';
-import { manualClock, signed, stepUntil, unsigned, type ManualClock } from './sim-client.ts';
+import { manualClock, signed, signingOn, stepUntil, unsigned, type ManualClock } from './sim-client.ts';
 
 const START = Date.UTC(2026, 10, 20, 7, 59, 30);
 const FUNDING_INTERVAL_MS = 60_000;
@@ -162,5 +163,19 @@ describe('account information and configuration', () => {
     }
     expect((await change('true')).code).toBe(-1020);
     expect((await change('maybe')).code).toBe(-1130);
+  });
+});
+
+describe('BinanceVenue.fundingPayments against the simulator', () => {
+  it("returns the symbol's funding payments as the simulator paid them, each once, oldest first, from the time asked", async () => {
+    const venue = new BinanceVenue({ restUrl: sim.restUrl, wsUrl: sim.wsUrl, apiKey: sim.apiKey, apiSecret: sim.apiSecret, clock: signingOn(clock) });
+    await venue.loadInstruments(['BTCUSDT']);
+    const paid = sim.state().fundingPayments.filter((p) => p.symbol === 'BTCUSDT' && money(p.amount) !== 0n);
+    expect(paid.length).toBeGreaterThanOrEqual(2);
+    const all = await venue.fundingPayments('BTCUSDT', START);
+    expect(all.map((p) => [p.symbol, p.timeMs, p.amount, p.asset])).toEqual(paid.map((p) => ['BTCUSDT', p.time, money(p.amount), 'USDT']));
+    expect(new Set(all.map((p) => p.incomeId)).size).toBe(all.length);
+    const later = await venue.fundingPayments('BTCUSDT', (paid[0]?.time ?? 0) + 1);
+    expect(later.map((p) => p.incomeId)).toEqual(all.slice(1).map((p) => p.incomeId));
   });
 });

@@ -38,9 +38,10 @@ afterEach(async () => {
 });
 
 /** Starts a runner on a manual clock and an in-memory venue, and gives it a 65000.0/65000.1 book. */
-async function start(options: Partial<RunnerOptions> = {}) {
+async function start(options: Partial<RunnerOptions> = {}, prepare: (venue: MemoryVenue) => void = () => {}) {
   const time = new ManualTime();
   const venue = new MemoryVenue(time);
+  prepare(venue);
   const bus = new EventBus();
   const events: DomainEvent[] = [];
   bus.subscribe((e) => events.push(e));
@@ -160,6 +161,69 @@ describe('reconciliation after the user stream comes back', () => {
     t.venue.book(650_000, 650_001);
     await settle();
     expect(t.venue.callsOf('place').length).toBeGreaterThan(placesBefore);
+  });
+  it('a fill that reaches the position before the trade history keeps its realized PnL (the trades are read again)', async () => {
+    // Short 0.010 from 65100.0: the bid at 65000.0 closes it for 1.00000000 USDT.
+    const t = await start({}, (v) => {
+      v.positionSteps = -10;
+      v.entryPrice = '65100.0';
+    });
+    const bid = [...t.venue.open.values()].find((o) => o.side === 'BUY');
+    expect(bid?.priceTicks).toBeLessThanOrEqual(650_000);
+    // The fill dies with the stream, and the trade history shows it only after the position does.
+    let historyCaughtUp = false;
+    t.venue.tradeVisible = () => historyCaughtUp;
+    t.venue.onCall = (op) => {
+      if (op === 'position') historyCaughtUp = true;
+    };
+    await t.time.advance(1_000);
+    t.venue.fill(bid?.clientOrderId ?? '', true);
+    t.venue.stream('user', false);
+    await t.time.advance(2_000);
+    t.venue.stream('user', true);
+    await settle();
+    const expected = ((65_100_0 - (bid?.priceTicks ?? 0)) * 10 * 10_000).toString(); // ticks 0.1 x steps 0.001 in 1e-8
+    expect(t.named('order_filled').map((e) => [e.fields.client_id, e.fields.via, e.fields.realized_pnl])).toEqual([
+      [bid?.clientOrderId, 'backfill', (Number(expected) / 1e8).toFixed(8)],
+    ]);
+    expect(t.runner.views()[0]?.realizedPnl).toBe(BigInt(expected));
+    expect(t.runner.views()[0]?.positionSteps).toBe(0);
+  });
+
+  it('funding paid while the stream was down is recovered from the income history, once; funding the stream delivered is not counted twice', async () => {
+    const t = await start();
+    t.venue.payFunding(5_000n); // delivered live
+    await settle();
+    expect(
+      t
+        .named('funding_update')
+        .filter((e) => e.fields.funding_fee !== null)
+        .map((e) => [e.fields.funding_fee, e.fields.via]),
+    ).toEqual([['0.00005000', 'user_stream']]);
+    t.venue.stream('user', false);
+    await t.time.advance(2_000);
+    t.venue.payFunding(-3_000n); // paid during the outage: only the income history knows
+    await t.time.advance(2_000);
+    t.venue.stream('user', true);
+    await settle();
+    const payments = () =>
+      t
+        .named('funding_update')
+        .filter((e) => e.fields.funding_fee !== null)
+        .map((e) => [e.fields.funding_fee, e.fields.via]);
+    expect(payments()).toEqual([
+      ['0.00005000', 'user_stream'],
+      ['-0.00003000', 'income'],
+    ]);
+    expect(t.runner.views()[0]?.fundingAccum).toBe(2_000n);
+    // Another outage reads the same history again: nothing is counted twice.
+    t.venue.stream('user', false);
+    await t.time.advance(1_000);
+    t.venue.stream('user', true);
+    await settle();
+    expect(t.venue.callsOf('income')).toHaveLength(2);
+    expect(payments()).toHaveLength(2);
+    expect(t.runner.views()[0]?.fundingAccum).toBe(2_000n);
   });
 });
 
