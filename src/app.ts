@@ -44,7 +44,9 @@ export interface AppDeps {
 }
 
 /** Timings of the venue's streams that tests shorten (production uses the adapter's defaults). */
-export type VenueTuning = Partial<Pick<BinanceVenueOptions, 'keepaliveIntervalMs' | 'keepaliveRetryMs' | 'reconnect' | 'ping' | 'connectTimeoutMs'>>;
+export type VenueTuning = Partial<
+  Pick<BinanceVenueOptions, 'keepaliveIntervalMs' | 'keepaliveRetryMs' | 'reconnect' | 'ping' | 'connectTimeoutMs' | 'wsApiRequestTimeoutMs' | 'wsApiRenewAfterMs'>
+>;
 
 export interface App {
   readonly config: Config;
@@ -200,6 +202,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
   try {
     let restUrl = config.restUrl;
     let wsUrl = config.wsUrl;
+    let wsApiUrl = config.wsApiUrl;
     let apiKey = config.secrets.apiKey;
     let apiSecret = config.secrets.apiSecret;
     if (config.exchange === 'sim' && (restUrl === null || wsUrl === null)) {
@@ -214,6 +217,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
       });
       restUrl = sim.restUrl;
       wsUrl = sim.wsUrl;
+      wsApiUrl = sim.wsApiUrl;
       apiKey = sim.apiKey;
       apiSecret = sim.apiSecret;
     }
@@ -253,6 +257,8 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
       clock,
       recvWindowMs: config.recvWindowMs,
       requestTimeoutMs: config.requestTimeoutMs,
+      orderTransport: config.orderTransport,
+      ...(wsApiUrl === null ? {} : { wsApiUrl }),
       transport: (inner) => tracingTransport(inner, { baseUrl: restUrl, peerService, duration: runnerMetrics.httpDuration, orderContexts }),
       onMalformed: (source, error, sample) => bus.emit('malformed_message', { source, error, sample }),
       ...deps.venueTuning,

@@ -79,6 +79,16 @@ const SPECS = [
     description: 'REST base URL override (with sim: an external simulator). Default per exchange. Credentials in it are masked in every log.',
   },
   { key: 'wsUrl', default: null, description: 'WebSocket base URL override (with sim: an external simulator). Default per exchange.' },
+  {
+    key: 'orderTransport',
+    default: 'ws',
+    description: 'How orders, cancels and order queries travel: ws (the WebSocket API, with REST taking over while it is down) or rest (REST only).',
+  },
+  {
+    key: 'wsApiUrl',
+    default: null,
+    description: 'WebSocket API URL override. Default per exchange (an external simulator: MM_WS_URL followed by /ws-fapi/v1).',
+  },
   { key: 'shadow', kind: 'boolean', default: 'false', description: 'Shadow mode: decide and log quotes but send no orders.' },
   { key: 'iterations', default: null, description: 'Stop after this many decision cycles (unset: run until stopped).', range: ints(1, 1_000_000_000) },
   { key: 'eventLog', default: 'logs/runner_events.log', description: 'Path of the JSON Lines event log.' },

@@ -5,15 +5,16 @@ import type { Config } from './schema.ts';
 
 /**
  * Returns a plain, JSON-able copy of the configuration without `secrets` and with any
- * credentials in the REST and WebSocket URLs masked; only whether API credentials were given
+ * credentials in the REST, WebSocket and WebSocket API URLs masked; only whether API credentials were given
  * is kept (as `credentials`: "present" or "absent").
  */
 export function redactedConfig(config: Config): FieldRecord {
-  const { secrets, strategy, eventLog, obs, sim, symbols, restUrl, wsUrl, ...rest } = config;
+  const { secrets, strategy, eventLog, obs, sim, symbols, restUrl, wsUrl, wsApiUrl, ...rest } = config;
   return {
     ...rest,
     restUrl: restUrl === null ? null : maskUrlCredentials(restUrl),
     wsUrl: wsUrl === null ? null : maskUrlCredentials(wsUrl),
+    wsApiUrl: wsApiUrl === null ? null : maskUrlCredentials(wsApiUrl),
     symbols: [...symbols],
     eventLog: { ...eventLog },
     obs: { ...obs },

@@ -13,6 +13,7 @@ import { fieldRange, MAX_LADDER_REACH_BPS, type FieldKey, type FieldRange } from
 
 export type ExchangeName = 'sim' | 'binance-testnet' | 'binance';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type OrderTransportName = 'ws' | 'rest';
 export type Command = 'run' | 'sim';
 
 /** The validated configuration. Secrets live only in `secrets`; see `redactedConfig`. */
@@ -24,6 +25,10 @@ export interface Config {
   readonly restUrl: string | null;
   /** WebSocket base URL, or null for the in-process simulator. */
   readonly wsUrl: string | null;
+  /** How orders travel: the WebSocket API with REST as the fallback, or REST only. */
+  readonly orderTransport: OrderTransportName;
+  /** WebSocket API URL, or null for the in-process simulator. */
+  readonly wsApiUrl: string | null;
   readonly shadow: boolean;
   /** Decision cycles before a bounded run stops, or null to run until stopped. */
   readonly iterations: number | null;
@@ -56,8 +61,12 @@ export interface Config {
 
 /** Default endpoints of the real venues. */
 export const DEFAULT_ENDPOINTS = {
-  binance: { restUrl: 'https://fapi.binance.com', wsUrl: 'wss://fstream.binance.com' },
-  'binance-testnet': { restUrl: 'https://demo-fapi.binance.com', wsUrl: 'wss://fstream.binancefuture.com' },
+  binance: { restUrl: 'https://fapi.binance.com', wsUrl: 'wss://fstream.binance.com', wsApiUrl: 'wss://ws-fapi.binance.com/ws-fapi/v1' },
+  'binance-testnet': {
+    restUrl: 'https://demo-fapi.binance.com',
+    wsUrl: 'wss://fstream.binancefuture.com',
+    wsApiUrl: 'wss://testnet.binancefuture.com/ws-fapi/v1',
+  },
 } as const;
 
 const INT_RE = /^-?\d+$/;
@@ -196,6 +205,8 @@ const shape = {
   apiSecretFile: z.string().min(1).optional(),
   restUrl: url(['http:', 'https:']).optional(),
   wsUrl: url(['ws:', 'wss:']).optional(),
+  orderTransport: z.enum(['ws', 'rest'], 'must be ws or rest'),
+  wsApiUrl: url(['ws:', 'wss:']).optional(),
   shadow: bool(),
   iterations: intField('iterations').optional(),
   eventLog: z.string().trim().min(1, 'must be a file path'),
@@ -315,6 +326,8 @@ function toConfig(fields: Fields, command: Command): Config {
     symbols: fields.symbols,
     restUrl: fields.restUrl ?? endpoints?.restUrl ?? null,
     wsUrl: fields.wsUrl ?? endpoints?.wsUrl ?? null,
+    orderTransport: fields.orderTransport,
+    wsApiUrl: fields.wsApiUrl ?? endpoints?.wsApiUrl ?? (fields.wsUrl === undefined ? null : `${fields.wsUrl.replace(/\/+$/, '')}/ws-fapi/v1`),
     shadow: fields.shadow,
     iterations: fields.iterations ?? null,
     eventLog: { path: fields.eventLog, maxBytes: fields.eventLogMaxBytes, keep: fields.eventLogKeep },

@@ -129,6 +129,8 @@ export interface EventFields {
   exchange_error: { operation: string; error: string; code: number | null; http_status: number | null };
   malformed_message: { source: string; error: string; sample: string };
   rate_limited: { status: number; retry_after_ms: number; operation: string };
+  /** The transport orders take changed (or was first chosen at connect): ws (the WebSocket API) or rest. */
+  order_transport_changed: { transport: 'ws' | 'rest'; reason: string };
   time_sync: { offset_ms: number; rtt_ms: number };
   countdown_cancel_all: { symbol: string; countdown_ms: number; ok: boolean; error: string | null };
   another_instance: { symbol: string; our_session: string; other_session: string; client_id: string; action: 'stopping' | 'continuing' };

@@ -16,7 +16,7 @@ import { MarketMaker, type MarketMakerView } from '../core/market-maker.ts';
 import type { AccountUpdate, MarginCall, MarginType, OrderUpdate } from '../core/model.ts';
 import { formatMoney } from '../core/money.ts';
 import type { StrategyParams } from '../core/params.ts';
-import type { StreamStateChange, Venue, VenueListener } from '../core/venue.ts';
+import type { OrderTransport, StreamStateChange, Venue, VenueListener } from '../core/venue.ts';
 import { checkConfigAgainstInstruments } from './config-checks.ts';
 import { DeadmanSwitch } from './deadman-switch.ts';
 import { globalTracerDecisions, type DecisionTracing } from './decision-tracing.ts';
@@ -58,6 +58,8 @@ export interface Readiness {
   readonly exchange: boolean;
   readonly risk: boolean;
   readonly state: boolean;
+  /** The transport orders take now; null before the venue said (or when it has one transport). */
+  readonly orderTransport: OrderTransport | null;
 }
 
 export interface RunnerDeps {
@@ -92,6 +94,8 @@ export class Runner {
   private connectedAtMs = 0;
   /** Venue time of the last user-stream event (or the connect time), ms. */
   private lastUserEventMs = 0;
+  /** The transport orders take now, as the venue last reported it. */
+  private orderTransport: OrderTransport | null = null;
   /** Venue times of the last FUNDING_FEE account updates the user stream delivered. */
   private liveFundingTimes: number[] = [];
 
@@ -174,6 +178,7 @@ export class Runner {
         return view.frozenReason === null && view.riskState < 2;
       }),
       state: running && this.eventLogHealthy && sessions.length === this.options.symbols.length && sessions.every((s) => s.reconciled),
+      orderTransport: this.orderTransport,
     };
   }
 
@@ -324,6 +329,10 @@ export class Runner {
       onStreamState: (change) => this.onStreamState(change),
       onListenKey: (event) => this.bus.emit('listen_key_event', { action: event.action, listenKey: event.listenKey, error: event.error }),
       onMalformed: (source, error, sample) => this.bus.emit('malformed_message', { source, error, sample }),
+      onOrderTransport: (change) => {
+        this.orderTransport = change.transport;
+        this.bus.emit('order_transport_changed', { transport: change.transport, reason: change.reason });
+      },
     };
   }
 

@@ -15,6 +15,16 @@ export interface ReadinessChecks {
   readonly exchange: boolean;
   readonly risk: boolean;
   readonly state: boolean;
+  /** The transport orders take now (shown, never a reason to fail: REST is the designed fallback). */
+  readonly orderTransport?: 'ws' | 'rest' | null;
+}
+
+/** The body of /ready. */
+export interface ReadinessBody {
+  readonly checks: { readonly exchange: boolean; readonly risk: boolean; readonly state: boolean };
+  readonly status: 'ok' | 'fail';
+  /** The transport orders take now (ws: the WebSocket API; rest: REST, configured or taking over), when the runner knows it. */
+  readonly order_transport?: 'ws' | 'rest';
 }
 
 /** What one client can make the server hold. */
@@ -79,9 +89,10 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
 
 /** Returns the body of /ready: checks in a fixed key order, status "ok" or "fail". */
-export function readinessBody(checks: ReadinessChecks): { checks: ReadinessChecks; status: 'ok' | 'fail' } {
+export function readinessBody(checks: ReadinessChecks): ReadinessBody {
   const ok = checks.exchange && checks.risk && checks.state;
-  return { checks: { exchange: checks.exchange, risk: checks.risk, state: checks.state }, status: ok ? 'ok' : 'fail' };
+  const body = { checks: { exchange: checks.exchange, risk: checks.risk, state: checks.state }, status: ok ? ('ok' as const) : ('fail' as const) };
+  return checks.orderTransport === undefined || checks.orderTransport === null ? body : { ...body, order_transport: checks.orderTransport };
 }
 
 /** The sockets of one server, oldest first, with the requests each has awaiting an answer. */

@@ -231,8 +231,14 @@ export class MemoryVenue implements Venue {
     return Promise.resolve();
   }
 
+  /** Reports the transport orders take (as the adapter does at connect and on every switch). */
+  transport(transport: 'ws' | 'rest', reason: string): void {
+    this.listener?.onOrderTransport?.({ transport, reason });
+  }
+
   connect(_symbols: readonly string[], listener: VenueListener): Promise<void> {
     this.listener = listener;
+    this.transport('ws', 'ws-api open');
     this.stream('market', true);
     this.stream('user', true);
     return Promise.resolve();

@@ -38,6 +38,8 @@ describe('defaults', () => {
     expect(config.symbols).toEqual(['BTCUSDT']);
     expect(config.restUrl).toBeNull();
     expect(config.wsUrl).toBeNull();
+    expect(config.orderTransport).toBe('ws');
+    expect(config.wsApiUrl).toBeNull();
     expect(config.eventLog).toEqual({ path: 'logs/runner_events.log', maxBytes: 50 * 1024 * 1024, keep: 5 });
     expect(config.obs).toEqual({ enabled: true, host: '127.0.0.1', port: 9199 });
     expect(config.sim).toEqual({ seed: 42, fundingIntervalS: 60, startPosition: '0', host: '127.0.0.1', port: 8765 });
@@ -76,15 +78,25 @@ describe('defaults', () => {
 
   it('default endpoints follow the exchange', () => {
     const secrets = { MM_API_KEY: 'k'.repeat(64), MM_API_SECRET: 's'.repeat(64) };
-    expect(load({ ...secrets, MM_EXCHANGE: 'binance' })).toMatchObject({ restUrl: 'https://fapi.binance.com', wsUrl: 'wss://fstream.binance.com' });
+    expect(load({ ...secrets, MM_EXCHANGE: 'binance' })).toMatchObject({
+      restUrl: 'https://fapi.binance.com',
+      wsUrl: 'wss://fstream.binance.com',
+      wsApiUrl: 'wss://ws-fapi.binance.com/ws-fapi/v1',
+    });
     expect(load({ ...secrets, MM_EXCHANGE: 'binance-testnet' })).toMatchObject({
       restUrl: 'https://demo-fapi.binance.com',
       wsUrl: 'wss://fstream.binancefuture.com',
+      wsApiUrl: 'wss://testnet.binancefuture.com/ws-fapi/v1',
     });
     expect(load({ MM_REST_URL: 'http://127.0.0.1:8765/', MM_WS_URL: 'ws://127.0.0.1:8765' })).toMatchObject({
       exchange: 'sim',
       restUrl: 'http://127.0.0.1:8765',
       wsUrl: 'ws://127.0.0.1:8765',
+      wsApiUrl: 'ws://127.0.0.1:8765/ws-fapi/v1',
+    });
+    expect(load({ MM_ORDER_TRANSPORT: 'rest', MM_WS_API_URL: 'wss://example.test/ws-fapi/v1' })).toMatchObject({
+      orderTransport: 'rest',
+      wsApiUrl: 'wss://example.test/ws-fapi/v1',
     });
   });
 });
@@ -98,10 +110,14 @@ describe('validation', () => {
       MM_LOG_LEVEL: 'loud',
       MM_OBS_PORT: '70000',
       MM_MARGIN_TYPE: 'cross',
+      MM_ORDER_TRANSPORT: 'websocket',
+      MM_WS_API_URL: 'https://ws-fapi.binance.com/ws-fapi/v1',
     });
     const fields = error.issues.map((issue) => issue.field);
     expect(fields).toEqual(
       expect.arrayContaining([
+        'MM_ORDER_TRANSPORT (--order-transport)',
+        'MM_WS_API_URL (--ws-api-url)',
         'MM_SYMBOLS (--symbols)',
         'MM_LEVELS (--levels)',
         'MM_ORDER_QTY (--order-qty)',

@@ -227,6 +227,21 @@ describe('reconciliation after the user stream comes back', () => {
   });
 });
 
+describe('the order transport', () => {
+  it('every switch the venue reports is an event, and readiness says which transport is in use without failing on REST', async () => {
+    const t = await start();
+    expect(t.runner.readiness()).toMatchObject({ orderTransport: 'ws', exchange: true, state: true });
+    t.venue.transport('rest', 'ws-api close 1006');
+    expect(t.runner.readiness()).toMatchObject({ orderTransport: 'rest', exchange: true, state: true });
+    t.venue.transport('ws', 'ws-api open');
+    expect(t.named('order_transport_changed').map((e) => [e.fields.transport, e.fields.reason])).toEqual([
+      ['ws', 'ws-api open'],
+      ['rest', 'ws-api close 1006'],
+      ['ws', 'ws-api open'],
+    ]);
+  });
+});
+
 describe('the dead-man switch', () => {
   it('is armed before the first quote and re-armed every third of its countdown', async () => {
     const t = await start();

@@ -42,6 +42,16 @@ describe('ops server', () => {
     expect(await res.json()).toEqual({ checks: { exchange: true, risk: false, state: true }, status: 'fail' });
   });
 
+  it('says on /ready which transport orders take, and REST taking over never fails readiness', async () => {
+    const s = await start();
+    checks = { exchange: true, risk: true, state: true, orderTransport: 'rest' };
+    const res = await fetch(`${s.url}/ready`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('{"checks":{"exchange":true,"risk":true,"state":true},"status":"ok","order_transport":"rest"}');
+    checks = { exchange: true, risk: true, state: true, orderTransport: 'ws' };
+    expect(await (await fetch(`${s.url}/ready`)).json()).toMatchObject({ status: 'ok', order_transport: 'ws' });
+  });
+
   it('serves /metrics as Prometheus text 0.0.4, a failed render as 500, and 404s anything else as JSON', async () => {
     const s = await start();
     render = () => Promise.resolve('# metrics\n');
