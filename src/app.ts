@@ -45,7 +45,10 @@ export interface AppDeps {
 
 /** Timings of the venue's streams that tests shorten (production uses the adapter's defaults). */
 export type VenueTuning = Partial<
-  Pick<BinanceVenueOptions, 'keepaliveIntervalMs' | 'keepaliveRetryMs' | 'reconnect' | 'ping' | 'connectTimeoutMs' | 'wsApiRequestTimeoutMs' | 'wsApiRenewAfterMs'>
+  Pick<
+    BinanceVenueOptions,
+    'keepaliveIntervalMs' | 'keepaliveRetryMs' | 'reconnect' | 'ping' | 'connectTimeoutMs' | 'wsApiRequestTimeoutMs' | 'wsApiRenewAfterMs'
+  >
 >;
 
 export interface App {
