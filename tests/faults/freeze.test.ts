@@ -48,6 +48,8 @@ async function tradeOnce(name: string): Promise<Run> {
       MM_EXCHANGE: 'sim',
       MM_REST_URL: restUrl,
       MM_WS_URL: sim.wsUrl,
+      // Signed order requests through the recording REST proxy.
+      MM_ORDER_TRANSPORT: 'rest',
       MM_FREEZE_UTC_ISO: FROZEN,
       MM_OBS: 'false',
       MM_EVENT_LOG: eventLog,

@@ -34,7 +34,8 @@ async function placedAfter(from: number, n = 2): Promise<void> {
 }
 
 beforeAll(async () => {
-  s = await startSession();
+  // The REST path under faults: orders over REST only (tests/faults/ws-api.test.ts covers the WebSocket API).
+  s = await startSession({ env: { MM_ORDER_TRANSPORT: 'rest' } });
   watcher = watchOpenOrders(s);
   await until('first quotes', () => s.openAtSim().total >= 2);
 }, 30_000);

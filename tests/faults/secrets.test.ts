@@ -42,6 +42,8 @@ function runnerEnv(restUrl: string, otlp: string, eventLog: string, obsPort: num
     MM_EXCHANGE: 'sim',
     MM_REST_URL: withPassword,
     MM_WS_URL: sim.wsUrl,
+    // Orders through the echoing REST proxy, so that the venue's answers carry the signed request.
+    MM_ORDER_TRANSPORT: 'rest',
     MM_API_KEY: API_KEY,
     MM_API_SECRET: API_SECRET,
     MM_ENVIRONMENT: STRAY_KEY,

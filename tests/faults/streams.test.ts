@@ -174,9 +174,10 @@ describe('stream faults', () => {
     for (const frame of frames) {
       expect(s.sim.faults.injectFrame('all', frame)).toBeGreaterThan(0);
     }
-    await until('malformed frames reported', () => s.named('malformed_message', from).length >= 12);
+    const reportedBy = () => new Set(s.named('malformed_message', from).map((e) => e.fields.source));
+    await until('malformed frames reported by every socket', () => s.named('malformed_message', from).length >= 12 && reportedBy().size >= 4);
     const sources = new Set(s.named('malformed_message', from).map((e) => e.fields.source));
-    expect([...sources].sort()).toEqual(['market-stream', 'public-stream', 'user-stream']);
+    expect([...sources].sort()).toEqual(['market-stream', 'public-stream', 'user-stream', 'ws-api']);
     for (const e of s.named('malformed_message', from)) expect(String(e.fields.sample).length).toBeLessThanOrEqual(201);
     const metrics = await s.metrics();
     for (const source of sources) expect(sample(metrics, 'mm_malformed_messages_total', { source: String(source) }), String(source)).toBeGreaterThan(0);
