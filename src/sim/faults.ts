@@ -37,6 +37,41 @@ export interface ObservedRequest {
    * a fault mode was switched.
    */
   readonly order503: Order503Mode | null;
+  /** Every fault planned for this request, in words (`reset`, `hold 3000 ms`, `500`, `429`, `-1021`, `drop (processed)`, `unknown (created)`...), or null. */
+  readonly fault: string | null;
+}
+
+/** Returns the faults a REST plan applies, in words (ObservedRequest.fault). */
+export function describeRequestPlan(plan: RequestPlan): string | null {
+  const parts = [
+    plan.reset ? 'reset' : null,
+    plan.holdMs > 0 ? `hold ${plan.holdMs} ms` : null,
+    plan.banRemainingMs > 0 ? '418' : null,
+    plan.forced429RetryAfterSec !== null ? '429' : null,
+    plan.httpError !== null ? String(plan.httpError) : null,
+    plan.forceTimestampError ? '-1021' : null,
+    plan.order503 !== null ? `unknown (${plan.order503})` : null,
+  ].filter((p) => p !== null);
+  return parts.length === 0 ? null : parts.join(', ');
+}
+
+/** Returns the faults a WebSocket API plan applies, in words (ObservedRequest.fault). */
+export function describeWsApiPlan(plan: WsApiPlan): string | null {
+  const f = plan.fault;
+  const armed =
+    f === null
+      ? null
+      : f.kind === 'drop'
+        ? `drop (${f.processed ? 'processed' : 'not processed'})`
+        : f.kind === 'hold'
+          ? `hold ${f.ms} ms`
+          : f.kind === 'rate-limit'
+            ? '429'
+            : f.kind === 'timestamp'
+              ? '-1021'
+              : `unknown (${f.mode})`;
+  const parts = [armed, plan.banRemainingMs > 0 ? '418' : null, plan.order503 !== null ? `unknown (${plan.order503})` : null].filter((p) => p !== null);
+  return parts.length === 0 ? null : parts.join(', ');
 }
 
 /** A one-shot fault for WebSocket API requests. */
@@ -232,9 +267,15 @@ export class FaultController {
    * Reports one request, with the fault planned for it, to the observers (called by the servers
    * once the request is planned); `params` is read only when someone observes.
    */
-  recordRequest(method: string, path: string, params: () => Readonly<Record<string, string>>, order503: Order503Mode | null): void {
+  recordRequest(
+    method: string,
+    path: string,
+    params: () => Readonly<Record<string, string>>,
+    order503: Order503Mode | null,
+    fault: string | null = null,
+  ): void {
     if (this.requestObservers.size === 0) return;
-    const request = { atMs: this.nowMs(), method, path, params: params(), order503 };
+    const request = { atMs: this.nowMs(), method, path, params: params(), order503, fault };
     for (const observer of this.requestObservers) observer(request);
   }
 

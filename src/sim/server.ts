@@ -9,7 +9,7 @@ import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AdminRequestError, adminHandler, type AdminContext } from './admin-routes.ts';
 import { apiErrors, BinanceApiError } from './errors.ts';
-import type { FaultController, RequestPlan } from './faults.ts';
+import { describeRequestPlan, type FaultController, type RequestPlan } from './faults.ts';
 import type { RateLimiter } from './rate-limits.ts';
 import { checkTiming } from './request-timing.ts';
 import type { Route } from './rest-route.ts';
@@ -97,7 +97,7 @@ export class SimServer {
       for (const [k, v] of new URLSearchParams(rawBody)) all.append(k, v);
       return Object.fromEntries(all);
     };
-    this.options.faults.recordRequest(method, url.pathname, params, plan.order503);
+    this.options.faults.recordRequest(method, url.pathname, params, plan.order503, describeRequestPlan(plan));
     if (plan.reset) {
       req.socket.destroy();
       return;

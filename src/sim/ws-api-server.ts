@@ -16,7 +16,7 @@ import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { apiErrors, BinanceApiError } from './errors.ts';
-import type { FaultController, SocketTarget, WsApiPlan } from './faults.ts';
+import { describeWsApiPlan, type FaultController, type SocketTarget, type WsApiPlan } from './faults.ts';
 import { NO_ORDERS, rateLimitsJson, type RateLimiter, type RateLimitJson } from './rate-limits.ts';
 import { checkTiming } from './request-timing.ts';
 import type { Route } from './rest-route.ts';
@@ -177,7 +177,8 @@ export class WsApiServer {
     }
     const { faults } = this.options;
     const plan = faults.planWsApiRequest(request.method, route?.orderEndpoint ?? false);
-    faults.recordRequest('WS', request.method, () => stringParams(request.params), plan.order503);
+    const order503 = plan.fault?.kind === 'unknown' ? plan.fault.mode : plan.order503;
+    faults.recordRequest('WS', request.method, () => stringParams(request.params), order503, describeWsApiPlan(plan));
     if (plan.fault?.kind === 'drop' && !plan.fault.processed) {
       client.ws.terminate();
       return;

@@ -143,6 +143,12 @@ export class Session {
     return (await fetch(`${this.app.ops.url}/ready`)).status;
   }
 
+  /** Returns /ready's JSON body. */
+  async readyBody(): Promise<Record<string, unknown>> {
+    if (this.app.ops === null) throw new Error('ops server disabled');
+    return (await (await fetch(`${this.app.ops.url}/ready`)).json()) as Record<string, unknown>;
+  }
+
   /** Returns the symbol's core view. */
   view(symbol = 'BTCUSDT') {
     const view = this.app.runner.views().find((v) => v.symbol === symbol);
