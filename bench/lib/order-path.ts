@@ -46,6 +46,7 @@ function makerStandIn(instrument: Instrument): MarketMaker {
             side: order.side,
             price: order.priceTicks === undefined ? null : instrument.formatPrice(order.priceTicks),
             qty: instrument.formatQty(order.qtySteps),
+            latency_ms: null,
           },
           order.clientOrderId,
         ),
@@ -61,7 +62,7 @@ export interface OrderPath {
   readonly executor: OrderExecutor;
   readonly instrument: Instrument;
   /** Places one order the way Runner.cycle does (inside a decision span when traced). */
-  place(order: PlaceOrder): Promise<void>;
+  place(order: PlaceOrder): Promise<unknown>;
   close(): Promise<void>;
 }
 

@@ -147,7 +147,9 @@ for (const n of [1, 10, 50]) {
   const stack = fullStack({ otlpUrl: null, restUrl, symbols: sym.names, views: () => sym.views, instrument: (s) => sym.instruments.get(s) });
   for (const symbol of sym.names) {
     for (let k = 0; k < 5; k++) {
-      stack.bus.publish(domainEvent('order_placed', { symbol, client_id: `c${k}`, order_id: String(k), side: 'BUY', price: '65000.0', qty: '0.005' }, `c${k}`));
+      stack.bus.publish(
+        domainEvent('order_placed', { symbol, client_id: `c${k}`, order_id: String(k), side: 'BUY', price: '65000.0', qty: '0.005', latency_ms: 1 }, `c${k}`),
+      );
       stack.bus.publish(
         domainEvent(
           'order_submit_result',

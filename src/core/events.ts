@@ -58,7 +58,9 @@ export interface EventFields {
     error: string | null;
     error_code: number | null;
   };
-  order_placed: OrderRef & { order_id: string; side: string; price: string | null; qty: string };
+  order_placed: OrderRef & { order_id: string; side: string; price: string | null; qty: string; latency_ms: number | null };
+  /** Specification 002's name for an order that failed to be placed (beside order_rejected). */
+  order_placement_error: OrderRef & { side: string; error: string; code: number | null };
   order_rejected: OrderRef & { side: string; reason: string; code: number | null; source: string; backoff_ms: number };
   order_ambiguous: OrderRef & { side: string; reason: string };
   order_settled: OrderRef & { status: string; via: string };
@@ -105,8 +107,8 @@ export interface EventFields {
     via: 'mark_price' | 'user_stream' | 'income';
   };
   risk_state_changed: { symbol: string; from: number; to: number; reason: string; position_notional: string; worst_long: string; worst_short: string };
-  risk_freeze: { symbol: string; reason: string; risk_ratio: number };
-  freeze_triggered: { symbol: string; reason: string; edge_bps: number | null };
+  risk_freeze: { symbol: string; reason: string; risk_ratio: number | null; freezes_total: number };
+  freeze_triggered: { symbol: string; reason: string; edge_bps: number | null; threshold: number | null };
   freeze_cleared: { symbol: string; reason: string };
   reduce_only_force: { symbol: string; side: string; qty: string; price: string | null; client_id: string; error: string | null };
   reduce_only_force_error: { symbol: string; side: string; qty: string; error: string; client_id: string | null };

@@ -70,7 +70,13 @@ export function orderFilledEvent(instrument: Instrument, fill: FillRecord, reali
 }
 
 /** The events of an answer to a place, cancel or status query. */
-export function outcomeEvents(instrument: Instrument, effect: OutcomeEffect, via: 'place' | 'cancel' | 'query', backoffMs = 0): DomainEvent[] {
+export function outcomeEvents(
+  instrument: Instrument,
+  effect: OutcomeEffect,
+  via: 'place' | 'cancel' | 'query',
+  backoffMs = 0,
+  latencyMs: number | null = null,
+): DomainEvent[] {
   const symbol = instrument.symbol;
   switch (effect.kind) {
     case 'none':
@@ -84,6 +90,7 @@ export function outcomeEvents(instrument: Instrument, effect: OutcomeEffect, via
         side: o.side,
         price: instrument.formatPrice(o.priceTicks),
         qty: instrument.formatQty(o.qtySteps),
+        latency_ms: latencyMs,
       };
       return [domainEvent('order_placed', fields, o.clientOrderId)];
     }
@@ -98,7 +105,14 @@ export function outcomeEvents(instrument: Instrument, effect: OutcomeEffect, via
         source: effect.source,
         backoff_ms: backoffMs,
       };
-      return [domainEvent('order_rejected', fields, o.clientOrderId)];
+      const events: DomainEvent[] = [domainEvent('order_rejected', fields, o.clientOrderId)];
+      // Specification 002's name for the same failure, beside specification 000's.
+      if (via === 'place') {
+        events.push(
+          domainEvent('order_placement_error', { symbol, client_id: o.clientOrderId, side: o.side, error: effect.reason, code: effect.code }, o.clientOrderId),
+        );
+      }
+      return events;
     }
     case 'ambiguous':
       return [
@@ -174,10 +188,12 @@ export function quoteDecidedFields(
 }
 
 /** freeze_triggered or freeze_cleared as the rolling fill edge crosses its minimum. */
-export function edgeFreezeEvent(symbol: string, change: FreezeChange): DomainEvent {
-  return change.kind === 'triggered'
-    ? domainEvent('freeze_triggered', { symbol, reason: EDGE_FREEZE_REASON, edge_bps: change.edgeBps })
-    : domainEvent('freeze_cleared', { symbol, reason: 'cooldown_elapsed' });
+export function edgeFreezeEvents(symbol: string, change: FreezeChange, thresholdBps: number, freezesTotal: number): DomainEvent[] {
+  if (change.kind === 'cleared') return [domainEvent('freeze_cleared', { symbol, reason: 'cooldown_elapsed' })];
+  return [
+    domainEvent('freeze_triggered', { symbol, reason: EDGE_FREEZE_REASON, edge_bps: change.edgeBps, threshold: thresholdBps }),
+    domainEvent('risk_freeze', { symbol, reason: EDGE_FREEZE_REASON, risk_ratio: null, freezes_total: freezesTotal }),
+  ];
 }
 
 /**
@@ -185,7 +201,7 @@ export function edgeFreezeEvent(symbol: string, change: FreezeChange): DomainEve
  * (risk_freeze, freeze_triggered risk_limit): only reduce-only orders go out until the position
  * is back under the soft limit (freeze_cleared).
  */
-export function riskTransitionEvents(symbol: string, t: RiskTransition, valued: Notionals, riskRatio: number): DomainEvent[] {
+export function riskTransitionEvents(symbol: string, t: RiskTransition, valued: Notionals, riskRatio: number, freezesTotal: number): DomainEvent[] {
   const events: DomainEvent[] = [
     domainEvent('risk_state_changed', {
       symbol,
@@ -198,8 +214,8 @@ export function riskTransitionEvents(symbol: string, t: RiskTransition, valued: 
     }),
   ];
   if (t.to === 2) {
-    events.push(domainEvent('risk_freeze', { symbol, reason: t.reason, risk_ratio: riskRatio }));
-    events.push(domainEvent('freeze_triggered', { symbol, reason: RISK_LIMIT_FREEZE, edge_bps: null }));
+    events.push(domainEvent('risk_freeze', { symbol, reason: t.reason, risk_ratio: riskRatio, freezes_total: freezesTotal }));
+    events.push(domainEvent('freeze_triggered', { symbol, reason: RISK_LIMIT_FREEZE, edge_bps: null, threshold: null }));
   }
   if (t.from === 2) events.push(domainEvent('freeze_cleared', { symbol, reason: 'risk_back_under_soft_limit' }));
   return events;

@@ -26,7 +26,7 @@ import {
   type OrderCommand,
 } from './market-maker-types.ts';
 import {
-  edgeFreezeEvent,
+  edgeFreezeEvents,
   fundingEvent,
   orderFilledEvent,
   orderSettledEvent,
@@ -95,6 +95,8 @@ export class MarketMaker {
   private shadowAsk: Ticks | null = null;
   private grindingCount = 0;
   private reduceOnlyForceCount = 0;
+  /** Freezes so far (edge or risk limit): risk_freeze's freezes_total. */
+  private freezeCount = 0;
 
   /** Throws when the params cannot be resolved onto the instrument's grid. */
   constructor(instrument: Instrument, params: StrategyParams, options: MarketMakerOptions) {
@@ -230,7 +232,10 @@ export class MarketMaker {
   decide(nowMs: number): Decision {
     const events: DomainEvent[] = [];
     this.decisionCount += 1;
-    for (const change of this.edge.update(nowMs)) events.push(edgeFreezeEvent(this.symbol, change));
+    for (const change of this.edge.update(nowMs)) {
+      if (change.kind === 'triggered') this.freezeCount += 1;
+      events.push(...edgeFreezeEvents(this.symbol, change, this.params.minEdgeBps, this.freezeCount));
+    }
     const referenceTicks = this.referenceTicks();
     const exposure = this.exposure();
     if (referenceTicks !== null) {
@@ -240,7 +245,8 @@ export class MarketMaker {
         worstLongNotional: valued.worstLong,
         worstShortNotional: valued.worstShort,
       })) {
-        events.push(...riskTransitionEvents(this.symbol, t, valued, this.riskRatio(valued)));
+        if (t.to === 2) this.freezeCount += 1;
+        events.push(...riskTransitionEvents(this.symbol, t, valued, this.riskRatio(valued), this.freezeCount));
       }
     }
 
@@ -293,7 +299,7 @@ export class MarketMaker {
    * order_ambiguous. A rejection (other than a 429/418, which stops all sending) makes its slot
    * back off (rejection-backoff.ts); an acceptance clears the slot's back-off.
    */
-  onPlaceOutcome(order: PlaceOrder, outcome: CommandOutcome<OrderSnapshot>, nowMs: number): DomainEvent[] {
+  onPlaceOutcome(order: PlaceOrder, outcome: CommandOutcome<OrderSnapshot>, nowMs: number, latencyMs: number | null = null): DomainEvent[] {
     const slot = this.tracker.get(order.clientOrderId)?.slot ?? null;
     const effect = this.tracker.applyPlaceOutcome(order.clientOrderId, outcome, nowMs);
     let backoffMs = 0;
@@ -302,7 +308,7 @@ export class MarketMaker {
       const rateLimited = outcome.kind === 'rejected' && (outcome.httpStatus === 429 || outcome.httpStatus === 418);
       if (!rateLimited) backoffMs = this.rejections.rejected(slot, effect.code ?? 0, nowMs);
     }
-    return outcomeEvents(this.instrument, effect, 'place', backoffMs);
+    return outcomeEvents(this.instrument, effect, 'place', backoffMs, latencyMs);
   }
 
   /** Applies the answer to a cancel command; returns order_settled or order_ambiguous when they apply. */

@@ -69,7 +69,7 @@ export class OrderExecutor {
    * now would hold the first, most urgent one back by their whole cost. They count as in flight
    * from now, so idle() (graceful stop, the /metrics gate) waits for them.
    */
-  execute(commands: readonly OrderCommand[]): Promise<void>[] {
+  execute(commands: readonly OrderCommand[]): Promise<CommandOutcome<unknown>['kind']>[] {
     const [first, ...rest] = commands;
     if (first === undefined) return [];
     const sent = [this.dispatch(first)];
@@ -88,12 +88,12 @@ export class OrderExecutor {
     return sent;
   }
 
-  private dispatch(command: OrderCommand): Promise<void> {
+  private dispatch(command: OrderCommand): Promise<CommandOutcome<unknown>['kind']> {
     return command.kind === 'place' ? this.place(command.order, command.purpose) : this.cancel(command.cancel, command.reason);
   }
 
-  /** Sends one new order and reports its outcome. */
-  async place(order: PlaceOrder, purpose: string): Promise<void> {
+  /** Sends one new order and reports its outcome; returns the outcome's kind. */
+  async place(order: PlaceOrder, purpose: string): Promise<CommandOutcome<unknown>['kind']> {
     const price = order.priceTicks === undefined ? null : this.instrument.formatPrice(order.priceTicks);
     const qty = this.instrument.formatQty(order.qtySteps);
     const id = order.clientOrderId;
@@ -134,12 +134,13 @@ export class OrderExecutor {
     if (purpose === 'reduce_only_force' && outcome.kind !== 'accepted') {
       this.bus.emit('reduce_only_force_error', { symbol: order.symbol, side: order.side, qty, error: error ?? outcome.kind, client_id: id }, id);
     }
-    for (const event of this.maker.onPlaceOutcome(order, outcome, this.clock.nowMs())) this.bus.publish(event);
+    for (const event of this.maker.onPlaceOutcome(order, outcome, this.clock.nowMs(), duration)) this.bus.publish(event);
     this.observe(outcome);
+    return outcome.kind;
   }
 
-  /** Cancels one order by client id and reports the outcome. */
-  async cancel(cancel: CancelOrder, reason: string): Promise<void> {
+  /** Cancels one order by client id and reports the outcome; returns the outcome's kind. */
+  async cancel(cancel: CancelOrder, reason: string): Promise<CommandOutcome<unknown>['kind']> {
     const id = cancel.clientOrderId;
     this.bus.emit('order_cancel', { symbol: cancel.symbol, client_id: id, reason }, id);
     const { outcome, durationMs } = await this.send(() => this.venue.cancelOrder(cancel));
@@ -147,6 +148,7 @@ export class OrderExecutor {
     this.bus.emit('order_cancel_result', { symbol: cancel.symbol, client_id: id, outcome: outcome.kind, duration_ms: durationMs, error }, id);
     for (const event of this.maker.onCancelOutcome(cancel, outcome, this.clock.nowMs())) this.bus.publish(event);
     this.observe(outcome);
+    return outcome.kind;
   }
 
   /** Runs one venue call, counted as in flight and timed; a throw is an ambiguous outcome. */

@@ -8,7 +8,7 @@ import { context } from '@opentelemetry/api';
 import type { Clock } from '../core/clock.ts';
 import type { DomainEvent, EventBus } from '../core/events.ts';
 import type { Instrument } from '../core/instrument.ts';
-import type { MarketMaker } from '../core/market-maker.ts';
+import type { MarketMaker, OrderCommand } from '../core/market-maker.ts';
 import type { AccountUpdate, BookTop, CommandOutcome, MarkPriceUpdate, OrderUpdate } from '../core/model.ts';
 import { formatMoney } from '../core/money.ts';
 import type { Venue } from '../core/venue.ts';
@@ -26,6 +26,30 @@ export interface SymbolSessionDeps {
   readonly onCycle: () => void;
   /** Told every command outcome (the runner's rate-limit back-off reads them). */
   readonly observe: (outcome: CommandOutcome<unknown>) => void;
+}
+
+/** cancel_all_done's trigger for the suppression that cancels every resting quote (the cancel's reason). */
+const BULK_CANCEL_TRIGGERS: Readonly<Record<string, string>> = {
+  frozen: 'freeze',
+  hard_reduce: 'hard_reduce',
+  ws_disconnected: 'stream_down',
+  not_reconciled: 'stream_down',
+  stale_book: 'stale_book',
+  no_book: 'stream_down',
+  crossed_book: 'crossed_book',
+  event_log_unwritable: 'event_log_unwritable',
+  deadman_unarmed: 'deadman_unarmed',
+  another_instance: 'another_instance',
+};
+
+/** Returns the trigger when a decision cancels quotes because quoting stopped, else null. */
+function bulkCancelTrigger(commands: readonly OrderCommand[]): string | null {
+  for (const command of commands) {
+    if (command.kind !== 'cancel') continue;
+    const trigger = BULK_CANCEL_TRIGGERS[command.reason];
+    if (trigger !== undefined) return trigger;
+  }
+  return null;
 }
 
 export class SymbolSession {
@@ -126,14 +150,35 @@ export class SymbolSession {
       const traced = this.deps.decisions.start(startedAt, { 'mm.symbol': this.symbol, 'mm.decision.commands': decision.commands.length });
       context.with(traced.context, () => {
         this.publish(decision.events);
+        const startedNs = this.deps.clock.monoNs();
         const sent = this.executor.execute(decision.commands);
-        void Promise.allSettled(sent).then(() => {
+        const trigger = bulkCancelTrigger(decision.commands);
+        void Promise.allSettled(sent).then((settled) => {
           traced.end();
+          const outcomes = settled.map((r) => (r.status === 'fulfilled' ? r.value : 'ambiguous'));
+          if (trigger !== null) this.reportBulkCancel(decision.commands, outcomes, trigger, startedNs);
           this.schedule();
         });
       });
     }
     this.deps.onCycle();
+  }
+
+  /**
+   * Reports a decision that cancelled every resting quote because quoting stopped (a freeze, hard
+   * reduce, a stream down...) as specification 002's cancel_all_done with its trigger.
+   */
+  private reportBulkCancel(commands: readonly OrderCommand[], outcomes: readonly string[], trigger: string, startedNs: bigint): void {
+    const cancels = commands.flatMap((c, i) => (c.kind === 'cancel' ? [outcomes[i]] : []));
+    const failed = cancels.filter((o) => o !== 'accepted').length;
+    this.deps.bus.emit('cancel_all_done', {
+      symbol: this.symbol,
+      cancelled: cancels.length - failed,
+      open_orders_left: null,
+      duration_ms: Number((this.deps.clock.monoNs() - startedNs) / 1000n) / 1000,
+      error: failed === 0 ? null : `${failed} cancel(s) not confirmed`,
+      trigger,
+    });
   }
 
   /** Queries the ambiguous orders due for a status query and applies the answers. */

@@ -283,8 +283,8 @@ describe('MarketMaker risk', () => {
       [0, 1],
       [1, 2],
     ]);
-    expect(names(hard.events)).toContain('risk_freeze');
-    expect(hard.events.find((e) => e.event === 'freeze_triggered')?.fields).toMatchObject({ reason: 'risk_limit', edge_bps: null });
+    expect(hard.events.find((e) => e.event === 'risk_freeze')?.fields).toMatchObject({ freezes_total: 1 });
+    expect(hard.events.find((e) => e.event === 'freeze_triggered')?.fields).toMatchObject({ reason: 'risk_limit', edge_bps: null, threshold: null });
     expect(hard.suppressed).toBe('hard_reduce');
     const force = places(hard.commands);
     expect(force).toHaveLength(1);
@@ -466,6 +466,9 @@ describe('MarketMaker freeze', () => {
     );
     const frozen = mm.decide(T0 + 3);
     expect(names(frozen.events)).toEqual(expect.arrayContaining(['freeze_triggered', 'quote_suppressed']));
+    // Specification 002: the threshold beside the edge, and a risk_freeze for every freeze, counted.
+    expect(frozen.events.find((e) => e.event === 'freeze_triggered')?.fields).toMatchObject({ reason: 'edge_below_minimum', threshold: 0 });
+    expect(frozen.events.find((e) => e.event === 'risk_freeze')?.fields).toEqual({ symbol: 'BTCUSDT', reason: 'edge_below_minimum', risk_ratio: null, freezes_total: 1 });
     expect(frozen.suppressed).toBe('frozen');
     expect(cancels(frozen.commands).sort()).toEqual([bid.clientOrderId, ask.clientOrderId].sort());
     expect(mm.view(T0 + 3).frozenReason).not.toBeNull();

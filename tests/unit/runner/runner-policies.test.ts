@@ -227,6 +227,29 @@ describe('reconciliation after the user stream comes back', () => {
   });
 });
 
+describe("specification 002's events", () => {
+  it('order_placed carries latency_ms; a refused order also logs order_placement_error with its error', async () => {
+    const t = await start();
+    expect(t.named('order_placed').every((e) => typeof e.fields.latency_ms === 'number' && e.fields.latency_ms >= 0)).toBe(true);
+    t.venue.placeAnswers.push({ kind: 'reject', code: -5022, httpStatus: 400 });
+    t.venue.book(650_100, 650_101);
+    await settle();
+    const refused = t.named('order_rejected')[0];
+    expect(t.named('order_placement_error').map((e) => e.fields)).toEqual([
+      { symbol: 'BTCUSDT', client_id: refused?.fields.client_id, side: refused?.fields.side, error: 'refused -5022', code: -5022 },
+    ]);
+  });
+
+  it('quotes cancelled because quoting stopped are one cancel_all_done with the trigger (here the user stream down)', async () => {
+    const t = await start();
+    expect(t.venue.open.size).toBe(2);
+    t.venue.stream('user', false);
+    await settle();
+    expect(t.venue.open.size).toBe(0);
+    expect(t.named('cancel_all_done').map((e) => [e.fields.trigger, e.fields.cancelled, e.fields.error])).toEqual([['stream_down', 2, null]]);
+  });
+});
+
 describe('the order transport', () => {
   it('every switch the venue reports is an event, and readiness says which transport is in use without failing on REST', async () => {
     const t = await start();

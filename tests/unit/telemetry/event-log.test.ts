@@ -48,6 +48,7 @@ function filled(i: number): DomainEvent {
     side: i % 2 === 0 ? 'BUY' : 'SELL',
     price: '65000.1',
     qty: '0.005',
+    latency_ms: 1.5,
   });
 }
 
@@ -84,7 +85,7 @@ describe('EventLog lines', () => {
       code: null,
       http_status: Number.NaN,
     });
-    bus.emit('risk_freeze', { symbol: 'BTCUSDT', reason: 'x', risk_ratio: Number.POSITIVE_INFINITY });
+    bus.emit('risk_freeze', { symbol: 'BTCUSDT', reason: 'x', risk_ratio: Number.POSITIVE_INFINITY, freezes_total: 1 });
     log.flush();
 
     const written = lines(path);

@@ -405,7 +405,7 @@ describe('RunnerMetrics through PrometheusTextSerializer', () => {
 
       for (const [k, symbol] of symbols.entries()) {
         const ref = { symbol, client_id: `c${k}` };
-        publish(domainEvent('order_placed', { ...ref, order_id: String(k), side: 'BUY', price: '65000.1', qty: '0.005' }));
+        publish(domainEvent('order_placed', { ...ref, order_id: String(k), side: 'BUY', price: '65000.1', qty: '0.005', latency_ms: 1 }));
         publish(
           domainEvent('order_submit_result', {
             ...ref,
