@@ -93,6 +93,14 @@ async function trade(config: Config, mask: TextMasker): Promise<number> {
     if (app !== null) void app.stop(signal);
   };
   for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  // A reader that goes away (`npm start | head`) closes stdout under us: the human-facing log
+  // stops there, trading goes on (the event log and OTLP keep the record), never an unhandled EPIPE.
+  let stdoutClosed = false;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (stdoutClosed) return;
+    stdoutClosed = true;
+    process.stderr.write(`mm-runner: stdout closed (${error.code ?? error.message}); logs go on in the event log and OTLP\n`);
+  });
   // npm does not forward a SIGTERM sent to it: killed, it leaves the runner trading on its own,
   // reparented. A runner npm started stops gracefully when its parent goes away.
   if (launchedByNpm()) {

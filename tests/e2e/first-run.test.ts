@@ -78,6 +78,20 @@ describe('a first run', () => {
     }
   }, 120_000);
 
+  it('a stdout whose reader goes away (`npm start | head`) does not crash the runner: it trades on and stops cleanly', async () => {
+    const log = join(dir, 'epipe.log');
+    const runner = new RunnerProcess({ MM_OBS_PORT: '0', MM_EVENT_LOG: log, MM_LOG_LEVEL: 'debug' });
+    await waitFor('stdout lines', () => runner.stdout.length > 0, 60_000);
+    runner.child.stdout?.destroy();
+    const placed = () => readEvents(log).filter((e) => e.event === 'order_placed').length;
+    const before = placed();
+    await waitFor('orders placed after stdout closed', () => placed() > before + 2, 60_000);
+    await waitFor('the notice on stderr', () => runner.stderr.includes('stdout closed'), 30_000);
+    expect(runner.child.exitCode).toBeNull();
+    expect(await runner.stop('SIGTERM')).toBe(0);
+    expect(readEvents(log).find((e) => e.event === 'runner_stopped')).toMatchObject({ clean: true });
+  }, 120_000);
+
   it('the default start is flat and ready: no freeze, no hard reduce; stderr says where the ops server is, with the port it really took', async () => {
     const log = join(dir, 'default.log');
     const runner = new RunnerProcess({ MM_OBS_PORT: '0', MM_EVENT_LOG: log });
