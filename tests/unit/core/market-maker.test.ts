@@ -468,7 +468,12 @@ describe('MarketMaker freeze', () => {
     expect(names(frozen.events)).toEqual(expect.arrayContaining(['freeze_triggered', 'quote_suppressed']));
     // Specification 002: the threshold beside the edge, and a risk_freeze for every freeze, counted.
     expect(frozen.events.find((e) => e.event === 'freeze_triggered')?.fields).toMatchObject({ reason: 'edge_below_minimum', threshold: 0 });
-    expect(frozen.events.find((e) => e.event === 'risk_freeze')?.fields).toEqual({ symbol: 'BTCUSDT', reason: 'edge_below_minimum', risk_ratio: null, freezes_total: 1 });
+    expect(frozen.events.find((e) => e.event === 'risk_freeze')?.fields).toEqual({
+      symbol: 'BTCUSDT',
+      reason: 'edge_below_minimum',
+      risk_ratio: null,
+      freezes_total: 1,
+    });
     expect(frozen.suppressed).toBe('frozen');
     expect(cancels(frozen.commands).sort()).toEqual([bid.clientOrderId, ask.clientOrderId].sort());
     expect(mm.view(T0 + 3).frozenReason).not.toBeNull();
