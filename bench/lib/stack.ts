@@ -12,6 +12,7 @@ import type { Instrument } from '../../src/core/instrument.ts';
 import type { MarketMakerView } from '../../src/core/market-maker.ts';
 import type { RestTransport } from '../../src/exchange/rest-transport.ts';
 import { SystemClock, UtcNanosFormatter } from '../../src/runner/clocks.ts';
+import { AfterWire } from '../../src/telemetry/after-wire.ts';
 import { EventLog } from '../../src/telemetry/event-log.ts';
 import { RunnerMetrics } from '../../src/telemetry/metrics.ts';
 import { OrderContexts } from '../../src/telemetry/order-contexts.ts';
@@ -61,6 +62,7 @@ export interface StackOptions {
 export interface Stack {
   readonly bus: EventBus;
   readonly telemetry: Telemetry;
+  readonly afterWire: AfterWire;
   readonly metrics: RunnerMetrics;
   readonly eventLog: EventLog;
   readonly stdoutLogger: StdoutLogger;
@@ -80,7 +82,9 @@ export interface Stack {
 /** Builds the full telemetry stack of src/app.ts. */
 export function fullStack(options: StackOptions): Stack {
   const clock = new SystemClock();
+  const afterWire = new AfterWire();
   const telemetry = startTelemetry({
+    afterWire,
     serviceVersion: '0.1.0',
     environment: 'bench',
     otelEnv: options.otlpUrl === null ? {} : { OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpUrl },
@@ -88,14 +92,14 @@ export function fullStack(options: StackOptions): Stack {
   });
   const timestamp = new UtcNanosFormatter(clock).now;
   const sink = devNull();
-  const stdoutLogger = new StdoutLogger({ timestamp, level: 'info', out: sink, knownSecrets: ['benchApiKey0123456789', 'benchSecret0123456789'] });
+  const stdoutLogger = new StdoutLogger({ timestamp, level: 'info', out: sink, knownSecrets: SECRETS, afterWire });
   const log = stdoutLogger.component('mm-runner');
   const onListenerError = (error: unknown, event: { event: string }) =>
     log.error('event_listener_failed', { event: event.event, error: error instanceof Error ? error.message : String(error) });
   const bus = new EventBus(onListenerError);
   const dir = mkdtempSync(join(tmpdir(), 'mm-bench-'));
   const eventLogPath = join(dir, 'runner_events.log');
-  const eventLog = new EventLog({ path: eventLogPath, timestamp, knownSecrets: SECRETS });
+  const eventLog = new EventLog({ path: eventLogPath, timestamp, knownSecrets: SECRETS, afterWire });
   const extraLogs: EventLog[] = [];
   const orderContexts = new OrderContexts();
   const metrics = new RunnerMetrics(
@@ -109,22 +113,23 @@ export function fullStack(options: StackOptions): Stack {
       droppedOutsideSdk: () => ({ event_log: eventLog.stats().linesDropped }),
       eventLogFaults: () => eventLog.stats().faults,
     },
-    () => telemetry.dropped,
+    () => telemetry.dropped(),
   );
   metrics.prime(options.symbols);
   const subscribeAll = (target: EventBus, log: EventLog): EventBus => {
     target.subscribe(log.listener);
     target.subscribe(stdoutLogger.eventListener());
     target.subscribe(metrics.listener());
-    target.subscribe(new OtelEventBridge(orderContexts, () => clock.nowMs()).listener());
+    target.subscribe(new OtelEventBridge(orderContexts, () => clock.nowMs(), afterWire).listener());
     return target;
   };
   subscribeAll(bus, eventLog);
   const decorate = (inner: RestTransport) =>
-    tracingTransport(inner, { baseUrl: options.restUrl, peerService: 'exchange-sim', duration: metrics.httpDuration, orderContexts });
+    tracingTransport(inner, { baseUrl: options.restUrl, peerService: 'exchange-sim', duration: metrics.httpDuration, orderContexts, afterWire });
   return {
     bus,
     telemetry,
+    afterWire,
     metrics,
     eventLog,
     stdoutLogger,
@@ -132,7 +137,7 @@ export function fullStack(options: StackOptions): Stack {
     decorate,
     eventLogPath,
     bufferedBus() {
-      const log = new EventLog({ path: join(dir, `buffered-${extraLogs.length}.log`), timestamp, knownSecrets: SECRETS, writeAhead: new Set() });
+      const log = new EventLog({ path: join(dir, `buffered-${extraLogs.length}.log`), timestamp, knownSecrets: SECRETS, writeAhead: new Set(), afterWire });
       extraLogs.push(log);
       return subscribeAll(new EventBus(onListenerError), log);
     },
@@ -149,6 +154,7 @@ export function fullStack(options: StackOptions): Stack {
       eventLog.close();
       for (const log of extraLogs) log.close();
       stdoutLogger.flush();
+      afterWire.close();
       sink.close();
       rmSync(dir, { recursive: true, force: true });
     },

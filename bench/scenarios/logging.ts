@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { domainEvent } from '../../src/core/events.ts';
 import { SystemClock, UtcNanosFormatter } from '../../src/runner/clocks.ts';
+import { AfterWire } from '../../src/telemetry/after-wire.ts';
 import { EventLog } from '../../src/telemetry/event-log.ts';
 import { OrderContexts } from '../../src/telemetry/order-contexts.ts';
 import { OtelEventBridge } from '../../src/telemetry/otel-events.ts';
@@ -30,13 +31,20 @@ const N = quick ? 2000 : 5000;
 const dir = mkdtempSync(join(tmpdir(), 'mm-bench-log-'));
 const sink = new Child('servers/otlp-sink.ts');
 const otlp = String((await sink.expect('ready')).url);
-const telemetry = startTelemetry({ serviceVersion: '0.1.0', environment: 'bench', otelEnv: { OTEL_EXPORTER_OTLP_ENDPOINT: otlp }, flushTimeoutMs: 3000 });
+const afterWire = new AfterWire();
+const telemetry = startTelemetry({
+  afterWire,
+  serviceVersion: '0.1.0',
+  environment: 'bench',
+  otelEnv: { OTEL_EXPORTER_OTLP_ENDPOINT: otlp },
+  flushTimeoutMs: 3000,
+});
 const clock = new SystemClock();
 const timestamp = new UtcNanosFormatter(clock).now;
 const eventLog = new EventLog({ path: join(dir, 'events.log'), timestamp, knownSecrets: ['benchApiKey0123456789'] });
-const stdoutLogger = new StdoutLogger({ timestamp, out: devNull(), knownSecrets: ['benchApiKey0123456789'] });
+const stdoutLogger = new StdoutLogger({ timestamp, out: devNull(), knownSecrets: ['benchApiKey0123456789'], afterWire });
 const stdoutListener = stdoutLogger.eventListener();
-const bridge = new OtelEventBridge(new OrderContexts(), () => clock.nowMs()).listener();
+const bridge = new OtelEventBridge(new OrderContexts(), () => clock.nowMs(), afterWire).listener();
 const jsonFd = openSync(join(dir, 'json.log'), 'a');
 const pinoSync = pino({ base: null }, pino.destination({ dest: join(dir, 'pino-sync.log'), sync: true }));
 const pinoAsyncDest = pino.destination({ dest: join(dir, 'pino-async.log'), sync: false, minLength: 4096 });
@@ -170,6 +178,7 @@ const sigterm = {
 };
 
 eventLog.close();
+afterWire.close();
 stdoutLogger.flush();
 closeSync(jsonFd);
 await telemetry.shutdown();

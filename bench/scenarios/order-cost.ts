@@ -13,7 +13,7 @@ import { arg, Child, flag, tell } from '../lib/proc.ts';
 import { EventBus, nextOrder, orderPath, wire } from '../lib/order-path.ts';
 import { fullStack } from '../lib/stack.ts';
 import { cpuMicros, dist, median, pairedDelta, pairedRatio, round } from '../lib/stats.ts';
-import { drainDeferred } from '../../src/telemetry/after-wire.ts';
+import { globalTracerDecisions } from '../../src/runner/decision-tracing.ts';
 
 const quick = flag('quick');
 /** `--only=full` runs the instrumented variant alone (for `node --cpu-prof`); `--only=full,bare` leaves out buffered. */
@@ -28,9 +28,9 @@ const restUrl = String((await server.expect('ready')).url);
 const otlpUrl = String((await sink.expect('ready')).url);
 
 const stack = fullStack({ otlpUrl, restUrl, symbols: ['BTCUSDT'] });
-const full = await orderPath(restUrl, stack.bus, stack.decorate, stack.telemetry.decisions);
+const full = await orderPath(restUrl, stack.bus, stack.decorate, globalTracerDecisions);
 const bare = await orderPath(restUrl, new EventBus(), null, null);
-const buffered = await orderPath(restUrl, stack.bufferedBus(), stack.decorate, stack.telemetry.decisions);
+const buffered = await orderPath(restUrl, stack.bufferedBus(), stack.decorate, globalTracerDecisions);
 
 interface Block {
   rtt: number[];
@@ -90,9 +90,9 @@ const spanCost: number[] = [];
 const spanBuildCost: number[] = [];
 for (let i = 0; i < 2000; i++) {
   const t0 = performance.now();
-  stack.telemetry.decisions.start(performance.timeOrigin + t0, { 'mm.symbol': 'BTCUSDT', 'mm.decision.commands': 1 }).end();
+  globalTracerDecisions.start(performance.timeOrigin + t0, { 'mm.symbol': 'BTCUSDT', 'mm.decision.commands': 1 }).end();
   const t1 = performance.now();
-  drainDeferred();
+  stack.afterWire.drain();
   spanCost.push((t1 - t0) * 1000);
   spanBuildCost.push((performance.now() - t1) * 1000);
 }

@@ -14,7 +14,9 @@ import { domainEvent } from '../../src/core/events.ts';
 import type { Instrument } from '../../src/core/instrument.ts';
 import type { MarketMakerView } from '../../src/core/market-maker.ts';
 import { parseExchangeInfo, toInstrument } from '../../src/exchange/wire/exchange-info.ts';
-import { renderMetrics } from '../../src/telemetry/prometheus-text.ts';
+import { createTextMasker } from '../../src/telemetry/masking.ts';
+import { metricsRenderer } from '../../src/telemetry/prometheus-render.ts';
+import { globalTracerDecisions } from '../../src/runner/decision-tracing.ts';
 import { nextOrder, orderPath } from '../lib/order-path.ts';
 import { Child, flag, REPO_ROOT, tell } from '../lib/proc.ts';
 import { fullStack, type Stack } from '../lib/stack.ts';
@@ -74,7 +76,7 @@ function symbolsFor(n: number): { names: string[]; instruments: Map<string, Inst
 /** Returns the /metrics body and the time (us) to render it, as the app renders it (renderMetrics). */
 async function render(stack: Stack): Promise<{ body: string; us: number }> {
   const t0 = performance.now();
-  const body = await renderMetrics(stack.telemetry.prometheus);
+  const body = await metricsRenderer(stack.telemetry.prometheus, createTextMasker([]))();
   return { body, us: (performance.now() - t0) * 1000 };
 }
 
@@ -208,7 +210,7 @@ for (const n of [1, 10, 50]) {
     tenSymbolP50 = median(otel);
     ratioAt10 = perLineRatio;
     // Orders flowing while /metrics is scraped every 100 ms.
-    const path = await orderPath(restUrl, stack.bus, stack.decorate, stack.telemetry.decisions);
+    const path = await orderPath(restUrl, stack.bus, stack.decorate, globalTracerDecisions);
     let scraping = 0;
     let scrapes = 0;
     const turns: number[] = [];

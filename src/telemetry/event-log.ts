@@ -13,7 +13,7 @@
  */
 import * as nodeFs from 'node:fs';
 import type { DomainEvent, EventListener, EventName } from '../core/events.ts';
-import { afterWire, drainDeferred } from './after-wire.ts';
+import { AfterWire } from './after-wire.ts';
 import { beforeRequestWrite } from './before-wire.ts';
 import { EventLogFile, EventLogWriteError, type EventLogFault, type EventLogFs, type EventLogNotice } from './event-log-file.ts';
 import { jsonString, SortedLineSerializer, type TimestampSource } from './json-line.ts';
@@ -47,6 +47,8 @@ export interface EventLogOptions {
   readonly knownSecrets?: readonly string[];
   /** Events written ahead (default WRITE_AHEAD_EVENTS). */
   readonly writeAhead?: ReadonlySet<string>;
+  /** The deferral shared with the other listeners (default: one of its own). */
+  readonly afterWire?: AfterWire;
   /** Registers the hook that runs right before any request is written; returns its removal (default before-wire.ts). */
   readonly beforeRequestWrite?: (hook: () => void) => () => void;
   /** Called when the log stops being writable (once per episode); the runner picks the policy. */
@@ -77,7 +79,7 @@ export class EventLog {
   /**
    * Subscribe this to the EventBus. It takes the timestamp when the event happens and leaves the
    * rest for later: a write-ahead event's line is written before any request goes out (see the
-   * module doc), the others are serialized after the wire (see after-wire.ts).
+   * module doc), the others are serialized after the wire (through the AfterWire).
    */
   readonly listener: EventListener = (event) => {
     this.queued.push(event);
@@ -87,7 +89,7 @@ export class EventLog {
     }
     if (!this.serializeScheduled) {
       this.serializeScheduled = true;
-      afterWire(this.serializeLater);
+      this.afterWire.run(this.serializeLater);
     }
   };
 
@@ -104,6 +106,8 @@ export class EventLog {
   private readonly eventNameJson = new Map<string, string>();
   private readonly file: EventLogFile;
   private readonly stopHook: () => void;
+  private readonly afterWire: AfterWire;
+  private readonly ownsAfterWire: boolean;
 
   /** Events awaiting serialization (after the wire), with their timestamps. */
   private queued: DomainEvent[] = [];
@@ -146,6 +150,8 @@ export class EventLog {
       onRotationError: (error) => this.recordError(error, false),
     });
     this.serializer = new SortedLineSerializer(['event', 'ts'], createTextMasker(options.knownSecrets ?? []));
+    this.ownsAfterWire = options.afterWire === undefined;
+    this.afterWire = options.afterWire ?? new AfterWire();
     this.stopHook = (options.beforeRequestWrite ?? beforeRequestWrite)(this.writeIntents);
   }
 
@@ -160,7 +166,7 @@ export class EventLog {
 
   /** Writes every buffered line now, synchronously (safe in a signal or exit handler). Never throws. */
   flush(): void {
-    drainDeferred();
+    this.afterWire.drain();
     this.clearIntents();
     this.serializeQueued();
     if (this.timer !== null) {
@@ -175,6 +181,7 @@ export class EventLog {
   close(): void {
     this.stopHook();
     this.flush();
+    if (this.ownsAfterWire) this.afterWire.close();
     this.file.close();
   }
 
