@@ -42,6 +42,8 @@ export interface AppDeps {
   readonly venueTuning?: VenueTuning;
   /** Test hook: the wall clock the runner and the venue adapter read (the soak steps it). */
   readonly clock?: Clock;
+  /** Benchmark hook: the events the event log writes ahead (an empty set measures the log without write-ahead). */
+  readonly eventLogWriteAhead?: ReadonlySet<string>;
 }
 
 /** Timings of the venue's streams that tests shorten (production uses the adapter's defaults). */
@@ -156,6 +158,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
     timestamp,
     knownSecrets: secrets,
     afterWire,
+    ...(deps.eventLogWriteAhead === undefined ? {} : { writeAhead: deps.eventLogWriteAhead }),
     onWriteError: (error) => {
       eventLogOk = false;
       log.error('event_log_write_failed', {

@@ -23,7 +23,7 @@ const WRITTEN = 'undici:request:bodySent';
 const FAILED = 'undici:request:error';
 
 /** Longest wait for a request write before queued work runs anyway, ms. */
-export const AFTER_WIRE_MAX_HOLD_MS = 2;
+const MAX_HOLD_MS = 2;
 
 export class AfterWire {
   private readonly maxHoldMs: number;
@@ -32,9 +32,8 @@ export class AfterWire {
   private queue: Work[] = [];
   private immediate: NodeJS.Immediate | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private subscribed = true;
 
-  constructor(maxHoldMs = AFTER_WIRE_MAX_HOLD_MS) {
+  constructor(maxHoldMs = MAX_HOLD_MS) {
     this.maxHoldMs = maxHoldMs;
     subscribe(CREATED, this.onCreated);
     subscribe(WRITTEN, this.onSettled);
@@ -45,8 +44,7 @@ export class AfterWire {
   run(work: Work): void {
     this.queue.push(work);
     if (this.timer !== null) return;
-    this.timer = setTimeout(this.drain, this.maxHoldMs);
-    this.timer.unref();
+    this.timer = setTimeout(this.drain, this.maxHoldMs).unref();
   }
 
   /** Runs every queued piece of work now, in order (including work queued while draining). Never throws. */
@@ -79,13 +77,10 @@ export class AfterWire {
 
   /** Runs what is queued and stops following undici's requests (work queued later runs after maxHoldMs). */
   close(): void {
-    if (this.subscribed) {
-      this.subscribed = false;
-      unsubscribe(CREATED, this.onCreated);
-      unsubscribe(WRITTEN, this.onSettled);
-      unsubscribe(FAILED, this.onSettled);
-      this.unwritten.clear();
-    }
+    unsubscribe(CREATED, this.onCreated);
+    unsubscribe(WRITTEN, this.onSettled);
+    unsubscribe(FAILED, this.onSettled);
+    this.unwritten.clear();
     this.drain();
   }
 

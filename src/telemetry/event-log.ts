@@ -6,15 +6,16 @@
  * happens after the request is signed and dispatched, not in the listener: in the check phase,
  * ahead of undici's own write (undici writes a request on a reused socket from a setImmediate
  * queued after ours), and in any case right before undici writes a request's first byte
- * (before-wire.ts). Other lines are serialized after the wire and written in batches. Disk
+ * (`undici:client:sendHeaders`, which undici publishes synchronously right before it writes a
+ * request's first byte: its documented contract). Other lines are serialized after the wire and written in batches. Disk
  * failures never escape: lines are kept in a bounded buffer, the failure is counted and
  * reported, and writing resumes when the disk recovers. The file itself (rotation, torn lines,
  * a file deleted or replaced under it) is event-log-file.ts.
  */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import * as nodeFs from 'node:fs';
 import type { DomainEvent, EventListener, EventName } from '../core/events.ts';
 import { AfterWire } from './after-wire.ts';
-import { beforeRequestWrite } from './before-wire.ts';
 import { EventLogFile, EventLogWriteError, type EventLogFault, type EventLogFs, type EventLogNotice } from './event-log-file.ts';
 import { jsonString, SortedLineSerializer, type TimestampSource } from './json-line.ts';
 import { createTextMasker } from './masking.ts';
@@ -49,7 +50,7 @@ export interface EventLogOptions {
   readonly writeAhead?: ReadonlySet<string>;
   /** The deferral shared with the other listeners (default: one of its own). */
   readonly afterWire?: AfterWire;
-  /** Registers the hook that runs right before any request is written; returns its removal (default before-wire.ts). */
+  /** Registers the hook that runs right before any request is written; returns its removal (default: undici's sendHeaders channel). */
   readonly beforeRequestWrite?: (hook: () => void) => () => void;
   /** Called when the log stops being writable (once per episode); the runner picks the policy. */
   readonly onWriteError?: (error: EventLogWriteError) => void;
@@ -74,6 +75,22 @@ export interface EventLogStats {
 }
 
 const MIB = 1024 * 1024;
+const SEND_HEADERS = 'undici:client:sendHeaders';
+
+/** Calls `hook` right before undici writes any request; returns a function that stops it. */
+function beforeRequestWrite(hook: () => void): () => void {
+  const listener = (): void => {
+    try {
+      hook();
+    } catch {
+      // A subscriber's throw would surface as an uncaught exception: the hook guards its own failures.
+    }
+  };
+  subscribe(SEND_HEADERS, listener);
+  return () => {
+    unsubscribe(SEND_HEADERS, listener);
+  };
+}
 
 export class EventLog {
   /**

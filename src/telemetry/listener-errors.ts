@@ -16,7 +16,6 @@ export type ListenerKind = (typeof LISTENERS)[number];
 export class ListenerErrors {
   private readonly count: (listener: ListenerKind) => void;
   private readonly log: ComponentLogger;
-  private subscribed = true;
 
   constructor(count: (listener: ListenerKind) => void, log: ComponentLogger) {
     this.count = count;
@@ -31,8 +30,6 @@ export class ListenerErrors {
 
   /** Stops listening to the exchange adapter's channel. */
   close(): void {
-    if (!this.subscribed) return;
-    this.subscribed = false;
     unsubscribe(LISTENER_ERROR_CHANNEL, this.onVenueError);
   }
 

@@ -210,11 +210,6 @@ export class RunnerMetrics {
     return (event) => this.onEvent(event);
   }
 
-  /** Records one REST order's submit-to-ack latency. */
-  recordOrderLatency(symbol: string, ms: number): void {
-    this.orderLatency.record(ms, this.attrs(symbol));
-  }
-
   /** Counts one exception thrown by a listener (`listener` names it: a venue handler or an event-bus listener). */
   recordListenerError(listener: string): void {
     this.listenerErrors.add(1, { [LABEL.listener]: listener });
@@ -279,7 +274,7 @@ export class RunnerMetrics {
       }
       case 'order_submit_result': {
         const f = event.fields as EventFields['order_submit_result'];
-        if (f.outcome === 'accepted') this.recordOrderLatency(f.symbol, f.duration_ms);
+        if (f.outcome === 'accepted') this.orderLatency.record(f.duration_ms, this.attrs(f.symbol));
         if (f.outcome === 'ambiguous') this.ambiguous.add(1, this.attrs(f.symbol));
         return;
       }

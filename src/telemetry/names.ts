@@ -123,7 +123,6 @@ export const SPANS = {
   reconcile: 'mm.reconcile',
   reconnect: 'mm.stream.connect',
   listenKey: 'mm.listen_key',
-  stop: 'mm.stop',
 } as const;
 
 /**
@@ -155,7 +154,6 @@ export const ATTR = {
   orderSide: 'mm.order.side',
   orderType: 'mm.order.type',
   orderOutcome: 'mm.order.outcome',
-  orderPurpose: 'mm.order.purpose',
   operation: 'mm.operation',
   binanceCode: 'binance.error_code',
   usedWeight: 'binance.rate_limit.used_weight_1m',

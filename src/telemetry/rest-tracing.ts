@@ -23,8 +23,6 @@ export interface RestTracingOptions {
   readonly orderContexts: OrderContexts;
   /** Where the span and the measurement are built, after the caller has its answer. */
   readonly afterWire: AfterWire;
-  /** Called with each response's rate-limit headers and with every failed request. */
-  readonly onResponse?: (request: RestRequest, response: RestResponse | null, error: unknown) => void;
 }
 
 const TIMESTAMP_PARAM = /([?&])timestamp=\d+/;
@@ -79,9 +77,7 @@ export function tracingTransport(inner: RestTransport, options: RestTracingOptio
         throw error;
       } finally {
         const endedAt = performance.timeOrigin + performance.now();
-        const answer = response;
-        options.onResponse?.(request, answer, failure);
-        options.afterWire.run(() => record(request, answer, failure, startedAt, endedAt, parent));
+        options.afterWire.run(() => record(request, response, failure, startedAt, endedAt, parent));
       }
     },
     close: () => inner.close(),

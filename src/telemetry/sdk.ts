@@ -20,6 +20,7 @@ import type { AfterWire } from './after-wire.ts';
 import { maskAttributes, maskingLogExporter, maskingSpanExporter } from './masking-exporters.ts';
 import { createTextMasker, type TextMasker } from './masking.ts';
 import { ATTR, INSTRUMENTATION_SCOPE, SERVICE_NAME } from './names.ts';
+import { PROMETHEUS_EXPORTER_CONFIG } from './prometheus-render.ts';
 import { SelfObservation, type SdkDrops } from './self-observation.ts';
 
 export interface TelemetryOptions {
@@ -120,7 +121,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   const selfObservation = new SelfObservation(resource);
   const selfObsMeterProvider = selfObservation.meterProvider;
   // The batch processors' own metrics (otel_sdk_processor_*) are served on /metrics too.
-  const prometheus = new PrometheusExporter({ preventServerStart: true, metricProducers: [selfObservation.reader] });
+  const prometheus = new PrometheusExporter({ ...PROMETHEUS_EXPORTER_CONFIG, metricProducers: [selfObservation.reader] });
   const meterProvider = new MeterProvider({ resource, readers: [prometheus] });
 
   const tracesUrl = otlpEndpointFor('traces', options.otelEnv);
@@ -178,7 +179,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
       shutdownPromise ??= bounded(
         (async () => {
           await flush();
-          await Promise.allSettled([tracerProvider.shutdown(), loggerProvider.shutdown(), meterProvider.shutdown(), selfObservation.shutdown()]);
+          await Promise.allSettled([tracerProvider.shutdown(), loggerProvider.shutdown(), meterProvider.shutdown(), selfObservation.meterProvider.shutdown()]);
         })(),
         options.flushTimeoutMs,
       ).then(() => {

@@ -6,10 +6,9 @@
  * that counting drops collects only these few series; its reader also serves them on /metrics
  * (as `otel_sdk_processor_*`, a metric producer of the Prometheus exporter).
  */
-import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import type { Resource } from '@opentelemetry/resources';
 import { DataPointType, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import { SDK_METRICS } from './names.ts';
+import { ATTR, SDK_METRICS } from './names.ts';
 
 /** Spans and log records the SDK did not deliver. */
 export interface SdkDrops {
@@ -47,13 +46,9 @@ export class SelfObservation {
         const name = metric.descriptor.name;
         const signal = name === SDK_METRICS.spanProcessed ? 'spans' : name === SDK_METRICS.logProcessed ? 'logs' : null;
         if (signal === null || metric.dataPointType !== DataPointType.SUM) continue;
-        for (const point of metric.dataPoints) if (point.attributes[ATTR_ERROR_TYPE] !== undefined) drops[signal] += point.value;
+        for (const point of metric.dataPoints) if (point.attributes[ATTR.errorType] !== undefined) drops[signal] += point.value;
       }
     }
     return drops;
-  }
-
-  shutdown(): Promise<void> {
-    return this.meterProvider.shutdown();
   }
 }
