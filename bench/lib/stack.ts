@@ -14,6 +14,7 @@ import type { RestTransport } from '../../src/exchange/rest-transport.ts';
 import { SystemClock, UtcNanosFormatter } from '../../src/runner/clocks.ts';
 import { AfterWire } from '../../src/telemetry/after-wire.ts';
 import { EventLog } from '../../src/telemetry/event-log.ts';
+import { ListenerErrors } from '../../src/telemetry/listener-errors.ts';
 import { RunnerMetrics } from '../../src/telemetry/metrics.ts';
 import { OrderContexts } from '../../src/telemetry/order-contexts.ts';
 import { OtelEventBridge } from '../../src/telemetry/otel-events.ts';
@@ -57,6 +58,8 @@ export interface StackOptions {
   readonly symbols: readonly string[];
   readonly views?: () => MarketMakerView[];
   readonly instrument?: (symbol: string) => Instrument | undefined;
+  /** false: the event log writes nothing ahead (the event log before write-ahead), to measure write-ahead's cost. */
+  readonly writeAhead?: boolean;
 }
 
 export interface Stack {
@@ -69,11 +72,6 @@ export interface Stack {
   readonly orderContexts: OrderContexts;
   readonly decorate: (inner: RestTransport) => RestTransport;
   readonly eventLogPath: string;
-  /**
-   * Returns a bus with the same listeners but an event log of its own that writes nothing ahead
-   * (the event log before write-ahead), to measure write-ahead's cost in the same run.
-   */
-  bufferedBus(): EventBus;
   /** Flushes the event log, the stdout logger and the OTLP exporters. */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -94,13 +92,18 @@ export function fullStack(options: StackOptions): Stack {
   const sink = devNull();
   const stdoutLogger = new StdoutLogger({ timestamp, level: 'info', out: sink, knownSecrets: SECRETS, afterWire });
   const log = stdoutLogger.component('mm-runner');
-  const onListenerError = (error: unknown, event: { event: string }) =>
-    log.error('event_listener_failed', { event: event.event, error: error instanceof Error ? error.message : String(error) });
-  const bus = new EventBus(onListenerError);
+  let counter: RunnerMetrics | null = null;
+  const listenerErrors = new ListenerErrors((listener) => counter?.recordListenerError(listener), log);
+  const bus = new EventBus(listenerErrors.onBusError);
   const dir = mkdtempSync(join(tmpdir(), 'mm-bench-'));
   const eventLogPath = join(dir, 'runner_events.log');
-  const eventLog = new EventLog({ path: eventLogPath, timestamp, knownSecrets: SECRETS, afterWire });
-  const extraLogs: EventLog[] = [];
+  const eventLog = new EventLog({
+    path: eventLogPath,
+    timestamp,
+    knownSecrets: SECRETS,
+    afterWire,
+    ...(options.writeAhead === false ? { writeAhead: new Set<string>() } : {}),
+  });
   const orderContexts = new OrderContexts();
   const metrics = new RunnerMetrics(
     telemetry.meter,
@@ -115,15 +118,12 @@ export function fullStack(options: StackOptions): Stack {
     },
     () => telemetry.dropped(),
   );
+  counter = metrics;
   metrics.prime(options.symbols);
-  const subscribeAll = (target: EventBus, log: EventLog): EventBus => {
-    target.subscribe(log.listener);
-    target.subscribe(stdoutLogger.eventListener());
-    target.subscribe(metrics.listener());
-    target.subscribe(new OtelEventBridge(orderContexts, () => clock.nowMs(), afterWire).listener());
-    return target;
-  };
-  subscribeAll(bus, eventLog);
+  bus.subscribe(eventLog.listener);
+  bus.subscribe(stdoutLogger.eventListener());
+  bus.subscribe(metrics.listener());
+  bus.subscribe(new OtelEventBridge(orderContexts, () => clock.nowMs(), afterWire).listener());
   const decorate = (inner: RestTransport) =>
     tracingTransport(inner, { baseUrl: options.restUrl, peerService: 'exchange-sim', duration: metrics.httpDuration, orderContexts, afterWire });
   return {
@@ -136,14 +136,8 @@ export function fullStack(options: StackOptions): Stack {
     orderContexts,
     decorate,
     eventLogPath,
-    bufferedBus() {
-      const log = new EventLog({ path: join(dir, `buffered-${extraLogs.length}.log`), timestamp, knownSecrets: SECRETS, writeAhead: new Set(), afterWire });
-      extraLogs.push(log);
-      return subscribeAll(new EventBus(onListenerError), log);
-    },
     async flush() {
       eventLog.flush();
-      for (const log of extraLogs) log.flush();
       stdoutLogger.flush();
       await telemetry.flush();
     },
@@ -152,8 +146,8 @@ export function fullStack(options: StackOptions): Stack {
       metrics.close();
       await telemetry.shutdown();
       eventLog.close();
-      for (const log of extraLogs) log.close();
       stdoutLogger.flush();
+      listenerErrors.close();
       afterWire.close();
       sink.close();
       rmSync(dir, { recursive: true, force: true });

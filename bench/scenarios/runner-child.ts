@@ -1,8 +1,9 @@
 /**
  * One measured variant of scenarios 2, 3 and 6, in a process of its own, against a simulator
  * process: `floor` (a minimal program: one WebSocket, one undici pool, reacts to a bookTicker
- * frame with the same signed POST /fapi/v1/order and nothing else), `full` (startApp) or `bare`
- * (the runner without telemetry). Reports tick-to-order latencies, order requests per second,
+ * frame with the same signed POST /fapi/v1/order and nothing else), `full` (startApp; `full-buffered` without write-ahead), `bare`
+ * (the runner without telemetry) or `documented` (the runner with the documented-setup telemetry,
+ * bench/lib/documented-stack.ts). The "before" tree's copy of this file runs its `full`. Reports tick-to-order latencies, order requests per second,
  * CPU, and (with --sample-ms) memory samples.
  *
  * Tick to order: from the 'message' event of the market-data socket (ws has parsed the frame;
@@ -16,9 +17,9 @@ import WebSocket from 'ws';
 import { signPayload } from '../../src/exchange/signing.ts';
 import { arg, fromParent, sleep, tell } from '../lib/proc.ts';
 import { cpuMicros } from '../lib/stats.ts';
-import { benchConfig, startRunner } from '../lib/runner-app.ts';
+import { benchConfig, startRunner, type RunnerVariant } from '../lib/runner-app.ts';
 
-const variant = arg('variant', 'full') as 'floor' | 'full' | 'bare';
+const variant = arg('variant', 'full') as 'floor' | RunnerVariant;
 const seconds = Number(arg('seconds', '10'));
 const warmup = Number(arg('warmup', '2'));
 const sampleMs = Number(arg('sample-ms', '0'));
