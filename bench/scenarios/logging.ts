@@ -23,7 +23,7 @@ import { startTelemetry } from '../../src/telemetry/sdk.ts';
 import { StdoutLogger } from '../../src/telemetry/stdout-logger.ts';
 import { Child, flag, REPO_ROOT, sleep, tell } from '../lib/proc.ts';
 import { devNull } from '../lib/stack.ts';
-import { cpuMicros, median, pairedRatio, round } from '../lib/stats.ts';
+import { cpuMicros, median, p99, pairedRatio, round } from '../lib/stats.ts';
 
 const quick = flag('quick');
 const ROUNDS = quick ? 10 : 40;
@@ -129,6 +129,23 @@ for (let r = 0; r < ROUNDS + 2; r++) {
   }
 }
 
+// The floor of write-ahead on this machine: one synchronous write of an intent-sized line (and,
+// alone, the serialization of one) after the event loop was idle 40 ms, as a tick's order is.
+const floorFd = openSync(join(dir, 'floor.log'), 'a');
+const intentLine = `${JSON.stringify({ event: 'order_submit', ts: timestamp(), ...events[0]?.fields })}\n`;
+const idleWriteUs: number[] = [];
+const hotWriteUs: number[] = [];
+for (let i = 0; i < (quick ? 50 : 200); i++) {
+  await sleep(40);
+  let t0 = performance.now();
+  writeSync(floorFd, intentLine);
+  idleWriteUs.push((performance.now() - t0) * 1000);
+  t0 = performance.now();
+  writeSync(floorFd, intentLine);
+  hotWriteUs.push((performance.now() - t0) * 1000);
+}
+closeSync(floorFd);
+
 // SIGTERM: the real runner, killed while trading.
 const runDir = mkdtempSync(join(tmpdir(), 'mm-bench-sigterm-'));
 const logPath = join(runDir, 'events.log');
@@ -194,6 +211,7 @@ tell({
     scenario: 'logging',
     rounds: ROUNDS,
     recordsPerRound: N,
+    intentWriteFloorUs: { afterIdle: { p50: round(median(idleWriteUs), 2), p99: round(p99(idleWriteUs), 2) }, rightAfter: round(median(hotWriteUs), 2) },
     perRecordUs: {
       eventLog: m('eventLog'),
       jsonStringifyWriteSync: m('jsonWriteSync'),

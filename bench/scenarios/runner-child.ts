@@ -55,7 +55,7 @@ subscribe('undici:client:sendHeaders', (message) => {
 });
 
 let stop: () => Promise<void>;
-let dropped: () => unknown = () => null;
+let dropped: () => Promise<unknown> = () => Promise.resolve(null);
 if (variant === 'floor') {
   const pool = new Pool(restUrl, { connections: 4, keepAliveTimeout: 30_000, pipelining: 1 });
   const headers = { accept: 'application/json', 'x-mbx-apikey': apiKey };
@@ -82,7 +82,7 @@ if (variant === 'floor') {
   const config = benchConfig(restUrl, wsUrl, { MM_API_KEY: apiKey, MM_API_SECRET: apiSecret });
   const running = await startRunner(variant, config, otlpUrl === '' ? null : otlpUrl);
   stop = () => running.stop();
-  dropped = () => ({ ...(running.app?.telemetry.dropped ?? {}), eventLog: running.app?.eventLog.stats() ?? null });
+  dropped = async () => ({ ...(await running.app?.telemetry.dropped()), eventLog: running.app?.eventLog.stats() ?? null });
 }
 
 tell({ type: 'started' });
@@ -117,7 +117,7 @@ if (sampler !== null) clearInterval(sampler);
 gcObserver?.disconnect();
 const elapsedS = (performance.now() - t0) / 1000;
 const cpuUs = cpuMicros() - cpu0;
-const drops = dropped();
+const drops = await dropped();
 await stop().catch(() => undefined);
 tell({ type: 'result', variant, latencies, orderRequests, elapsedS, cpuUs, memory, dropped: drops });
 await sleep(100);
