@@ -10,6 +10,8 @@
  * - `before`: the stack of the "before" tree (bench/lib/before-tree.ts), hand-written serializers;
  * - `documented`: NodeSDK, undici and pino instrumentation (bench/lib/documented-stack.ts).
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBus } from '../../src/core/events.ts';
 import { globalTracerDecisions, type DecisionTracing } from '../../src/runner/decision-tracing.ts';
@@ -78,7 +80,7 @@ async function build(): Promise<Built> {
       const { documentedStack } = await import('../lib/documented-stack.ts');
       const stack = documentedStack({
         otlpUrl,
-        eventLogPath: join(REPO_ROOT, 'bench', 'results', `documented-${process.pid}.log`),
+        eventLogPath: join(mkdtempSync(join(tmpdir(), 'mm-bench-documented-')), 'runner_events.log'),
         symbols: ['BTCUSDT'],
         source: {
           views: () => [],
