@@ -5,6 +5,19 @@
  * the scraped name without `_total`.
  */
 
+import {
+  ATTR_DEPLOYMENT_ENVIRONMENT_NAME,
+  ATTR_ERROR_TYPE,
+  ATTR_EXCEPTION_STACKTRACE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_REQUEST_RESEND_COUNT,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_URL_FULL,
+  METRIC_HTTP_CLIENT_REQUEST_DURATION,
+} from '@opentelemetry/semantic-conventions';
+
 export type MetricKind = 'counter' | 'gauge' | 'histogram' | 'updown';
 
 export interface MetricDef {
@@ -81,12 +94,19 @@ export const METRICS = {
     'Event-log faults detected and handled: write_failed (a flush left lines unwritten), rotation_failed (each failed attempt), file_deleted and file_replaced (reopened), torn_line (repaired at open).',
   ),
   ready: def('mm_ready', 'gauge', '1', ['check'], '1 when the /ready check passes (check = exchange, risk, state, or all), else 0.'),
+  listenerErrors: def(
+    'mm_listener_errors',
+    'counter',
+    '{error}',
+    ['listener'],
+    'Exceptions thrown by a listener of the exchange streams or of the event bus (caught, logged with their stack; trading goes on).',
+  ),
   eventLoopDelay: def('mm_event_loop_delay_ms', 'gauge', 'ms', ['quantile'], 'Event-loop delay over the last scrape interval (p50, p99, max).'),
   httpClientDuration: def(
-    'http.client.request.duration',
+    METRIC_HTTP_CLIENT_REQUEST_DURATION,
     'histogram',
     's',
-    ['http.request.method', 'server.address', 'server.port', 'http.response.status_code', 'error.type', 'mm.operation'],
+    [ATTR_HTTP_REQUEST_METHOD, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_ERROR_TYPE, 'mm.operation'],
     'Duration of REST calls to the venue (OTel HTTP semantic conventions).',
   ),
 } as const satisfies Record<string, MetricDef>;
@@ -98,28 +118,74 @@ export const HTTP_DURATION_BUCKETS_S = [0.001, 0.005, 0.01, 0.025, 0.05, 0.075, 
 
 export const SPANS = {
   decision: 'mm.quote.decide',
-  restRequest: (method: string, operation: string) => `${method} ${operation}`,
+  restRequest: (method: string, path: string) => `${method} ${path}`,
   orderUpdate: 'mm.order.update',
   reconcile: 'mm.reconcile',
   reconnect: 'mm.stream.connect',
   listenKey: 'mm.listen_key',
-  stop: 'mm.stop',
 } as const;
 
+/**
+ * Attribute keys: OpenTelemetry's semantic conventions where one exists (stable ones from the
+ * package root; incubating ones copied here, since their entry point may rename them), ours
+ * (`mm.*`, `binance.*`) otherwise.
+ */
 export const ATTR = {
+  httpRequestMethod: ATTR_HTTP_REQUEST_METHOD,
+  httpResponseStatusCode: ATTR_HTTP_RESPONSE_STATUS_CODE,
+  httpResendCount: ATTR_HTTP_REQUEST_RESEND_COUNT,
+  urlFull: ATTR_URL_FULL,
+  serverAddress: ATTR_SERVER_ADDRESS,
+  serverPort: ATTR_SERVER_PORT,
+  errorType: ATTR_ERROR_TYPE,
+  exceptionStacktrace: ATTR_EXCEPTION_STACKTRACE,
+  deploymentEnvironmentName: ATTR_DEPLOYMENT_ENVIRONMENT_NAME,
+  // Incubating (semantic-conventions/incubating), copied.
+  peerService: 'peer.service',
+  serverServiceName: 'server.service.name',
+  serviceInstanceId: 'service.instance.id',
+  processRuntimeName: 'process.runtime.name',
+  processRuntimeVersion: 'process.runtime.version',
+  eventName: 'event.name',
+  // Ours.
   symbol: 'mm.symbol',
+  decisionCommands: 'mm.decision.commands',
   clientOrderId: 'mm.order.client_id',
   orderSide: 'mm.order.side',
   orderType: 'mm.order.type',
   orderOutcome: 'mm.order.outcome',
-  orderPurpose: 'mm.order.purpose',
   operation: 'mm.operation',
   binanceCode: 'binance.error_code',
   usedWeight: 'binance.rate_limit.used_weight_1m',
   orderCount10s: 'binance.rate_limit.order_count_10s',
   orderCount1m: 'binance.rate_limit.order_count_1m',
-  peerService: 'peer.service',
-  serverServiceName: 'server.service.name',
+} as const;
+
+/** Attribute key of a domain-event field carried on a connection span (`mm.stream`, `mm.reason`, ...). */
+export const connectionAttr = (field: 'stream' | 'reason' | 'action' | 'error'): string => `mm.${field}`;
+/** Attribute key of a domain-event field carried on an order-life span (`mm.order.status`, ...). */
+export const orderLifeAttr = (field: string): string => `mm.order.${field}`;
+
+/** Labels of our metrics (the `labels` of METRICS). */
+export const LABEL = {
+  symbol: 'symbol',
+  side: 'side',
+  reason: 'reason',
+  liquidity: 'liquidity',
+  status: 'status',
+  source: 'source',
+  stream: 'stream',
+  check: 'check',
+  quantile: 'quantile',
+  signal: 'signal',
+  fault: 'fault',
+  listener: 'listener',
+} as const;
+
+/** The batch processors' own metrics (semantic-conventions incubating, copied), read to count drops. */
+export const SDK_METRICS = {
+  spanProcessed: 'otel.sdk.processor.span.processed',
+  logProcessed: 'otel.sdk.processor.log.processed',
 } as const;
 
 export const SERVICE_NAME = 'mm-runner';
