@@ -24,6 +24,7 @@ import { OrderContexts } from './telemetry/order-contexts.ts';
 import { OtelEventBridge } from './telemetry/otel-events.ts';
 import { metricsRenderer } from './telemetry/prometheus-render.ts';
 import { tracingTransport } from './telemetry/rest-tracing.ts';
+import { tracingWsApiCaller } from './telemetry/ws-api-tracing.ts';
 import { startTelemetry, type LogRecordExporter, type SpanExporter, type Telemetry } from './telemetry/sdk.ts';
 import { StdoutLogger } from './telemetry/stdout-logger.ts';
 
@@ -273,6 +274,9 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
       orderTransport: config.orderTransport,
       ...(wsApiUrl === null ? {} : { wsApiUrl }),
       transport: (inner) => tracingTransport(inner, { baseUrl: restUrl, peerService, duration: runnerMetrics.httpDuration, orderContexts, afterWire }),
+      ...(wsApiUrl === null
+        ? {}
+        : { wsApiCaller: (inner) => tracingWsApiCaller(inner, { url: wsApiUrl, peerService, duration: runnerMetrics.rpcDuration, orderContexts, afterWire }) }),
       onMalformed: (source, error, sample) => bus.emit('malformed_message', { source, error, sample }),
       ...deps.venueTuning,
     });

@@ -68,6 +68,7 @@ function event() {
       order_id: String(8_000_000 + seq),
       error: null,
       error_code: null,
+      transport: 'ws',
     },
     `mm-x-${seq}`,
   );

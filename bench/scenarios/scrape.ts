@@ -187,6 +187,7 @@ for (const n of [1, 10, 50]) {
             order_id: String(k),
             error: null,
             error_code: null,
+            transport: 'ws',
           },
           `c${k}`,
         ),

@@ -7,7 +7,8 @@
  * ahead of undici's own write (undici writes a request on a reused socket from a setImmediate
  * queued after ours), and in any case right before undici writes a request's first byte
  * (`undici:client:sendHeaders`, which undici publishes synchronously right before it writes a
- * request's first byte: its documented contract). Other lines are serialized after the wire and written in batches. Disk
+ * request's first byte: its documented contract), or the WebSocket API client writes a request
+ * frame (WS_API_BEFORE_SEND_CHANNEL). Other lines are serialized after the wire and written in batches. Disk
  * failures never escape: lines are kept in a bounded buffer, the failure is counted and
  * reported, and writing resumes when the disk recovers. The file itself (rotation, torn lines,
  * a file deleted or replaced under it) is event-log-file.ts.
@@ -15,6 +16,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import * as nodeFs from 'node:fs';
 import type { DomainEvent, EventListener, EventName } from '../core/events.ts';
+import { WS_API_BEFORE_SEND_CHANNEL } from '../exchange/ws-api-connection.ts';
 import { AfterWire } from './after-wire.ts';
 import { EventLogFile, EventLogWriteError, type EventLogFault, type EventLogFs, type EventLogNotice } from './event-log-file.ts';
 import { jsonString, SortedLineSerializer, type TimestampSource } from './json-line.ts';
@@ -75,9 +77,10 @@ export interface EventLogStats {
 }
 
 const MIB = 1024 * 1024;
-const SEND_HEADERS = 'undici:client:sendHeaders';
+/** Published right before a request is written: by undici (REST), by the WebSocket API client. */
+const BEFORE_REQUEST_WRITE = ['undici:client:sendHeaders', WS_API_BEFORE_SEND_CHANNEL] as const;
 
-/** Calls `hook` right before undici writes any request; returns a function that stops it. */
+/** Calls `hook` right before any request is written, over REST or the WebSocket API; returns a function that stops it. */
 function beforeRequestWrite(hook: () => void): () => void {
   const listener = (): void => {
     try {
@@ -86,9 +89,9 @@ function beforeRequestWrite(hook: () => void): () => void {
       // A subscriber's throw would surface as an uncaught exception: the hook guards its own failures.
     }
   };
-  subscribe(SEND_HEADERS, listener);
+  for (const name of BEFORE_REQUEST_WRITE) subscribe(name, listener);
   return () => {
-    unsubscribe(SEND_HEADERS, listener);
+    for (const name of BEFORE_REQUEST_WRITE) unsubscribe(name, listener);
   };
 }
 

@@ -51,6 +51,7 @@ function num(text: string | null): number | null {
 
 export class RunnerMetrics {
   readonly httpDuration: Histogram;
+  readonly rpcDuration: Histogram;
   readonly orderLatency: Histogram;
   private readonly placed: Counter;
   private readonly filled: Counter;
@@ -79,6 +80,11 @@ export class RunnerMetrics {
     this.sdkDropped = sdkDropped;
     this.httpDuration = meter.createHistogram(METRICS.httpClientDuration.name, {
       description: METRICS.httpClientDuration.description,
+      unit: 's',
+      advice: { explicitBucketBoundaries: [...HTTP_DURATION_BUCKETS_S] },
+    });
+    this.rpcDuration = meter.createHistogram(METRICS.rpcClientDuration.name, {
+      description: METRICS.rpcClientDuration.description,
       unit: 's',
       advice: { explicitBucketBoundaries: [...HTTP_DURATION_BUCKETS_S] },
     });
@@ -146,6 +152,7 @@ export class RunnerMetrics {
       orders1m: gauge(meter, METRICS.rateLimitOrders1m),
       loop: gauge(meter, METRICS.eventLoopDelay),
       ready: gauge(meter, METRICS.ready),
+      transport: gauge(meter, METRICS.orderTransport),
     };
 
     meter.addBatchObservableCallback((r) => {
@@ -192,6 +199,8 @@ export class RunnerMetrics {
         this.streamConnected.set('user', status.userConnected && status.listenKeyLive ? 1 : 0);
       }
       for (const [stream, value] of this.streamConnected) r.observe(g.ws, value, { [LABEL.stream]: stream });
+      const transport = status?.orderTransport;
+      if (transport !== undefined) for (const t of ['ws', 'rest']) r.observe(g.transport, t === transport ? 1 : 0, { [LABEL.transport]: t });
       const checks = source.readiness();
       r.observe(g.ready, checks.exchange ? 1 : 0, { [LABEL.check]: 'exchange' });
       r.observe(g.ready, checks.risk ? 1 : 0, { [LABEL.check]: 'risk' });
@@ -274,7 +283,7 @@ export class RunnerMetrics {
       }
       case 'order_submit_result': {
         const f = event.fields as EventFields['order_submit_result'];
-        if (f.outcome === 'accepted') this.orderLatency.record(f.duration_ms, this.attrs(f.symbol));
+        if (f.outcome === 'accepted') this.orderLatency.record(f.duration_ms, { [LABEL.symbol]: f.symbol, [LABEL.transport]: f.transport ?? 'unknown' });
         if (f.outcome === 'ambiguous') this.ambiguous.add(1, this.attrs(f.symbol));
         return;
       }

@@ -12,10 +12,15 @@ import {
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_REQUEST_RESEND_COUNT,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_NETWORK_PROTOCOL_NAME,
+  ATTR_RPC_METHOD,
+  ATTR_RPC_STATUS_CODE,
+  ATTR_RPC_SYSTEM_NAME,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   ATTR_URL_FULL,
   METRIC_HTTP_CLIENT_REQUEST_DURATION,
+  METRIC_RPC_CLIENT_CALL_DURATION,
 } from '@opentelemetry/semantic-conventions';
 
 export type MetricKind = 'counter' | 'gauge' | 'histogram' | 'updown';
@@ -41,7 +46,14 @@ export const METRICS = {
   fills: def('mm_fills', 'counter', '{fill}', ['symbol', 'liquidity'], 'Executions (partial or full) reported by the user stream; liquidity maker|taker.'),
   ordersRejected: def('mm_orders_rejected', 'counter', '{order}', ['symbol', 'reason'], 'Orders rejected by the venue or denied locally, by reason slug.'),
   ordersAmbiguous: def('mm_orders_ambiguous', 'counter', '{order}', ['symbol'], 'Order submissions whose outcome was unknown (timeout, reset, 5xx, 503).'),
-  orderLatency: def('mm_order_latency_ms', 'histogram', 'ms', ['symbol'], 'REST order submit to venue acknowledgement.'),
+  orderLatency: def(
+    'mm_order_latency_ms',
+    'histogram',
+    'ms',
+    ['symbol', 'transport'],
+    'Order submit to venue acknowledgement, by transport (ws: the WebSocket API, rest).',
+  ),
+  orderTransport: def('mm_order_transport', 'gauge', '1', ['transport'], '1 for the transport orders take now (ws: the WebSocket API, rest), 0 for the other.'),
   edgeBps: def('mm_edge_bps', 'gauge', 'bps', ['symbol'], 'Rolling edge captured per fill, net of fees.'),
   riskRatio: def('mm_risk_ratio', 'gauge', '1', [], 'Highest exposure-to-limit ratio across symbols (1 = at the limit).'),
   freezeEvents: def('mm_freeze_events', 'counter', '{event}', [], 'Quoting freezes (edge below threshold or risk limit).'),
@@ -109,12 +121,22 @@ export const METRICS = {
     [ATTR_HTTP_REQUEST_METHOD, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_ERROR_TYPE, 'mm.operation'],
     'Duration of REST calls to the venue (OTel HTTP semantic conventions).',
   ),
+  rpcClientDuration: def(
+    METRIC_RPC_CLIENT_CALL_DURATION,
+    'histogram',
+    's',
+    [ATTR_RPC_SYSTEM_NAME, ATTR_RPC_METHOD, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, ATTR_RPC_STATUS_CODE, ATTR_ERROR_TYPE],
+    'Duration of WebSocket API requests to the venue (OTel RPC semantic conventions).',
+  ),
 } as const satisfies Record<string, MetricDef>;
 
 /** Bucket boundaries of mm_order_latency_ms, as the seed dashboard expects. */
 export const ORDER_LATENCY_BUCKETS_MS = [1, 5, 10, 25, 50, 100, 250, 500] as const;
 /** Semantic-convention boundaries for http.client.request.duration (seconds). */
 export const HTTP_DURATION_BUCKETS_S = [0.001, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] as const;
+
+/** `rpc.system.name` of Binance's WebSocket API (not a well-known value of the convention: ours). */
+export const RPC_SYSTEM_BINANCE_WS_API = 'binance_ws_api';
 
 export const SPANS = {
   decision: 'mm.quote.decide',
@@ -138,6 +160,10 @@ export const ATTR = {
   serverAddress: ATTR_SERVER_ADDRESS,
   serverPort: ATTR_SERVER_PORT,
   errorType: ATTR_ERROR_TYPE,
+  rpcSystemName: ATTR_RPC_SYSTEM_NAME,
+  rpcMethod: ATTR_RPC_METHOD,
+  rpcStatusCode: ATTR_RPC_STATUS_CODE,
+  networkProtocolName: ATTR_NETWORK_PROTOCOL_NAME,
   exceptionStacktrace: ATTR_EXCEPTION_STACKTRACE,
   deploymentEnvironmentName: ATTR_DEPLOYMENT_ENVIRONMENT_NAME,
   // Incubating (semantic-conventions/incubating), copied.
@@ -180,6 +206,7 @@ export const LABEL = {
   signal: 'signal',
   fault: 'fault',
   listener: 'listener',
+  transport: 'transport',
 } as const;
 
 /** The batch processors' own metrics (semantic-conventions incubating, copied), read to count drops. */
