@@ -11,7 +11,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
+import { defaultResource, detectResources, resourceAttributesEnvDetector, resourceFromAttributes, serviceNameEnvDetector } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, TracerProvider } from '@opentelemetry/sdk-trace';
@@ -102,7 +102,7 @@ const EXPORT_CONCURRENCY = BATCH_LIMITS.maxQueueSize / BATCH_LIMITS.maxExportBat
 /** Sets up the SDK and registers it globally; returns handles for metrics and shutdown. */
 export function startTelemetry(options: TelemetryOptions): Telemetry {
   const mask = options.mask ?? createTextMasker([]);
-  const resource = defaultResource().merge(
+  const ownResource = defaultResource().merge(
     resourceFromAttributes(
       maskAttributes(
         {
@@ -117,6 +117,10 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
       ),
     ),
   );
+  // OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME, read by the SDK's own detectors, win over the
+  // above: that is how a desk names each runner (service.instance.id) in compose and Kubernetes.
+  const fromEnvironment = detectResources({ detectors: [resourceAttributesEnvDetector, serviceNameEnvDetector] });
+  const resource = ownResource.merge(resourceFromAttributes(maskAttributes(fromEnvironment.attributes, mask)));
   const exportOptions = { timeoutMillis: Math.max(500, options.flushTimeoutMs), concurrencyLimit: EXPORT_CONCURRENCY };
   const selfObservation = new SelfObservation(resource);
   const selfObsMeterProvider = selfObservation.meterProvider;
