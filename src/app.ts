@@ -152,7 +152,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
   });
   const timestamp = new UtcNanosFormatter(logClock).now;
   const stdoutLogger = new StdoutLogger({ timestamp, level: config.logLevel, out: deps.stdout, knownSecrets: secrets, afterWire });
-  const log = stdoutLogger.component('mm-runner');
+  const log = stdoutLogger.component('mm.telemetry');
   let metrics: RunnerMetrics | null = null;
   const listenerErrors = new ListenerErrors((listener) => metrics?.recordListenerError(listener), log);
   const bus = new EventBus(listenerErrors.onBusError);
