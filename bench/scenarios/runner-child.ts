@@ -10,9 +10,9 @@
  * trips, order requests per second, CPU, and (with --sample-ms) memory samples.
  *
  * Tick to order: from the 'message' event of the market-data socket (ws has parsed the frame;
- * the same point for every variant) to the first order request written after it (undici's
- * `undici:client:sendHeaders`, or the WebSocket API frame handed to ws's send), counted only when
- * no other frame arrived in between. Round trip: from that write to the answer's arrival (undici's
+ * the same point for every variant) to the first order request, new or cancel, written after it
+ * (undici's `undici:client:sendHeaders`, or the WebSocket API frame handed to ws's send), counted
+ * only when no user-stream frame arrived in between. Round trip: from that write to the answer's arrival (undici's
  * `undici:request:headers`, or the answer frame's 'message' event), the same points for floor and
  * runner.
  */
@@ -46,19 +46,28 @@ const latencies: number[] = [];
 const roundTrips: number[] = [];
 let orderRequests = 0;
 
-/** One order request written now: a tick-to-order sample if a frame is waiting for it. */
-function orderWritten(): number {
+/**
+ * The first order request (new or cancel) written since a frame: a tick-to-order sample. A cancel
+ * counts: it is the runner's first reaction to a move (cancels go first), and a new order sent
+ * only once a cancel is answered would otherwise time the cancel's round trip too.
+ */
+function reaction(): number {
   const at = performance.now();
-  if (!measuring) return at;
-  orderRequests++;
-  if (tickerAt >= 0) {
+  if (measuring && tickerAt >= 0) {
     latencies.push((at - tickerAt) * 1000);
     tickerAt = -1;
   }
   return at;
 }
 
+/** One new order written now (a reaction too). */
+function orderWritten(): number {
+  if (measuring) orderRequests++;
+  return reaction();
+}
+
 const ORDER_PLACE = '"method":"order.place"';
+const ORDER_CANCEL = '"method":"order.cancel"';
 const ANSWER_ID = /"id":"([^"]+)"/;
 /** WebSocket API order requests in flight: frame id -> when it was written. */
 const wsOrdersSent = new Map<string, number>();
@@ -86,7 +95,7 @@ WebSocket.prototype.send = function patchedSend(this: WebSocket, data: unknown, 
     const at = orderWritten();
     const id = ANSWER_ID.exec(data)?.[1];
     if (id !== undefined) wsOrdersSent.set(id, at);
-  }
+  } else if (typeof data === 'string' && data.includes(ORDER_CANCEL)) reaction();
   return (originalSend as (...args: unknown[]) => void).call(this, data, ...rest);
 } as typeof WebSocket.prototype.send;
 
@@ -94,8 +103,9 @@ WebSocket.prototype.send = function patchedSend(this: WebSocket, data: unknown, 
 const restOrdersSent = new WeakMap<object, number>();
 subscribe('undici:client:sendHeaders', (message) => {
   const request = (message as { request: { method: string; path: string } }).request;
-  if (request.method !== 'POST' || !request.path.startsWith('/fapi/v1/order?')) return;
-  restOrdersSent.set(request, orderWritten());
+  if (!request.path.startsWith('/fapi/v1/order?')) return;
+  if (request.method === 'POST') restOrdersSent.set(request, orderWritten());
+  else if (request.method === 'DELETE') reaction();
 });
 subscribe('undici:request:headers', (message) => {
   const request = (message as { request: object }).request;
@@ -109,6 +119,7 @@ let stop: () => Promise<void>;
 let dropped: () => Promise<unknown> = () => Promise.resolve(null);
 if (variant === 'floor') {
   const market = new WebSocket(`${wsUrl}/public/stream?streams=btcusdt@bookTicker`);
+  const marketOpen = new Promise((resolve) => market.once('open', resolve));
   // Far below the market and tiny: the simulator rejects it (min notional), the request is the runner's shape.
   const orderParams = (symbol: string, n: number) => ({
     symbol,
@@ -151,7 +162,7 @@ if (variant === 'floor') {
     const frame = JSON.parse(data.toString()) as { stream: string; data: { b: string; s: string } };
     if (frame.stream.endsWith('@bookTicker')) sendOrder(frame.data.s);
   });
-  await new Promise((resolve) => market.once('open', resolve));
+  await marketOpen;
   stop = async () => {
     market.close();
     await closeOrders();
