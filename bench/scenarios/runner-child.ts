@@ -10,9 +10,10 @@
  * trips, order requests per second, CPU, and (with --sample-ms) memory samples.
  *
  * Tick to order: from the 'message' event of the market-data socket (ws has parsed the frame;
- * the same point for every variant) to the first order request, new or cancel, written after it
- * (undici's `undici:client:sendHeaders`, or the WebSocket API frame handed to ws's send), counted
- * only when no user-stream frame arrived in between. Round trip: from that write to the answer's arrival (undici's
+ * the same point for every variant) to the first new order request written after it (with
+ * --reaction=any: the first new order or cancel) (undici's `undici:client:sendHeaders`, or the
+ * WebSocket API frame handed to ws's send), counted only when no user-stream frame arrived in
+ * between. Round trip: from that write to the answer's arrival (undici's
  * `undici:request:headers`, or the answer frame's 'message' event), the same points for floor and
  * runner.
  */
@@ -37,6 +38,8 @@ const otlpUrl = arg('otlp', '');
 const apiKey = arg('key', '');
 const apiSecret = arg('secret', '');
 const wsApiUrl = `${wsUrl}/ws-fapi/v1`;
+/** `new`: tick to the first new order (scenario 2, as the "before" tree measures it); `any`: to the first new order or cancel. */
+const countCancels = arg('reaction', 'new') === 'any';
 
 // The frame clock: ws emits 'message' after parsing a frame; stamp bookTicker frames before any
 // listener runs. A user-stream message after the frame voids it (the order may answer that).
@@ -95,7 +98,7 @@ WebSocket.prototype.send = function patchedSend(this: WebSocket, data: unknown, 
     const at = orderWritten();
     const id = ANSWER_ID.exec(data)?.[1];
     if (id !== undefined) wsOrdersSent.set(id, at);
-  } else if (typeof data === 'string' && data.includes(ORDER_CANCEL)) reaction();
+  } else if (countCancels && typeof data === 'string' && data.includes(ORDER_CANCEL)) reaction();
   return (originalSend as (...args: unknown[]) => void).call(this, data, ...rest);
 } as typeof WebSocket.prototype.send;
 
@@ -105,7 +108,7 @@ subscribe('undici:client:sendHeaders', (message) => {
   const request = (message as { request: { method: string; path: string } }).request;
   if (!request.path.startsWith('/fapi/v1/order?')) return;
   if (request.method === 'POST') restOrdersSent.set(request, orderWritten());
-  else if (request.method === 'DELETE') reaction();
+  else if (countCancels && request.method === 'DELETE') reaction();
 });
 subscribe('undici:request:headers', (message) => {
   const request = (message as { request: object }).request;

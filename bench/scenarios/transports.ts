@@ -39,6 +39,10 @@ for (let r = 0; r < ROUNDS; r++) {
     const child = new Child('scenarios/runner-child.ts', [
       `--variant=${kind}`,
       `--transport=${transport}`,
+      // The first reaction to a frame, new order or cancel: a new order sent once a cancel is
+      // answered would time that round trip too, and the WebSocket API's answers come before the
+      // user stream's (which voids a sample), REST's after.
+      '--reaction=any',
       `--seconds=${SECONDS}`,
       '--warmup=2',
       `--rest=${String(s.restUrl)}`,
