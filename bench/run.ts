@@ -1,13 +1,14 @@
 /**
  * `npm run bench [-- --quick] [-- --only=order-cost,scrape]`: runs the benchmark suite, each
  * scenario in its own process (servers in processes of their own), prints a table and writes
- * bench/results/<timestamp>.json. The full run takes about 20 minutes (scenario 6 alone runs
+ * bench/results/<timestamp>.json. The full run takes about 35 minutes (the memory scenario alone runs
  * 10 minutes); `--quick` about 3 minutes with short durations. Not part of `npm test`.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { beforeTree } from './lib/before-tree.ts';
 import { arg, BENCH_DIR, Child, flag, REPO_ROOT } from './lib/proc.ts';
 
 export interface Target {
@@ -18,7 +19,10 @@ export interface Target {
   readonly kind?: 'max' | 'min';
 }
 
-const SCENARIOS = ['order-cost', 'tick-to-order', 'throughput', 'scrape', 'logging', 'memory'] as const;
+const SCENARIOS = ['order-cost', 'tick-to-order', 'throughput', 'scrape', 'logging', 'logging-before', 'exporters', 'memory'] as const;
+/** Scenario scripts; `logging-before` is the "before" tree's own logging scenario, run right after ours. */
+const script = (scenario: string): string =>
+  scenario === 'logging-before' ? join(beforeTree(), 'bench', 'scenarios', 'logging.ts') : `scenarios/${scenario}.ts`;
 const quick = flag('quick');
 const only = arg('only', '')
   .split(',')
@@ -52,8 +56,12 @@ const machine = {
     '@opentelemetry/sdk-logs': version('@opentelemetry/sdk-logs'),
     '@opentelemetry/sdk-metrics': version('@opentelemetry/sdk-metrics'),
     '@opentelemetry/exporter-prometheus': version('@opentelemetry/exporter-prometheus'),
-    '@opentelemetry/otlp-exporter-base': version('@opentelemetry/otlp-exporter-base'),
-    '@opentelemetry/otlp-transformer': version('@opentelemetry/otlp-transformer'),
+    '@opentelemetry/exporter-trace-otlp-http': version('@opentelemetry/exporter-trace-otlp-http'),
+    '@opentelemetry/exporter-logs-otlp-http': version('@opentelemetry/exporter-logs-otlp-http'),
+    '@opentelemetry/exporter-trace-otlp-proto': version('@opentelemetry/exporter-trace-otlp-proto'),
+    '@opentelemetry/sdk-node': version('@opentelemetry/sdk-node'),
+    '@opentelemetry/instrumentation-undici': version('@opentelemetry/instrumentation-undici'),
+    '@opentelemetry/instrumentation-pino': version('@opentelemetry/instrumentation-pino'),
     undici: version('undici'),
     ws: version('ws'),
     'prom-client': version('prom-client'),
@@ -67,7 +75,7 @@ const rows: Array<{ scenario: string; name: string; value: number; limit: number
 for (const scenario of selected) {
   const t0 = Date.now();
   process.stdout.write(`running ${scenario}${quick ? ' (quick)' : ''} ...\n`);
-  const child = new Child(`scenarios/${scenario}.ts`, quick ? ['--quick'] : []);
+  const child = new Child(script(scenario), quick ? ['--quick'] : []);
   const message = await child.next('result');
   await child.waitExit();
   if (message.type !== 'result') {

@@ -12,16 +12,19 @@ import { BinanceVenue, type BinanceVenueOptions } from './exchange/binance-venue
 import { createClocks, UtcNanosFormatter } from './runner/clocks.ts';
 import { Runner, type RunnerOptions } from './runner/runner.ts';
 import { SIM_API_KEY, SIM_API_SECRET, startSimulator, type SimulatorHandle } from './sim/simulator.ts';
+import { AfterWire } from './telemetry/after-wire.ts';
 import { EventLog } from './telemetry/event-log.ts';
 import { eventLogProblem } from './telemetry/event-log-preflight.ts';
 import { logEventLogNotice } from './telemetry/event-log-notices.ts';
+import { ListenerErrors } from './telemetry/listener-errors.ts';
 import { RunnerMetrics } from './telemetry/metrics.ts';
 import { createTextMasker } from './telemetry/masking.ts';
 import { startOpsServer, type OpsServer } from './telemetry/ops-server.ts';
-import { renderMetrics } from './telemetry/prometheus-text.ts';
 import { OrderContexts } from './telemetry/order-contexts.ts';
 import { OtelEventBridge } from './telemetry/otel-events.ts';
+import { metricsRenderer } from './telemetry/prometheus-render.ts';
 import { tracingTransport } from './telemetry/rest-tracing.ts';
+import { tracingWsApiCaller } from './telemetry/ws-api-tracing.ts';
 import { startTelemetry, type LogRecordExporter, type SpanExporter, type Telemetry } from './telemetry/sdk.ts';
 import { StdoutLogger } from './telemetry/stdout-logger.ts';
 
@@ -41,6 +44,8 @@ export interface AppDeps {
   readonly venueTuning?: VenueTuning;
   /** Test hook: the wall clock the runner and the venue adapter read (the soak steps it). */
   readonly clock?: Clock;
+  /** Benchmark hook: the events the event log writes ahead (an empty set measures the log without write-ahead). */
+  readonly eventLogWriteAhead?: ReadonlySet<string>;
 }
 
 /** Timings of the venue's streams that tests shorten (production uses the adapter's defaults). */
@@ -133,21 +138,24 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
   const version = serviceVersion();
   const secrets = knownSecrets(config);
   const mask = createTextMasker(secrets);
+  // The one deferral: listener work runs once the order requests of the moment are on the wire.
+  const afterWire = new AfterWire();
   const telemetry = startTelemetry({
     serviceVersion: version,
     environment: config.environment,
     otelEnv: deps.otelEnv,
     flushTimeoutMs: config.telemetryFlushTimeoutMs,
     mask,
+    afterWire,
     ...(deps.spanExporter ? { spanExporter: deps.spanExporter } : {}),
     ...(deps.logExporter ? { logExporter: deps.logExporter } : {}),
   });
   const timestamp = new UtcNanosFormatter(logClock).now;
-  const stdoutLogger = new StdoutLogger({ timestamp, level: config.logLevel, out: deps.stdout, knownSecrets: secrets });
+  const stdoutLogger = new StdoutLogger({ timestamp, level: config.logLevel, out: deps.stdout, knownSecrets: secrets, afterWire });
   const log = stdoutLogger.component('mm-runner');
-  const bus = new EventBus((error, event) =>
-    log.error('event_listener_failed', { event: event.event, error: error instanceof Error ? error.message : String(error) }),
-  );
+  let metrics: RunnerMetrics | null = null;
+  const listenerErrors = new ListenerErrors((listener) => metrics?.recordListenerError(listener), log);
+  const bus = new EventBus(listenerErrors.onBusError);
   // Disk policy: while the event log cannot be written the runner quotes nothing (no new risk
   // without an audit trail), cancels its resting quotes and fails /ready; stdout and OTLP logs
   // say why. It resumes when a write succeeds again (RELIABILITY.md "Disk").
@@ -159,6 +167,8 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
     keep: config.eventLog.keep,
     timestamp,
     knownSecrets: secrets,
+    afterWire,
+    ...(deps.eventLogWriteAhead === undefined ? {} : { writeAhead: deps.eventLogWriteAhead }),
     onWriteError: (error) => {
       eventLogOk = false;
       log.error('event_log_write_failed', {
@@ -184,7 +194,6 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
   let sim: SimulatorHandle | null = null;
   let venue: BinanceVenue | null = null;
   let ops: OpsServer | null = null;
-  let metrics: RunnerMetrics | null = null;
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= (async () => {
@@ -198,6 +207,8 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
       }
       await sim?.close();
       eventLog.close();
+      listenerErrors.close();
+      afterWire.close();
       stdoutLogger.flush();
     })();
     return closing;
@@ -247,7 +258,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
         droppedOutsideSdk: () => ({ event_log: eventLog.stats().linesDropped }),
         eventLogFaults: () => eventLog.stats().faults,
       },
-      () => telemetry.dropped,
+      () => telemetry.dropped(),
     );
     metrics = runnerMetrics;
     runnerMetrics.prime(config.symbols);
@@ -262,7 +273,10 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
       requestTimeoutMs: config.requestTimeoutMs,
       orderTransport: config.orderTransport,
       ...(wsApiUrl === null ? {} : { wsApiUrl }),
-      transport: (inner) => tracingTransport(inner, { baseUrl: restUrl, peerService, duration: runnerMetrics.httpDuration, orderContexts }),
+      transport: (inner) => tracingTransport(inner, { baseUrl: restUrl, peerService, duration: runnerMetrics.httpDuration, orderContexts, afterWire }),
+      ...(wsApiUrl === null
+        ? {}
+        : { wsApiCaller: (inner) => tracingWsApiCaller(inner, { url: wsApiUrl, peerService, duration: runnerMetrics.rpcDuration, orderContexts, afterWire }) }),
       onMalformed: (source, error, sample) => bus.emit('malformed_message', { source, error, sample }),
       ...deps.venueTuning,
     });
@@ -272,17 +286,18 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
     bus.subscribe(eventLog.listener);
     bus.subscribe(stdoutLogger.eventListener());
     bus.subscribe(runnerMetrics.listener());
-    bus.subscribe(new OtelEventBridge(orderContexts, () => clock.nowMs()).listener());
+    bus.subscribe(new OtelEventBridge(orderContexts, () => clock.nowMs(), afterWire).listener());
 
-    const runner = new Runner({ venue: binance, clock, bus, decisions: telemetry.decisions }, runnerOptions(config));
+    const runner = new Runner({ venue: binance, clock, bus }, runnerOptions(config));
     runnerRef = runner;
     onEventLogHealth = (healthy) => runner.setEventLogHealthy(healthy);
 
+    const renderMetrics = metricsRenderer(telemetry.prometheus, mask);
     ops = config.obs.enabled
       ? await startOpsServer({
           host: config.obs.host,
           port: config.obs.port,
-          renderMetrics: () => whenNoOrderInFlight(runner, METRICS_RENDER_MAX_WAIT_MS).then(() => renderMetrics(telemetry.prometheus, mask)),
+          renderMetrics: () => whenNoOrderInFlight(runner, METRICS_RENDER_MAX_WAIT_MS).then(renderMetrics),
           readiness: () => runner.readiness(),
         })
       : null;

@@ -7,7 +7,7 @@
  * like every other sink.
  */
 import { simCredentials, simStartingPositions, startApp, type App } from './app.ts';
-import { CONFIG_EXIT_CODE, ConfigError, formatConfigError, knownSecrets, loadConfigFromProcess, type Config } from './config/index.ts';
+import { CONFIG_EXIT_CODE, ConfigError, formatConfigError, knownSecrets, launchedByNpm, loadConfigFromProcess, type Config } from './config/index.ts';
 import type { StopReport } from './runner/runner.ts';
 import { runStandaloneSimulator } from './sim/standalone.ts';
 import { listingWith } from './sim/symbols.ts';
@@ -15,6 +15,8 @@ import { createTextMasker, type TextMasker } from './telemetry/masking.ts';
 import { otelEnvironment } from './telemetry/sdk.ts';
 
 const DUPLICATE_SIGNAL_MS = 1000;
+/** How often a runner started by npm checks that npm is still its parent. */
+const PARENT_CHECK_MS = 500;
 /** Signals that stop the runner gracefully (SIGUSR1 stays Node's inspector signal). */
 const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'];
 /** Exit codes besides 0 (clean stop), 1 (start-up failure) and 2 (invalid configuration). */
@@ -75,9 +77,9 @@ async function trade(config: Config, mask: TextMasker): Promise<number> {
   // Every signal that ends a terminal session or a container asks for the same graceful stop.
   // Handlers go in before start-up, so a signal during it still stops cleanly once the runner is up.
   let app: App | null = null;
-  let stopSignal: NodeJS.Signals | null = null;
+  let stopSignal: NodeJS.Signals | 'parent_exited' | null = null;
   let firstSignalAt: number | null = null;
-  const onSignal = (signal: NodeJS.Signals) => {
+  const onSignal = (signal: NodeJS.Signals | 'parent_exited') => {
     const now = performance.now();
     // Ctrl-C under `npm start` arrives twice (the terminal signals the whole process group and
     // npm forwards its own copy): a repeat within a second is the same request to stop.
@@ -91,6 +93,26 @@ async function trade(config: Config, mask: TextMasker): Promise<number> {
     if (app !== null) void app.stop(signal);
   };
   for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  // A reader that goes away (`npm start | head`) closes stdout under us: the human-facing log
+  // stops there, trading goes on (the event log and OTLP keep the record), never an unhandled EPIPE.
+  let stdoutClosed = false;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (stdoutClosed) return;
+    stdoutClosed = true;
+    process.stderr.write(`mm-runner: stdout closed (${error.code ?? error.message}); logs go on in the event log and OTLP\n`);
+  });
+  // npm does not forward a SIGTERM sent to it: killed, it leaves the runner trading on its own,
+  // reparented. A runner npm started stops gracefully when its parent goes away.
+  if (launchedByNpm()) {
+    const parent = process.ppid;
+    const watch = setInterval(() => {
+      if (process.ppid === parent) return;
+      clearInterval(watch);
+      process.stderr.write(`mm-runner: npm (pid ${parent}) is gone; stopping\n`);
+      onSignal('parent_exited');
+    }, PARENT_CHECK_MS);
+    watch.unref();
+  }
 
   try {
     app = await startApp(config, { otelEnv: otelEnvironment(), stdout: process.stdout, stderr: process.stderr });

@@ -5,7 +5,7 @@
  * listening and `{ type: 'result', ... }` when done.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 
 export const BENCH_DIR = join(import.meta.dirname, '..');
 export const REPO_ROOT = join(BENCH_DIR, '..');
@@ -23,9 +23,10 @@ export class Child {
   private readonly exited: Promise<number | null>;
   stderr = '';
 
+  /** `script` is relative to bench/ unless absolute (a scenario of the "before" tree). */
   constructor(script: string, args: readonly string[] = [], execArgv: readonly string[] = []) {
     this.name = script;
-    this.proc = fork(join(BENCH_DIR, script), [...args], {
+    this.proc = fork(isAbsolute(script) ? script : join(BENCH_DIR, script), [...args], {
       cwd: REPO_ROOT,
       execArgv: [...execArgv],
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],

@@ -51,13 +51,42 @@ export function benchConfig(restUrl: string, wsUrl: string, extra: Record<string
   return loaded.config;
 }
 
-export async function startRunner(variant: 'full' | 'bare', config: Config, otlpUrl: string | null): Promise<RunningApp> {
-  if (variant === 'full') {
-    const app = await startApp(config, { otelEnv: otlpUrl === null ? {} : { OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl }, stdout: devNullWritable() });
+export type RunnerVariant = 'full' | 'full-buffered' | 'bare' | 'documented';
+
+/**
+ * `full`: src/app.ts's startApp (`full-buffered`: with an event log that writes nothing ahead); `bare`: no telemetry; `documented`: the runner with the
+ * documented-setup telemetry (bench/lib/documented-stack.ts) instead of ours.
+ */
+export async function startRunner(variant: RunnerVariant, config: Config, otlpUrl: string | null): Promise<RunningApp> {
+  if (variant === 'full' || variant === 'full-buffered') {
+    const app = await startApp(config, {
+      otelEnv: otlpUrl === null ? {} : { OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl },
+      stdout: devNullWritable(),
+      ...(variant === 'full-buffered' ? { eventLogWriteAhead: new Set<string>() } : {}),
+    });
     return { runner: app.runner, app, eventLogPath: config.eventLog.path, stop: () => app.stop('bench') };
   }
   const { clock } = createClocks(null);
-  const bus = new EventBus();
+  let runnerRef: Runner | null = null;
+  // Loaded only for this variant: NodeSDK and its instrumentations stay out of the other processes.
+  const documented =
+    variant === 'documented'
+      ? (await import('./documented-stack.ts')).documentedStack({
+          otlpUrl: otlpUrl ?? 'http://127.0.0.1:1',
+          eventLogPath: config.eventLog.path,
+          symbols: config.symbols,
+          source: {
+            views: () => runnerRef?.views() ?? [],
+            instrument: (symbol) => runnerRef?.instruments().find((i) => i.symbol === symbol),
+            venueStatus: () => null,
+            rateLimits: () => ({}),
+            readiness: () => runnerRef?.readiness() ?? { exchange: false, risk: false, state: false },
+            droppedOutsideSdk: () => ({}),
+            eventLogFaults: () => ({}),
+          },
+        })
+      : null;
+  const bus = documented?.bus ?? new EventBus();
   if (config.restUrl === null || config.wsUrl === null) throw new Error('bare runner needs external URLs');
   const venue = new BinanceVenue({
     restUrl: config.restUrl,
@@ -69,6 +98,7 @@ export async function startRunner(variant: 'full' | 'bare', config: Config, otlp
     requestTimeoutMs: config.requestTimeoutMs,
   });
   const runner = new Runner({ venue, clock, bus }, runnerOptions(config));
+  runnerRef = runner;
   await runner.start();
   return {
     runner,
@@ -77,6 +107,7 @@ export async function startRunner(variant: 'full' | 'bare', config: Config, otlp
     async stop() {
       await runner.stop('bench');
       await venue.close();
+      await documented?.close();
     },
   };
 }

@@ -12,7 +12,9 @@ import type { Instrument } from '../../src/core/instrument.ts';
 import type { MarketMakerView } from '../../src/core/market-maker.ts';
 import type { RestTransport } from '../../src/exchange/rest-transport.ts';
 import { SystemClock, UtcNanosFormatter } from '../../src/runner/clocks.ts';
+import { AfterWire } from '../../src/telemetry/after-wire.ts';
 import { EventLog } from '../../src/telemetry/event-log.ts';
+import { ListenerErrors } from '../../src/telemetry/listener-errors.ts';
 import { RunnerMetrics } from '../../src/telemetry/metrics.ts';
 import { OrderContexts } from '../../src/telemetry/order-contexts.ts';
 import { OtelEventBridge } from '../../src/telemetry/otel-events.ts';
@@ -56,22 +58,20 @@ export interface StackOptions {
   readonly symbols: readonly string[];
   readonly views?: () => MarketMakerView[];
   readonly instrument?: (symbol: string) => Instrument | undefined;
+  /** false: the event log writes nothing ahead (the event log before write-ahead), to measure write-ahead's cost. */
+  readonly writeAhead?: boolean;
 }
 
 export interface Stack {
   readonly bus: EventBus;
   readonly telemetry: Telemetry;
+  readonly afterWire: AfterWire;
   readonly metrics: RunnerMetrics;
   readonly eventLog: EventLog;
   readonly stdoutLogger: StdoutLogger;
   readonly orderContexts: OrderContexts;
   readonly decorate: (inner: RestTransport) => RestTransport;
   readonly eventLogPath: string;
-  /**
-   * Returns a bus with the same listeners but an event log of its own that writes nothing ahead
-   * (the event log before write-ahead), to measure write-ahead's cost in the same run.
-   */
-  bufferedBus(): EventBus;
   /** Flushes the event log, the stdout logger and the OTLP exporters. */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -80,7 +80,9 @@ export interface Stack {
 /** Builds the full telemetry stack of src/app.ts. */
 export function fullStack(options: StackOptions): Stack {
   const clock = new SystemClock();
+  const afterWire = new AfterWire();
   const telemetry = startTelemetry({
+    afterWire,
     serviceVersion: '0.1.0',
     environment: 'bench',
     otelEnv: options.otlpUrl === null ? {} : { OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpUrl },
@@ -88,15 +90,20 @@ export function fullStack(options: StackOptions): Stack {
   });
   const timestamp = new UtcNanosFormatter(clock).now;
   const sink = devNull();
-  const stdoutLogger = new StdoutLogger({ timestamp, level: 'info', out: sink, knownSecrets: ['benchApiKey0123456789', 'benchSecret0123456789'] });
+  const stdoutLogger = new StdoutLogger({ timestamp, level: 'info', out: sink, knownSecrets: SECRETS, afterWire });
   const log = stdoutLogger.component('mm-runner');
-  const onListenerError = (error: unknown, event: { event: string }) =>
-    log.error('event_listener_failed', { event: event.event, error: error instanceof Error ? error.message : String(error) });
-  const bus = new EventBus(onListenerError);
+  let counter: RunnerMetrics | null = null;
+  const listenerErrors = new ListenerErrors((listener) => counter?.recordListenerError(listener), log);
+  const bus = new EventBus(listenerErrors.onBusError);
   const dir = mkdtempSync(join(tmpdir(), 'mm-bench-'));
   const eventLogPath = join(dir, 'runner_events.log');
-  const eventLog = new EventLog({ path: eventLogPath, timestamp, knownSecrets: SECRETS });
-  const extraLogs: EventLog[] = [];
+  const eventLog = new EventLog({
+    path: eventLogPath,
+    timestamp,
+    knownSecrets: SECRETS,
+    afterWire,
+    ...(options.writeAhead === false ? { writeAhead: new Set<string>() } : {}),
+  });
   const orderContexts = new OrderContexts();
   const metrics = new RunnerMetrics(
     telemetry.meter,
@@ -109,36 +116,28 @@ export function fullStack(options: StackOptions): Stack {
       droppedOutsideSdk: () => ({ event_log: eventLog.stats().linesDropped }),
       eventLogFaults: () => eventLog.stats().faults,
     },
-    () => telemetry.dropped,
+    () => telemetry.dropped(),
   );
+  counter = metrics;
   metrics.prime(options.symbols);
-  const subscribeAll = (target: EventBus, log: EventLog): EventBus => {
-    target.subscribe(log.listener);
-    target.subscribe(stdoutLogger.eventListener());
-    target.subscribe(metrics.listener());
-    target.subscribe(new OtelEventBridge(orderContexts, () => clock.nowMs()).listener());
-    return target;
-  };
-  subscribeAll(bus, eventLog);
+  bus.subscribe(eventLog.listener);
+  bus.subscribe(stdoutLogger.eventListener());
+  bus.subscribe(metrics.listener());
+  bus.subscribe(new OtelEventBridge(orderContexts, () => clock.nowMs(), afterWire).listener());
   const decorate = (inner: RestTransport) =>
-    tracingTransport(inner, { baseUrl: options.restUrl, peerService: 'exchange-sim', duration: metrics.httpDuration, orderContexts });
+    tracingTransport(inner, { baseUrl: options.restUrl, peerService: 'exchange-sim', duration: metrics.httpDuration, orderContexts, afterWire });
   return {
     bus,
     telemetry,
+    afterWire,
     metrics,
     eventLog,
     stdoutLogger,
     orderContexts,
     decorate,
     eventLogPath,
-    bufferedBus() {
-      const log = new EventLog({ path: join(dir, `buffered-${extraLogs.length}.log`), timestamp, knownSecrets: SECRETS, writeAhead: new Set() });
-      extraLogs.push(log);
-      return subscribeAll(new EventBus(onListenerError), log);
-    },
     async flush() {
       eventLog.flush();
-      for (const log of extraLogs) log.flush();
       stdoutLogger.flush();
       await telemetry.flush();
     },
@@ -147,8 +146,9 @@ export function fullStack(options: StackOptions): Stack {
       metrics.close();
       await telemetry.shutdown();
       eventLog.close();
-      for (const log of extraLogs) log.close();
       stdoutLogger.flush();
+      listenerErrors.close();
+      afterWire.close();
       sink.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { domainEvent } from '../../src/core/events.ts';
 import { SystemClock, UtcNanosFormatter } from '../../src/runner/clocks.ts';
+import { AfterWire } from '../../src/telemetry/after-wire.ts';
 import { EventLog } from '../../src/telemetry/event-log.ts';
 import { OrderContexts } from '../../src/telemetry/order-contexts.ts';
 import { OtelEventBridge } from '../../src/telemetry/otel-events.ts';
@@ -22,7 +23,7 @@ import { startTelemetry } from '../../src/telemetry/sdk.ts';
 import { StdoutLogger } from '../../src/telemetry/stdout-logger.ts';
 import { Child, flag, REPO_ROOT, sleep, tell } from '../lib/proc.ts';
 import { devNull } from '../lib/stack.ts';
-import { cpuMicros, median, pairedRatio, round } from '../lib/stats.ts';
+import { cpuMicros, median, p99, pairedRatio, round } from '../lib/stats.ts';
 
 const quick = flag('quick');
 const ROUNDS = quick ? 10 : 40;
@@ -30,13 +31,20 @@ const N = quick ? 2000 : 5000;
 const dir = mkdtempSync(join(tmpdir(), 'mm-bench-log-'));
 const sink = new Child('servers/otlp-sink.ts');
 const otlp = String((await sink.expect('ready')).url);
-const telemetry = startTelemetry({ serviceVersion: '0.1.0', environment: 'bench', otelEnv: { OTEL_EXPORTER_OTLP_ENDPOINT: otlp }, flushTimeoutMs: 3000 });
+const afterWire = new AfterWire();
+const telemetry = startTelemetry({
+  afterWire,
+  serviceVersion: '0.1.0',
+  environment: 'bench',
+  otelEnv: { OTEL_EXPORTER_OTLP_ENDPOINT: otlp },
+  flushTimeoutMs: 3000,
+});
 const clock = new SystemClock();
 const timestamp = new UtcNanosFormatter(clock).now;
 const eventLog = new EventLog({ path: join(dir, 'events.log'), timestamp, knownSecrets: ['benchApiKey0123456789'] });
-const stdoutLogger = new StdoutLogger({ timestamp, out: devNull(), knownSecrets: ['benchApiKey0123456789'] });
+const stdoutLogger = new StdoutLogger({ timestamp, out: devNull(), knownSecrets: ['benchApiKey0123456789'], afterWire });
 const stdoutListener = stdoutLogger.eventListener();
-const bridge = new OtelEventBridge(new OrderContexts(), () => clock.nowMs()).listener();
+const bridge = new OtelEventBridge(new OrderContexts(), () => clock.nowMs(), afterWire).listener();
 const jsonFd = openSync(join(dir, 'json.log'), 'a');
 const pinoSync = pino({ base: null }, pino.destination({ dest: join(dir, 'pino-sync.log'), sync: true }));
 const pinoAsyncDest = pino.destination({ dest: join(dir, 'pino-async.log'), sync: false, minLength: 4096 });
@@ -60,6 +68,7 @@ function event() {
       order_id: String(8_000_000 + seq),
       error: null,
       error_code: null,
+      transport: 'ws',
     },
     `mm-x-${seq}`,
   );
@@ -121,6 +130,23 @@ for (let r = 0; r < ROUNDS + 2; r++) {
   }
 }
 
+// The floor of write-ahead on this machine: one synchronous write of an intent-sized line (and,
+// alone, the serialization of one) after the event loop was idle 40 ms, as a tick's order is.
+const floorFd = openSync(join(dir, 'floor.log'), 'a');
+const intentLine = `${JSON.stringify({ event: 'order_submit', ts: timestamp(), ...events[0]?.fields })}\n`;
+const idleWriteUs: number[] = [];
+const hotWriteUs: number[] = [];
+for (let i = 0; i < (quick ? 50 : 200); i++) {
+  await sleep(40);
+  let t0 = performance.now();
+  writeSync(floorFd, intentLine);
+  idleWriteUs.push((performance.now() - t0) * 1000);
+  t0 = performance.now();
+  writeSync(floorFd, intentLine);
+  hotWriteUs.push((performance.now() - t0) * 1000);
+}
+closeSync(floorFd);
+
 // SIGTERM: the real runner, killed while trading.
 const runDir = mkdtempSync(join(tmpdir(), 'mm-bench-sigterm-'));
 const logPath = join(runDir, 'events.log');
@@ -170,6 +196,7 @@ const sigterm = {
 };
 
 eventLog.close();
+afterWire.close();
 stdoutLogger.flush();
 closeSync(jsonFd);
 await telemetry.shutdown();
@@ -185,6 +212,7 @@ tell({
     scenario: 'logging',
     rounds: ROUNDS,
     recordsPerRound: N,
+    intentWriteFloorUs: { afterIdle: { p50: round(median(idleWriteUs), 2), p99: round(p99(idleWriteUs), 2) }, rightAfter: round(median(hotWriteUs), 2) },
     perRecordUs: {
       eventLog: m('eventLog'),
       jsonStringifyWriteSync: m('jsonWriteSync'),

@@ -1,161 +1,160 @@
 /**
  * Scenario 1: instrumentation cost per order. The real REST order path (OrderExecutor ->
  * BinanceVenue -> REST client -> undici) against a keep-alive loopback server in another
- * process, fully instrumented (the src/app.ts stack, OTLP to a loopback sink) vs telemetry
- * disabled (no decorator, no listeners), in alternating blocks. A third variant, "buffered", is
- * the full stack with an event log that writes nothing ahead, so the cost of writing each
- * order's intent line to the file before its request (write-ahead) is measured in the same run. Per order: round trip, process
- * CPU (including the exporters' and loggers' deferred work, flushed at the end of each
- * instrumented block), and the work before the request is on the wire (placeOrder call to
+ * process, in five variants, each in a process of its own (order-variant.ts), alternated block
+ * by block in rotated order: bare, ours (the src/app.ts stack, OTLP to a loopback sink),
+ * ours-buffered (ours with an event log that writes nothing ahead: what write-ahead costs),
+ * before (the hand-written telemetry this issue removed) and documented (NodeSDK with the undici
+ * and pino instrumentations). Each instrumented variant exports to a sink of its own, which
+ * counts what arrives. Per order: round trip, process CPU (deferred telemetry and the flush of
+ * every sink included), and the work before the request is on the wire (OrderExecutor.place to
  * undici's `undici:client:sendHeaders`).
  */
 import { arg, Child, flag, tell } from '../lib/proc.ts';
-import { EventBus, nextOrder, orderPath, wire } from '../lib/order-path.ts';
-import { fullStack } from '../lib/stack.ts';
-import { cpuMicros, dist, median, pairedDelta, pairedRatio, round } from '../lib/stats.ts';
-import { drainDeferred } from '../../src/telemetry/after-wire.ts';
+import { dist, median, pairedDelta, pairedRatio, round } from '../lib/stats.ts';
 
 const quick = flag('quick');
-/** `--only=full` runs the instrumented variant alone (for `node --cpu-prof`); `--only=full,bare` leaves out buffered. */
-const only = arg('only', '');
 const ROUNDS = quick ? 10 : 40;
 const BLOCK = quick ? 150 : 300;
 const WARMUP_ROUNDS = 2;
+const VARIANTS = ['bare', 'ours', 'ours-buffered', 'before', 'documented'] as const;
+type Variant = (typeof VARIANTS)[number];
+/** `--only=ours,bare` runs those variants alone. */
+const only = arg('only', '');
+const selected = VARIANTS.filter((v) => only === '' || only.split(',').includes(v));
 
 const server = new Child('servers/order-server.ts');
-const sink = new Child('servers/otlp-sink.ts');
 const restUrl = String((await server.expect('ready')).url);
-const otlpUrl = String((await sink.expect('ready')).url);
-
-const stack = fullStack({ otlpUrl, restUrl, symbols: ['BTCUSDT'] });
-const full = await orderPath(restUrl, stack.bus, stack.decorate, stack.telemetry.decisions);
-const bare = await orderPath(restUrl, new EventBus(), null, null);
-const buffered = await orderPath(restUrl, stack.bufferedBus(), stack.decorate, stack.telemetry.decisions);
-
-interface Block {
-  rtt: number[];
-  prewire: number[];
-  cpuPerOrder: number;
+const sinks = new Map<Variant, Child>();
+const children = new Map<Variant, Child>();
+for (const variant of selected) {
+  let otlp = '';
+  if (variant !== 'bare') {
+    const sink = new Child('servers/otlp-sink.ts');
+    otlp = String((await sink.expect('ready')).url);
+    sinks.set(variant, sink);
+  }
+  const child = new Child('scenarios/order-variant.ts', [`--variant=${variant}`, `--rest=${restUrl}`, `--otlp=${otlp}`, `--block=${BLOCK}`]);
+  await child.expect('ready');
+  children.set(variant, child);
 }
 
-type Variant = 'full' | 'bare' | 'buffered';
-const VARIANTS: readonly Variant[] = ['bare', 'full', 'buffered'];
-const selected = only === '' ? VARIANTS : VARIANTS.filter((v) => only.split(',').includes(v));
+async function ask(variant: Variant, cmd: string, reply: string) {
+  const child = children.get(variant) as Child;
+  child.send({ type: 'cmd', cmd });
+  return child.expect(reply);
+}
 
-async function block(variant: Variant): Promise<Block> {
-  const path = { full, bare, buffered }[variant];
-  const rtt: number[] = [];
-  const prewire: number[] = [];
-  const cpu0 = cpuMicros();
-  for (let i = 0; i < BLOCK; i++) {
-    const order = nextOrder(path.instrument, variant[0] as string);
-    wire.prewireUs = Number.NaN;
-    const t0 = performance.now();
-    wire.armed = t0;
-    await path.place(order);
-    rtt.push((performance.now() - t0) * 1000);
-    prewire.push(wire.prewireUs);
-  }
-  if (variant !== 'bare') await stack.flush();
-  return { rtt, prewire, cpuPerOrder: (cpuMicros() - cpu0) / BLOCK };
+async function sinkCounts(variant: Variant): Promise<{ spans: number; logs: number }> {
+  const sink = sinks.get(variant);
+  if (sink === undefined) return { spans: 0, logs: 0 };
+  sink.send({ type: 'counts' });
+  const c = await sink.expect('counts');
+  return { spans: Number(c.spans), logs: Number(c.logs) };
 }
 
 const newRow = () => ({ rtt: [] as number[], prewire: [] as number[], cpu: [] as number[], allRtt: [] as number[], allPrewire: [] as number[] });
-const rows: Record<Variant, ReturnType<typeof newRow>> = { full: newRow(), bare: newRow(), buffered: newRow() };
-const before = { spans: 0, logs: 0 };
+const rows = Object.fromEntries(VARIANTS.map((v) => [v, newRow()])) as Record<Variant, ReturnType<typeof newRow>>;
+const countsBefore = new Map<Variant, { spans: number; logs: number }>();
 for (let r = 0; r < ROUNDS + WARMUP_ROUNDS; r++) {
-  // Each round runs the selected variants in a rotated order, so none always goes first.
   const order = selected.map((_, i) => selected[(i + r) % selected.length] as Variant);
   for (const variant of order) {
-    const b = await block(variant);
+    const b = await ask(variant, 'block', 'block-result');
     if (r < WARMUP_ROUNDS) continue;
+    const rtt = b.rtt as number[];
+    const prewire = b.prewire as number[];
     const row = rows[variant];
-    row.rtt.push(median(b.rtt));
-    row.prewire.push(median(b.prewire));
-    row.cpu.push(b.cpuPerOrder);
-    row.allRtt.push(...b.rtt);
-    row.allPrewire.push(...b.prewire);
+    row.rtt.push(median(rtt));
+    row.prewire.push(median(prewire));
+    row.cpu.push(Number(b.cpuPerOrder));
+    row.allRtt.push(...rtt);
+    row.allPrewire.push(...prewire);
   }
-  if (r === WARMUP_ROUNDS - 1) {
-    sink.send({ type: 'counts' });
-    const c = await sink.expect('counts');
-    before.spans = Number(c.spans);
-    before.logs = Number(c.logs);
-  }
+  if (r === WARMUP_ROUNDS - 1) for (const variant of selected) countsBefore.set(variant, await sinkCounts(variant));
 }
 
-// The decision span the runner opens before executing (not part of placeOrder, reported apart):
-// its cost on the decision's path (ids, context), then the SDK span built later, per span.
-const spanCost: number[] = [];
-const spanBuildCost: number[] = [];
-for (let i = 0; i < 2000; i++) {
-  const t0 = performance.now();
-  stack.telemetry.decisions.start(performance.timeOrigin + t0, { 'mm.symbol': 'BTCUSDT', 'mm.decision.commands': 1 }).end();
-  const t1 = performance.now();
-  drainDeferred();
-  spanCost.push((t1 - t0) * 1000);
-  spanBuildCost.push((performance.now() - t1) * 1000);
+const signals: Record<string, unknown> = {};
+for (const variant of selected) {
+  if (variant === 'bare') continue;
+  const now = await sinkCounts(variant);
+  const was = countsBefore.get(variant) ?? { spans: 0, logs: 0 };
+  const orders = ROUNDS * BLOCK;
+  signals[variant] = { spansPerOrder: round((now.spans - was.spans) / orders, 3), logRecordsPerOrder: round((now.logs - was.logs) / orders, 3) };
 }
-await stack.flush();
-sink.send({ type: 'counts' });
-const counts = await sink.expect('counts');
-// Spans and log records come from both instrumented variants (full and buffered).
-const fullOrders = ROUNDS * BLOCK * selected.filter((v) => v !== 'bare').length;
-const elStats = stack.eventLog.stats();
+const decisionSpan: Record<string, unknown> = {};
+for (const variant of selected) {
+  if (variant === 'bare' || variant === 'ours-buffered') continue;
+  const s = await ask(variant, 'spans', 'spans-result');
+  decisionSpan[variant] = { onTheDecisionPathUs: dist(s.startUs as number[]), deferredUs: dist(s.deferredUs as number[]) };
+}
+for (const child of children.values()) {
+  child.send({ type: 'cmd', cmd: 'stop' });
+  await child.waitExit();
+}
+await server.stop();
+for (const sink of sinks.values()) await sink.stop();
 
-const bareRtt = median(rows.bare.rtt);
-const addedRtt = pairedDelta(rows.full.rtt, rows.bare.rtt);
-const addedCpu = pairedDelta(rows.full.cpu, rows.bare.cpu);
-const addedPrewire = pairedDelta(rows.full.prewire, rows.bare.prewire);
-const measuredBuffered = rows.buffered.prewire.length > 0 && rows.full.prewire.length > 0;
-/** Full minus buffered, paired per round: what writing the intent line ahead costs. */
-const writeAhead = measuredBuffered
-  ? {
-      prewireUs: round(pairedDelta(rows.full.prewire, rows.buffered.prewire), 2),
-      roundTripUs: round(pairedDelta(rows.full.rtt, rows.buffered.rtt), 1),
-      cpuPerOrderUs: round(pairedDelta(rows.full.cpu, rows.buffered.cpu), 1),
-      bufferedAddedPrewireUs: round(pairedDelta(rows.buffered.prewire, rows.bare.prewire), 2),
-    }
-  : null;
+const has = (v: Variant) => rows[v].rtt.length > 0;
+/** Paired per round against bare: round trip ratio, added work before the wire, CPU ratio. */
+function versusBare(v: Variant) {
+  if (!has(v) || !has('bare')) return null;
+  return {
+    roundTripRatio: round(pairedRatio(rows[v].rtt, rows.bare.rtt)),
+    addedRoundTripUs: round(pairedDelta(rows[v].rtt, rows.bare.rtt), 1),
+    addedPrewireUs: round(pairedDelta(rows[v].prewire, rows.bare.prewire), 2),
+    cpuRatio: round(pairedRatio(rows[v].cpu, rows.bare.cpu)),
+    addedCpuUs: round(pairedDelta(rows[v].cpu, rows.bare.cpu), 1),
+  };
+}
+/** Paired per round: ours against another variant (negative: ours costs less). */
+function oursVersus(v: Variant) {
+  if (!has(v) || !has('ours')) return null;
+  return {
+    roundTripUs: round(pairedDelta(rows.ours.rtt, rows[v].rtt), 1),
+    prewireUs: round(pairedDelta(rows.ours.prewire, rows[v].prewire), 2),
+    cpuPerOrderUs: round(pairedDelta(rows.ours.cpu, rows[v].cpu), 1),
+    roundTripP99Us: round(dist(rows.ours.allRtt).p99 - dist(rows[v].allRtt).p99, 1),
+  };
+}
+const perVariant = Object.fromEntries(
+  selected.map((v) => [
+    v,
+    { roundTripUs: dist(rows[v].allRtt), prewireUs: dist(rows[v].allPrewire), cpuPerOrderUs: round(median(rows[v].cpu), 1), versusBare: versusBare(v) },
+  ]),
+);
+const ours = versusBare('ours');
+const buffered = versusBare('ours-buffered');
+const documented = versusBare('documented');
+const vsDocumented = oursVersus('documented');
+const writeAhead = oursVersus('ours-buffered');
 const result = {
   scenario: 'order-cost',
   rounds: ROUNDS,
   ordersPerBlock: BLOCK,
-  roundTripUs: { bare: dist(rows.bare.allRtt), full: dist(rows.full.allRtt), buffered: dist(rows.buffered.allRtt) },
-  addedRoundTripUs: round(addedRtt, 1),
-  roundTripRatio: round(pairedRatio(rows.full.rtt, rows.bare.rtt)),
-  roundTripP99Ratio: round(dist(rows.full.allRtt).p99 / dist(rows.bare.allRtt).p99),
-  cpuPerOrderUs: { bare: round(median(rows.bare.cpu), 1), full: round(median(rows.full.cpu), 1), buffered: round(median(rows.buffered.cpu), 1) },
-  addedCpuUs: round(addedCpu, 1),
-  prewireUs: { bare: dist(rows.bare.allPrewire), full: dist(rows.full.allPrewire), buffered: dist(rows.buffered.allPrewire) },
-  addedPrewireUs: round(addedPrewire, 2),
+  variants: perVariant,
+  oursVersusBefore: oursVersus('before'),
+  oursVersusDocumented: vsDocumented,
   writeAhead,
-  decisionSpanUs: dist(spanCost),
-  decisionSpanBuiltLaterUs: dist(spanBuildCost),
-  signals: {
-    spansPerOrder: round((Number(counts.spans) - before.spans - 2000) / fullOrders, 3),
-    logRecordsPerOrder: round((Number(counts.logs) - before.logs) / fullOrders, 3),
-    eventLogLines: elStats.linesWritten,
-    eventLogLinesPerOrder: round(elStats.linesWritten / ((ROUNDS + WARMUP_ROUNDS) * BLOCK), 3),
-    dropped: stack.telemetry.dropped,
-  },
+  decisionSpan,
+  signals,
+  headline: { ours, documented },
   targets: [
-    { name: 'added round trip / loopback round trip', value: round(addedRtt / bareRtt), limit: 0.15 },
-    { name: 'added CPU per order (us)', value: round(addedCpu, 1), limit: 25 },
-    // 5 us for the telemetry, plus the 10 us issue 12 allows for writing the intent line ahead.
-    { name: 'added work before the wire (us)', value: round(addedPrewire, 2), limit: 15 },
-    ...(writeAhead === null
+    ...(ours === null
       ? []
       : [
-          { name: 'added work before the wire, without write-ahead (us)', value: writeAhead.bufferedAddedPrewireUs, limit: 5 },
-          { name: 'write-ahead: added work before the wire (us)', value: writeAhead.prewireUs, limit: 10 },
+          { name: 'round trip, ours / bare', value: ours.roundTripRatio, limit: 1.05 },
+          { name: 'work before the wire, ours - bare (us)', value: ours.addedPrewireUs, limit: 5 },
+          { name: 'CPU per order, ours / bare', value: ours.cpuRatio, limit: 2 },
+        ]),
+    ...(buffered === null ? [] : [{ name: 'work before the wire without write-ahead, - bare (us)', value: buffered.addedPrewireUs, limit: 5 }]),
+    ...(vsDocumented === null || documented === null || ours === null
+      ? []
+      : [
+          { name: 'round trip, ours - documented (us)', value: vsDocumented.roundTripUs, limit: 0 },
+          { name: 'work before the wire, ours - documented (us)', value: vsDocumented.prewireUs, limit: 0 },
+          { name: 'CPU per order, ours - documented (us)', value: vsDocumented.cpuPerOrderUs, limit: 0 },
+          { name: 'CPU per order / bare, ours - documented', value: round(ours.cpuRatio - documented.cpuRatio), limit: 0 },
         ]),
   ],
 };
-await full.close();
-await bare.close();
-await buffered.close();
-await stack.close();
-await server.stop();
-await sink.stop();
 tell({ type: 'result', result });

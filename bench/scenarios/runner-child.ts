@@ -1,8 +1,9 @@
 /**
  * One measured variant of scenarios 2, 3 and 6, in a process of its own, against a simulator
  * process: `floor` (a minimal program: one WebSocket, one undici pool, reacts to a bookTicker
- * frame with the same signed POST /fapi/v1/order and nothing else), `full` (startApp) or `bare`
- * (the runner without telemetry). Reports tick-to-order latencies, order requests per second,
+ * frame with the same signed POST /fapi/v1/order and nothing else), `full` (startApp; `full-buffered` without write-ahead), `bare`
+ * (the runner without telemetry) or `documented` (the runner with the documented-setup telemetry,
+ * bench/lib/documented-stack.ts). The "before" tree's copy of this file runs its `full`. Reports tick-to-order latencies, order requests per second,
  * CPU, and (with --sample-ms) memory samples.
  *
  * Tick to order: from the 'message' event of the market-data socket (ws has parsed the frame;
@@ -16,9 +17,9 @@ import WebSocket from 'ws';
 import { signPayload } from '../../src/exchange/signing.ts';
 import { arg, fromParent, sleep, tell } from '../lib/proc.ts';
 import { cpuMicros } from '../lib/stats.ts';
-import { benchConfig, startRunner } from '../lib/runner-app.ts';
+import { benchConfig, startRunner, type RunnerVariant } from '../lib/runner-app.ts';
 
-const variant = arg('variant', 'full') as 'floor' | 'full' | 'bare';
+const variant = arg('variant', 'full') as 'floor' | RunnerVariant;
 const seconds = Number(arg('seconds', '10'));
 const warmup = Number(arg('warmup', '2'));
 const sampleMs = Number(arg('sample-ms', '0'));
@@ -54,7 +55,7 @@ subscribe('undici:client:sendHeaders', (message) => {
 });
 
 let stop: () => Promise<void>;
-let dropped: () => unknown = () => null;
+let dropped: () => Promise<unknown> = () => Promise.resolve(null);
 if (variant === 'floor') {
   const pool = new Pool(restUrl, { connections: 4, keepAliveTimeout: 30_000, pipelining: 1 });
   const headers = { accept: 'application/json', 'x-mbx-apikey': apiKey };
@@ -81,7 +82,7 @@ if (variant === 'floor') {
   const config = benchConfig(restUrl, wsUrl, { MM_API_KEY: apiKey, MM_API_SECRET: apiSecret });
   const running = await startRunner(variant, config, otlpUrl === '' ? null : otlpUrl);
   stop = () => running.stop();
-  dropped = () => ({ ...(running.app?.telemetry.dropped ?? {}), eventLog: running.app?.eventLog.stats() ?? null });
+  dropped = async () => ({ ...(await running.app?.telemetry.dropped()), eventLog: running.app?.eventLog.stats() ?? null });
 }
 
 tell({ type: 'started' });
@@ -116,7 +117,7 @@ if (sampler !== null) clearInterval(sampler);
 gcObserver?.disconnect();
 const elapsedS = (performance.now() - t0) / 1000;
 const cpuUs = cpuMicros() - cpu0;
-const drops = dropped();
+const drops = await dropped();
 await stop().catch(() => undefined);
 tell({ type: 'result', variant, latencies, orderRequests, elapsedS, cpuUs, memory, dropped: drops });
 await sleep(100);

@@ -1,21 +1,26 @@
 /**
- * Scenario 4: scrape. Renders /metrics (renderMetrics over the OTel Prometheus reader, as the
- * ops server does) with 1, 10 and 50 symbols, alternating with prom-client rendering the very
- * same series; then, with REST orders flowing against the loopback server, scrapes every 100 ms
+ * Scenario 4: scrape. Renders /metrics (metricsRenderer over the OTel Prometheus reader, as the
+ * ops server does: exporter-prometheus's own serializer) with 1, 10 and 50 symbols, alternating
+ * with the hand-written serializer it replaced (the "before" tree's renderMetrics, same reader)
+ * and with prom-client rendering the very same series; then, with REST orders flowing against the loopback server, scrapes every 100 ms
  * and measures the longest turn of the event loop during each scrape (the most an order decided
  * or answered during it can wait), against the longest turn in a window of the same length with
  * no scrape 50 ms later (the machine's own noise), and how much the orders overlapping a scrape
  * are delayed.
  */
 import { readFileSync } from 'node:fs';
+import type { MetricReader } from '@opentelemetry/sdk-metrics';
 import { join } from 'node:path';
 import client from 'prom-client';
 import { domainEvent } from '../../src/core/events.ts';
 import type { Instrument } from '../../src/core/instrument.ts';
 import type { MarketMakerView } from '../../src/core/market-maker.ts';
 import { parseExchangeInfo, toInstrument } from '../../src/exchange/wire/exchange-info.ts';
-import { renderMetrics } from '../../src/telemetry/prometheus-text.ts';
+import { createTextMasker } from '../../src/telemetry/masking.ts';
+import { metricsRenderer } from '../../src/telemetry/prometheus-render.ts';
+import { globalTracerDecisions } from '../../src/runner/decision-tracing.ts';
 import { nextOrder, orderPath } from '../lib/order-path.ts';
+import { beforeTree } from '../lib/before-tree.ts';
 import { Child, flag, REPO_ROOT, tell } from '../lib/proc.ts';
 import { fullStack, type Stack } from '../lib/stack.ts';
 import { dist, median, p99, round } from '../lib/stats.ts';
@@ -71,11 +76,27 @@ function symbolsFor(n: number): { names: string[]; instruments: Map<string, Inst
   return { names, instruments, views };
 }
 
-/** Returns the /metrics body and the time (us) to render it, as the app renders it (renderMetrics). */
+const renderers = new WeakMap<Stack, () => Promise<string>>();
+/** Returns the /metrics body and the time (us) to render it, as the app renders it (metricsRenderer). */
 async function render(stack: Stack): Promise<{ body: string; us: number }> {
+  let renderer = renderers.get(stack);
+  if (renderer === undefined) {
+    renderer = metricsRenderer(stack.telemetry.prometheus, createTextMasker([]));
+    renderers.set(stack, renderer);
+  }
   const t0 = performance.now();
-  const body = await renderMetrics(stack.telemetry.prometheus);
+  const body = await renderer();
   return { body, us: (performance.now() - t0) * 1000 };
+}
+
+/** The hand-written serializer this issue removed (the "before" tree's renderMetrics), over the same reader. */
+const before = (await import(join(beforeTree(), 'src/telemetry/prometheus-text.ts'))) as {
+  renderMetrics(reader: MetricReader, mask: ((text: string) => string) | null): Promise<string>;
+};
+async function renderBefore(stack: Stack): Promise<number> {
+  const t0 = performance.now();
+  await before.renderMetrics(stack.telemetry.prometheus, createTextMasker([]));
+  return (performance.now() - t0) * 1000;
 }
 
 /** Builds a prom-client registry holding exactly the series of an OTel-rendered body. */
@@ -139,6 +160,7 @@ const server = new Child('servers/order-server.ts');
 const restUrl = String((await server.expect('ready')).url);
 const sizes: Record<string, unknown> = {};
 let tenSymbolP50 = Number.NaN;
+let beforeTenSymbolP50 = Number.NaN;
 let ratioAt10 = Number.NaN;
 let stallMax = Number.NaN;
 let longestTurnMax = Number.NaN;
@@ -165,6 +187,7 @@ for (const n of [1, 10, 50]) {
             order_id: String(k),
             error: null,
             error_code: null,
+            transport: 'ws',
           },
           `c${k}`,
         ),
@@ -184,10 +207,13 @@ for (const n of [1, 10, 50]) {
   const twinBody = await twin.metrics();
   const otel: number[] = [];
   const prom: number[] = [];
+  const handWritten: number[] = [];
+  const variants = ['otel', 'prom', 'before'] as const;
   for (let i = 0; i < RENDERS; i++) {
-    const order = i % 2 === 0 ? ['otel', 'prom'] : ['prom', 'otel'];
+    const order = variants.map((_, k) => variants[(k + i) % variants.length]);
     for (const v of order) {
       if (v === 'otel') otel.push((await render(stack)).us);
+      else if (v === 'before') handWritten.push(await renderBefore(stack));
       else {
         const t0 = performance.now();
         await twin.metrics();
@@ -202,15 +228,17 @@ for (const n of [1, 10, 50]) {
     sampleLines: lines,
     promClientSampleLines: promLines,
     renderUs: dist(otel),
+    beforeRenderUs: dist(handWritten),
     promClientUs: dist(prom),
     perSampleLineRatio: round(perLineRatio),
   };
 
   if (n === 10) {
     tenSymbolP50 = median(otel);
+    beforeTenSymbolP50 = median(handWritten);
     ratioAt10 = perLineRatio;
     // Orders flowing while /metrics is scraped every 100 ms.
-    const path = await orderPath(restUrl, stack.bus, stack.decorate, stack.telemetry.decisions);
+    const path = await orderPath(restUrl, stack.bus, stack.decorate, globalTracerDecisions);
     let scraping = 0;
     let scrapes = 0;
     const turns: number[] = [];
@@ -269,6 +297,7 @@ tell({
     symbols: sizes,
     headline: {
       tenSymbolsRenderUs: round(tenSymbolP50, 1),
+      tenSymbolsRenderBeforeUs: round(beforeTenSymbolP50, 1),
       perLineRatio: round(ratioAt10),
       longestTurnMaxMs: round(longestTurnMax),
       overlapExcessMaxMs: round(stallMax),

@@ -4,4 +4,5 @@ export { ConfigError, CONFIG_EXIT_CODE, formatConfigError, formatConfigIssues, t
 export { configFields, type ConfigField, type FieldRange } from './fields.ts';
 export { configTableMarkdown, helpText, parseCommandLine, type CommandLine } from './cli.ts';
 export { knownSecrets, redactedConfig } from './redact.ts';
+export { launchedByNpm } from './launch.ts';
 export { DEFAULT_ENDPOINTS, type Command, type Config, type ExchangeName, type LogLevel } from './schema.ts';

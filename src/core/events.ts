@@ -56,6 +56,8 @@ export interface EventFields {
     outcome: string;
     order_id: string | null;
     error: string | null;
+    /** 'ws' (the WebSocket API) or 'rest': how the request travelled; null when it was never sent. */
+    transport: string | null;
     error_code: number | null;
   };
   order_placed: OrderRef & { order_id: string; side: string; price: string | null; qty: string; latency_ms: number | null };
@@ -93,7 +95,7 @@ export interface EventFields {
     via: 'user_stream' | 'backfill';
   };
   order_cancel: OrderRef & { reason: string };
-  order_cancel_result: OrderRef & { outcome: string; duration_ms: number; error: string | null };
+  order_cancel_result: OrderRef & { outcome: string; duration_ms: number; error: string | null; transport: string | null };
   cancel_all_done: { symbol: string; cancelled: number; open_orders_left: number | null; duration_ms: number; error: string | null; trigger: string };
   position_update: { symbol: string; position: string; entry_price: string; pnl: string; unrealized_pnl: string; reason: string };
   funding_update: {

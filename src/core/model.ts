@@ -86,18 +86,28 @@ export const RATE_LIMIT_WAIT_MS: Readonly<Record<429 | 418, number>> = { 429: 10
  * denied locally, or ambiguous (timeout, reset, 5xx, 503 unknown): the order may or may not exist
  * and stays in flight until the user stream or a status query settles it.
  */
-export type CommandOutcome<T> =
-  | { readonly kind: 'accepted'; readonly value: T }
-  | {
-      readonly kind: 'rejected';
-      readonly code: number;
-      readonly reason: string;
-      readonly httpStatus: number;
-      /** How long the venue asked us to wait (429/418): its Retry-After, else RATE_LIMIT_WAIT_MS. */
-      readonly retryAfterMs?: number;
-    }
-  | { readonly kind: 'denied'; readonly reason: string }
-  | { readonly kind: 'ambiguous'; readonly reason: string };
+/** How orders, cancels and order queries travel to the venue: its WebSocket API, or REST. */
+export type OrderTransport = 'ws' | 'rest';
+
+/** The way a command travelled, when it reached the wire (absent when it was denied locally). */
+export interface Routed {
+  readonly transport?: OrderTransport;
+}
+
+export type CommandOutcome<T> = Routed &
+  (
+    | { readonly kind: 'accepted'; readonly value: T }
+    | {
+        readonly kind: 'rejected';
+        readonly code: number;
+        readonly reason: string;
+        readonly httpStatus: number;
+        /** How long the venue asked us to wait (429/418): its Retry-After, else RATE_LIMIT_WAIT_MS. */
+        readonly retryAfterMs?: number;
+      }
+    | { readonly kind: 'denied'; readonly reason: string }
+    | { readonly kind: 'ambiguous'; readonly reason: string }
+  );
 
 /** Best bid/offer from the bookTicker stream. */
 export interface BookTop {

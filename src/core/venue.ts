@@ -14,6 +14,7 @@ import type {
   MarginType,
   MarkPriceUpdate,
   OrderSnapshot,
+  OrderTransport,
   OrderUpdate,
   PlaceOrder,
   PositionSnapshot,
@@ -35,8 +36,7 @@ export interface StreamStateChange {
 
 export type ListenKeyAction = 'created' | 'renewed' | 'renew_failed' | 'expired' | 'recreated' | 'closed';
 
-/** How orders, cancels and order queries travel to the venue: its WebSocket API, or REST. */
-export type OrderTransport = 'ws' | 'rest';
+export type { OrderTransport } from './model.ts';
 
 /** The transport orders take changed, or was first chosen (at connect). */
 export interface OrderTransportChange {

@@ -77,26 +77,29 @@ export class OrderRouter {
   /** Sends one new order (never sent again: an ambiguous outcome is returned as such). */
   async placeOrder(order: NewOrderParams): Promise<CommandOutcome<OrderSnapshot>> {
     const ws = this.options.ws;
+    const routed = { transport: this.transport() };
     try {
-      const body = await this.send(ws === null ? null : () => ws.trading.orderPlace(order), () => this.options.rest.newOrder(order), false);
-      return { kind: 'accepted', value: parseOrder(body, this.options.lookup) };
+      const body = await this.send(ws === null ? null : () => ws.trading.orderPlace(order), () => this.options.rest.newOrder(order), false, routed);
+      return { kind: 'accepted', value: parseOrder(body, this.options.lookup), transport: routed.transport };
     } catch (error) {
-      return failure(error);
+      return { ...failure(error), transport: routed.transport };
     }
   }
 
   /** Cancels one order by client id. */
   async cancelOrder(symbol: string, clientOrderId: string): Promise<CommandOutcome<OrderSnapshot>> {
     const ws = this.options.ws;
+    const routed = { transport: this.transport() };
     try {
       const body = await this.send(
         ws === null ? null : () => ws.trading.orderCancel(symbol, clientOrderId),
         () => this.options.rest.cancelOrder(symbol, clientOrderId),
         true,
+        routed,
       );
-      return { kind: 'accepted', value: parseOrder(body, this.options.lookup) };
+      return { kind: 'accepted', value: parseOrder(body, this.options.lookup), transport: routed.transport };
     } catch (error) {
-      return failure(error);
+      return { ...failure(error), transport: routed.transport };
     }
   }
 
@@ -123,9 +126,19 @@ export class OrderRouter {
     return parsePositionRisk(body, symbol, this.options.lookup, this.options.clock.nowMs());
   }
 
-  /** Sends over the WebSocket API when it is the transport, else (or when it did not send) over REST. */
-  private async send(overWs: (() => Promise<unknown>) | null, overRest: () => Promise<unknown>, idempotent: boolean): Promise<unknown> {
+  /**
+   * Sends over the WebSocket API when it is the transport, else (or when it did not send) over
+   * REST; `routed.transport` is left naming the transport of the last request written.
+   */
+  private async send(
+    overWs: (() => Promise<unknown>) | null,
+    overRest: () => Promise<unknown>,
+    idempotent: boolean,
+    routed: { transport: OrderTransport } = { transport: 'rest' },
+  ): Promise<unknown> {
+    routed.transport = 'rest';
     if (overWs !== null && this.transport() === 'ws') {
+      routed.transport = 'ws';
       try {
         return await overWs();
       } catch (error) {
@@ -134,6 +147,7 @@ export class OrderRouter {
         else if (!(idempotent && error instanceof ExchangeError && error.outcome === 'ambiguous')) throw error;
       }
     }
+    routed.transport = 'rest';
     return overRest();
   }
 

@@ -5,11 +5,20 @@
  * flight: the venue may have acted) or `timeout` (no answer in time: likewise). It pings on an
  * interval and cuts itself when silent (no frame, no pong) for too long.
  */
+import { channel } from 'node:diagnostics_channel';
 import WebSocket from 'ws';
 import { every, type Clock, type Timer } from '../core/clock.ts';
 import { errorText, sampleOf } from './listener-guard.ts';
 import type { LivenessOptions } from './reconnecting-socket.ts';
 import { parseWsApiAnswer, type WsApiAnswer } from './ws-api-answers.ts';
+
+/**
+ * Published synchronously right before a request frame is written (no message): what must be
+ * on disk before a request leaves (the event log's intent lines) is written from here, as it is
+ * from undici's `undici:client:sendHeaders` for REST.
+ */
+export const WS_API_BEFORE_SEND_CHANNEL = 'mm:ws-api:before-send';
+const beforeSend = channel(WS_API_BEFORE_SEND_CHANNEL);
 
 /** Why a request got no answer. */
 export type WsApiFailureKind = 'not-sent' | 'lost' | 'timeout';
@@ -111,6 +120,7 @@ export class WsApiConnection {
         this.closeIfRetiredAndIdle();
       }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
+      if (beforeSend.hasSubscribers) beforeSend.publish(undefined);
       this.ws.send(frame, (error) => {
         if (error === undefined || error === null) return;
         // Part of the frame may have reached the venue: the request may have been acted on.

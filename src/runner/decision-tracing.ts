@@ -1,9 +1,8 @@
 /**
  * The span around one quoting decision that sends something: its context is active while the
  * decision's events are published and its commands sent, and it ends once every command is
- * answered. The runner starts it through this port so that the telemetry can build the span off
- * the order's path (telemetry/deferred-spans.ts); without one it is an ordinary span of the
- * global tracer.
+ * answered. By default an ordinary span of the global tracer (the tracer API; tests pass their
+ * own port).
  */
 import { context, trace, type Attributes, type Context } from '@opentelemetry/api';
 import { INSTRUMENTATION_SCOPE, SPANS } from '../telemetry/names.ts';
@@ -26,6 +25,8 @@ const tracer = trace.getTracer(INSTRUMENTATION_SCOPE);
 export const globalTracerDecisions: DecisionTracing = {
   start(startTime, attributes) {
     const span = tracer.startSpan(SPANS.decision, { startTime, attributes });
-    return { context: trace.setSpan(context.active(), span), end: () => span.end() };
+    // With a start time given, the SDK would end the span at Date.now(), a whole millisecond:
+    // possibly before the end of the requests it covers.
+    return { context: trace.setSpan(context.active(), span), end: () => span.end(performance.timeOrigin + performance.now()) };
   },
 };

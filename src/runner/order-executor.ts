@@ -128,6 +128,7 @@ export class OrderExecutor {
         order_id: outcome.kind === 'accepted' ? outcome.value.orderId : null,
         error,
         error_code: code,
+        transport: outcome.transport ?? null,
       },
       id,
     );
@@ -145,7 +146,11 @@ export class OrderExecutor {
     this.bus.emit('order_cancel', { symbol: cancel.symbol, client_id: id, reason }, id);
     const { outcome, durationMs } = await this.send(() => this.venue.cancelOrder(cancel));
     const { error } = outcomeError(outcome);
-    this.bus.emit('order_cancel_result', { symbol: cancel.symbol, client_id: id, outcome: outcome.kind, duration_ms: durationMs, error }, id);
+    this.bus.emit(
+      'order_cancel_result',
+      { symbol: cancel.symbol, client_id: id, outcome: outcome.kind, duration_ms: durationMs, error, transport: outcome.transport ?? null },
+      id,
+    );
     for (const event of this.maker.onCancelOutcome(cancel, outcome, this.clock.nowMs())) this.bus.publish(event);
     this.observe(outcome);
     return outcome.kind;

@@ -1,33 +1,100 @@
 /**
- * Telemetry work that must not sit in front of an order on the wire. A listener captures the
- * facts of an event (the event itself, its timestamp, the active context) and queues the rest of
- * its work here. The queue runs in the check phase after undici has written every request it
- * created (see exchange/write-gate.ts), so the requests of a decision go out first and the
- * telemetry runs while their answers travel; while the executor's later commands of a decision
- * still wait for their write, the queue waits for them too. Work not followed by any request
- * (fills, snapshots) runs after at most FALLBACK_MS. Nothing is lost: every flush path (event
- * log, stdout logger, telemetry flush and shutdown) drains the queue synchronously first, and so
- * does the process's 'exit' event.
+ * The one deferral of the telemetry: "run this once the order requests being sent now are on the
+ * wire". A listener captures the facts of an event (the event, its time, the active context) and
+ * queues the rest of its work here, so that none of it sits between a decision and its requests.
+ *
+ * undici 8 writes a request on a reused keep-alive socket from a setImmediate (idle-socket
+ * validation, GHSA-35p6-xmwp-9g52), and the executor dispatches a decision's later commands from
+ * the next check phase: work run in the same turn, or in the next check phase, would run before
+ * those writes. So the queue follows undici's documented diagnostics channels and runs, in
+ * order, in the check phase after the last request undici has created is written (or has
+ * failed), or after at most `maxHoldMs` when no request follows (fills, snapshots) or one waits
+ * for a free connection. Every flush path (event log, stdout logger, telemetry) drains it first.
+ *
+ * The composition root creates one instance and passes it to whoever defers work; `close()`
+ * unsubscribes from the channels.
  */
-import { WriteGate } from '../exchange/write-gate.ts';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+
+type Work = () => void;
+
+const CREATED = 'undici:request:create';
+const WRITTEN = 'undici:request:bodySent';
+const FAILED = 'undici:request:error';
 
 /** Longest wait for a request write before queued work runs anyway, ms. */
-const FALLBACK_MS = 2;
+const MAX_HOLD_MS = 2;
 
-const gate = new WriteGate({ maxHoldMs: FALLBACK_MS, holdAlways: true });
-process.once('exit', () => gate.drain());
+export class AfterWire {
+  private readonly maxHoldMs: number;
+  /** undici requests created and neither written nor failed yet. */
+  private readonly unwritten = new Set<unknown>();
+  private queue: Work[] = [];
+  private immediate: NodeJS.Immediate | null = null;
+  private timer: NodeJS.Timeout | null = null;
 
-/** Queues `work` to run after the requests being dispatched now are on the wire. */
-export function afterWire(work: () => void): void {
-  gate.run(work);
-}
+  constructor(maxHoldMs = MAX_HOLD_MS) {
+    this.maxHoldMs = maxHoldMs;
+    subscribe(CREATED, this.onCreated);
+    subscribe(WRITTEN, this.onSettled);
+    subscribe(FAILED, this.onSettled);
+  }
 
-/** Runs every queued piece of work now, in order (including work queued while draining). Never throws. */
-export function drainDeferred(): void {
-  gate.drain();
-}
+  /** Queues `work` to run after the requests being dispatched now are on the wire. */
+  run(work: Work): void {
+    this.queue.push(work);
+    if (this.timer !== null) return;
+    this.timer = setTimeout(this.drain, this.maxHoldMs).unref();
+  }
 
-/** Returns the number of queued pieces of work (tests, benchmarks). */
-export function deferredCount(): number {
-  return gate.size();
+  /** Runs every queued piece of work now, in order (including work queued while draining). Never throws. */
+  readonly drain = (): void => {
+    while (this.queue.length > 0) {
+      const batch = this.queue;
+      this.queue = [];
+      for (const work of batch) {
+        try {
+          work();
+        } catch {
+          // Each piece of work guards its own failures; one failing must not starve the others.
+        }
+      }
+    }
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.immediate !== null) {
+      clearImmediate(this.immediate);
+      this.immediate = null;
+    }
+  };
+
+  /** Returns the number of queued pieces of work. */
+  size(): number {
+    return this.queue.length;
+  }
+
+  /** Runs what is queued and stops following undici's requests (work queued later runs after maxHoldMs). */
+  close(): void {
+    unsubscribe(CREATED, this.onCreated);
+    unsubscribe(WRITTEN, this.onSettled);
+    unsubscribe(FAILED, this.onSettled);
+    this.unwritten.clear();
+    this.drain();
+  }
+
+  private readonly onCreated = (message: unknown): void => {
+    this.unwritten.add((message as { request: unknown }).request);
+  };
+
+  private readonly onSettled = (message: unknown): void => {
+    this.unwritten.delete((message as { request: unknown }).request);
+    if (this.timer !== null && this.immediate === null) this.immediate = setImmediate(this.drainUnlessRequestsWait);
+  };
+
+  private readonly drainUnlessRequestsWait = (): void => {
+    this.immediate = null;
+    if (this.unwritten.size === 0) this.drain();
+  };
 }

@@ -6,15 +6,18 @@
  * happens after the request is signed and dispatched, not in the listener: in the check phase,
  * ahead of undici's own write (undici writes a request on a reused socket from a setImmediate
  * queued after ours), and in any case right before undici writes a request's first byte
- * (before-wire.ts). Other lines are serialized after the wire and written in batches. Disk
+ * (`undici:client:sendHeaders`, which undici publishes synchronously right before it writes a
+ * request's first byte: its documented contract), or the WebSocket API client writes a request
+ * frame (WS_API_BEFORE_SEND_CHANNEL). Other lines are serialized after the wire and written in batches. Disk
  * failures never escape: lines are kept in a bounded buffer, the failure is counted and
  * reported, and writing resumes when the disk recovers. The file itself (rotation, torn lines,
  * a file deleted or replaced under it) is event-log-file.ts.
  */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import * as nodeFs from 'node:fs';
 import type { DomainEvent, EventListener, EventName } from '../core/events.ts';
-import { afterWire, drainDeferred } from './after-wire.ts';
-import { beforeRequestWrite } from './before-wire.ts';
+import { WS_API_BEFORE_SEND_CHANNEL } from '../exchange/ws-api-connection.ts';
+import { AfterWire } from './after-wire.ts';
 import { EventLogFile, EventLogWriteError, type EventLogFault, type EventLogFs, type EventLogNotice } from './event-log-file.ts';
 import { jsonString, SortedLineSerializer, type TimestampSource } from './json-line.ts';
 import { createTextMasker } from './masking.ts';
@@ -47,7 +50,9 @@ export interface EventLogOptions {
   readonly knownSecrets?: readonly string[];
   /** Events written ahead (default WRITE_AHEAD_EVENTS). */
   readonly writeAhead?: ReadonlySet<string>;
-  /** Registers the hook that runs right before any request is written; returns its removal (default before-wire.ts). */
+  /** The deferral shared with the other listeners (default: one of its own). */
+  readonly afterWire?: AfterWire;
+  /** Registers the hook that runs right before any request is written; returns its removal (default: undici's sendHeaders channel). */
   readonly beforeRequestWrite?: (hook: () => void) => () => void;
   /** Called when the log stops being writable (once per episode); the runner picks the policy. */
   readonly onWriteError?: (error: EventLogWriteError) => void;
@@ -72,12 +77,29 @@ export interface EventLogStats {
 }
 
 const MIB = 1024 * 1024;
+/** Published right before a request is written: by undici (REST), by the WebSocket API client. */
+const BEFORE_REQUEST_WRITE = ['undici:client:sendHeaders', WS_API_BEFORE_SEND_CHANNEL] as const;
+
+/** Calls `hook` right before any request is written, over REST or the WebSocket API; returns a function that stops it. */
+function beforeRequestWrite(hook: () => void): () => void {
+  const listener = (): void => {
+    try {
+      hook();
+    } catch {
+      // A subscriber's throw would surface as an uncaught exception: the hook guards its own failures.
+    }
+  };
+  for (const name of BEFORE_REQUEST_WRITE) subscribe(name, listener);
+  return () => {
+    for (const name of BEFORE_REQUEST_WRITE) unsubscribe(name, listener);
+  };
+}
 
 export class EventLog {
   /**
    * Subscribe this to the EventBus. It takes the timestamp when the event happens and leaves the
    * rest for later: a write-ahead event's line is written before any request goes out (see the
-   * module doc), the others are serialized after the wire (see after-wire.ts).
+   * module doc), the others are serialized after the wire (through the AfterWire).
    */
   readonly listener: EventListener = (event) => {
     this.queued.push(event);
@@ -87,7 +109,7 @@ export class EventLog {
     }
     if (!this.serializeScheduled) {
       this.serializeScheduled = true;
-      afterWire(this.serializeLater);
+      this.afterWire.run(this.serializeLater);
     }
   };
 
@@ -104,6 +126,8 @@ export class EventLog {
   private readonly eventNameJson = new Map<string, string>();
   private readonly file: EventLogFile;
   private readonly stopHook: () => void;
+  private readonly afterWire: AfterWire;
+  private readonly ownsAfterWire: boolean;
 
   /** Events awaiting serialization (after the wire), with their timestamps. */
   private queued: DomainEvent[] = [];
@@ -146,6 +170,8 @@ export class EventLog {
       onRotationError: (error) => this.recordError(error, false),
     });
     this.serializer = new SortedLineSerializer(['event', 'ts'], createTextMasker(options.knownSecrets ?? []));
+    this.ownsAfterWire = options.afterWire === undefined;
+    this.afterWire = options.afterWire ?? new AfterWire();
     this.stopHook = (options.beforeRequestWrite ?? beforeRequestWrite)(this.writeIntents);
   }
 
@@ -160,7 +186,7 @@ export class EventLog {
 
   /** Writes every buffered line now, synchronously (safe in a signal or exit handler). Never throws. */
   flush(): void {
-    drainDeferred();
+    this.afterWire.drain();
     this.clearIntents();
     this.serializeQueued();
     if (this.timer !== null) {
@@ -175,6 +201,7 @@ export class EventLog {
   close(): void {
     this.stopHook();
     this.flush();
+    if (this.ownsAfterWire) this.afterWire.close();
     this.file.close();
   }
 

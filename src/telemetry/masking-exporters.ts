@@ -21,14 +21,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /** Returns `value` with every string masked (whole under a secret key); the same object when nothing changed. */
 export function maskAnyValue(value: AnyValue, mask: TextMasker, secretKey = false): AnyValue {
   if (typeof value === 'string') return secretKey ? maskValue(value) : mask(value);
-  if (Array.isArray(value)) {
-    let out: unknown[] | null = null;
-    for (let i = 0; i < value.length; i++) {
-      const masked = maskAnyValue(value[i], mask, secretKey);
-      if (masked !== value[i]) (out ??= [...value])[i] = masked;
-    }
-    return out ?? value;
-  }
+  if (Array.isArray(value)) return maskList(value as AnyValue[], (item) => maskAnyValue(item, mask, secretKey));
   if (isPlainObject(value)) return maskAttributes(value, mask, secretKey);
   return value;
 }

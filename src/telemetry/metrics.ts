@@ -12,7 +12,9 @@ import { formatMoney } from '../core/money.ts';
 import type { RateLimitUsage } from '../core/model.ts';
 import type { VenueStatus } from '../core/venue.ts';
 import { reasonSlug } from '../exchange/errors.ts';
-import { HTTP_DURATION_BUCKETS_S, METRICS, ORDER_LATENCY_BUCKETS_MS, type MetricDef } from './names.ts';
+import { HTTP_DURATION_BUCKETS_S, LABEL, METRICS, ORDER_LATENCY_BUCKETS_MS, type MetricDef } from './names.ts';
+import { LISTENERS } from './listener-errors.ts';
+import type { SdkDrops } from './self-observation.ts';
 
 /** What the gauges read at scrape time. */
 export interface MetricsSource {
@@ -49,6 +51,7 @@ function num(text: string | null): number | null {
 
 export class RunnerMetrics {
   readonly httpDuration: Histogram;
+  readonly rpcDuration: Histogram;
   readonly orderLatency: Histogram;
   private readonly placed: Counter;
   private readonly filled: Counter;
@@ -70,12 +73,18 @@ export class RunnerMetrics {
   private lastOrderPlacedSeconds = 0;
   private readonly loopDelay: ELDHistogram;
   private lastLoopDelay: readonly [number, number, number] = [0, 0, 0];
-  private readonly sdkDropped: () => Readonly<Record<string, number>>;
+  private readonly listenerErrors: Counter;
+  private readonly sdkDropped: () => Promise<SdkDrops>;
 
-  constructor(meter: Meter, source: MetricsSource, sdkDropped: () => Readonly<Record<string, number>>) {
+  constructor(meter: Meter, source: MetricsSource, sdkDropped: () => Promise<SdkDrops>) {
     this.sdkDropped = sdkDropped;
     this.httpDuration = meter.createHistogram(METRICS.httpClientDuration.name, {
       description: METRICS.httpClientDuration.description,
+      unit: 's',
+      advice: { explicitBucketBoundaries: [...HTTP_DURATION_BUCKETS_S] },
+    });
+    this.rpcDuration = meter.createHistogram(METRICS.rpcClientDuration.name, {
+      description: METRICS.rpcClientDuration.description,
       unit: 's',
       advice: { explicitBucketBoundaries: [...HTTP_DURATION_BUCKETS_S] },
     });
@@ -96,6 +105,7 @@ export class RunnerMetrics {
     this.renewals = counter(meter, METRICS.listenKeyRenewals);
     this.renewalFailures = counter(meter, METRICS.listenKeyFailures);
     this.malformed = counter(meter, METRICS.malformed);
+    this.listenerErrors = counter(meter, METRICS.listenerErrors);
     this.loopDelay = monitorEventLoopDelay({ resolution: 10 });
     this.loopDelay.enable();
 
@@ -103,16 +113,16 @@ export class RunnerMetrics {
       description: METRICS.telemetryDropped.description,
       unit: METRICS.telemetryDropped.unit,
     });
-    dropped.addCallback((result) => {
-      const all = { spans: 0, logs: 0, event_log: 0, ...this.sdkDropped(), ...source.droppedOutsideSdk() };
-      for (const [signal, count] of Object.entries(all)) result.observe(count, { signal });
+    dropped.addCallback(async (result) => {
+      const all = { event_log: 0, ...(await this.sdkDropped()), ...source.droppedOutsideSdk() };
+      for (const [signal, count] of Object.entries(all)) result.observe(count, { [LABEL.signal]: signal });
     });
     const eventLogFaults = meter.createObservableCounter(METRICS.eventLogFaults.name, {
       description: METRICS.eventLogFaults.description,
       unit: METRICS.eventLogFaults.unit,
     });
     eventLogFaults.addCallback((result) => {
-      for (const [fault, count] of Object.entries(source.eventLogFaults())) result.observe(count, { fault });
+      for (const [fault, count] of Object.entries(source.eventLogFaults())) result.observe(count, { [LABEL.fault]: fault });
     });
 
     const g = {
@@ -142,6 +152,7 @@ export class RunnerMetrics {
       orders1m: gauge(meter, METRICS.rateLimitOrders1m),
       loop: gauge(meter, METRICS.eventLoopDelay),
       ready: gauge(meter, METRICS.ready),
+      transport: gauge(meter, METRICS.orderTransport),
     };
 
     meter.addBatchObservableCallback((r) => {
@@ -159,25 +170,26 @@ export class RunnerMetrics {
         riskRatio = Math.max(riskRatio, v.riskRatio);
         observe(g.edge, v.edgeBps ?? 0);
         observe(g.riskState, v.riskState);
-        observe(g.pending, qty(v.pendingBuySteps), { symbol: v.symbol, side: 'buy' });
-        observe(g.pending, qty(v.pendingSellSteps), { symbol: v.symbol, side: 'sell' });
+        observe(g.pending, qty(v.pendingBuySteps), { [LABEL.symbol]: v.symbol, [LABEL.side]: 'buy' });
+        observe(g.pending, qty(v.pendingSellSteps), { [LABEL.symbol]: v.symbol, [LABEL.side]: 'sell' });
         observe(g.mid, price(v.midTicks));
         observe(g.bid, price(v.ourBidTicks));
         observe(g.ask, price(v.ourAskTicks));
         observe(g.marketBid, price(v.bestBidTicks));
         observe(g.marketAsk, price(v.bestAskTicks));
         observe(g.position, qty(v.positionSteps));
-        observe(g.worst, qty(v.worstLongSteps), { symbol: v.symbol, side: 'long' });
-        observe(g.worst, qty(v.worstShortSteps), { symbol: v.symbol, side: 'short' });
+        observe(g.worst, qty(v.worstLongSteps), { [LABEL.symbol]: v.symbol, [LABEL.side]: 'long' });
+        observe(g.worst, qty(v.worstShortSteps), { [LABEL.symbol]: v.symbol, [LABEL.side]: 'short' });
         observe(g.fundingRate, num(v.fundingRate) ?? 0);
         observe(g.fundingPredicted, num(v.predictedFundingRate) ?? 0);
         observe(g.fundingAccum, money(v.fundingAccum));
         observe(g.realized, money(v.realizedPnl));
         observe(g.unrealized, money(v.unrealizedPnl));
         observe(g.fees, money(v.fees));
-        for (const reason of SUPPRESSION_PRECEDENCE) observe(g.suppressed, v.suppressed === reason ? 1 : 0, { symbol: v.symbol, reason });
-        observe(g.frozen, v.frozenReason === EDGE_FREEZE_REASON ? 1 : 0, { symbol: v.symbol, reason: EDGE_FREEZE_REASON });
-        observe(g.frozen, v.riskState >= 2 ? 1 : 0, { symbol: v.symbol, reason: RISK_LIMIT_FREEZE });
+        for (const reason of SUPPRESSION_PRECEDENCE)
+          observe(g.suppressed, v.suppressed === reason ? 1 : 0, { [LABEL.symbol]: v.symbol, [LABEL.reason]: reason });
+        observe(g.frozen, v.frozenReason === EDGE_FREEZE_REASON ? 1 : 0, { [LABEL.symbol]: v.symbol, [LABEL.reason]: EDGE_FREEZE_REASON });
+        observe(g.frozen, v.riskState >= 2 ? 1 : 0, { [LABEL.symbol]: v.symbol, [LABEL.reason]: RISK_LIMIT_FREEZE });
       }
       r.observe(g.riskRatio, riskRatio);
       r.observe(g.lastPlaced, this.lastOrderPlacedSeconds);
@@ -186,12 +198,14 @@ export class RunnerMetrics {
         this.streamConnected.set('market', status.marketConnected ? 1 : 0);
         this.streamConnected.set('user', status.userConnected && status.listenKeyLive ? 1 : 0);
       }
-      for (const [stream, value] of this.streamConnected) r.observe(g.ws, value, { stream });
+      for (const [stream, value] of this.streamConnected) r.observe(g.ws, value, { [LABEL.stream]: stream });
+      const transport = status?.orderTransport;
+      if (transport !== undefined) for (const t of ['ws', 'rest']) r.observe(g.transport, t === transport ? 1 : 0, { [LABEL.transport]: t });
       const checks = source.readiness();
-      r.observe(g.ready, checks.exchange ? 1 : 0, { check: 'exchange' });
-      r.observe(g.ready, checks.risk ? 1 : 0, { check: 'risk' });
-      r.observe(g.ready, checks.state ? 1 : 0, { check: 'state' });
-      r.observe(g.ready, checks.exchange && checks.risk && checks.state ? 1 : 0, { check: 'all' });
+      r.observe(g.ready, checks.exchange ? 1 : 0, { [LABEL.check]: 'exchange' });
+      r.observe(g.ready, checks.risk ? 1 : 0, { [LABEL.check]: 'risk' });
+      r.observe(g.ready, checks.state ? 1 : 0, { [LABEL.check]: 'state' });
+      r.observe(g.ready, checks.exchange && checks.risk && checks.state ? 1 : 0, { [LABEL.check]: 'all' });
       const limits = source.rateLimits();
       r.observe(g.weight, limits.usedWeight1m ?? 0);
       r.observe(g.orders10s, limits.orderCount10s ?? 0);
@@ -205,9 +219,9 @@ export class RunnerMetrics {
     return (event) => this.onEvent(event);
   }
 
-  /** Records one REST order's submit-to-ack latency. */
-  recordOrderLatency(symbol: string, ms: number): void {
-    this.orderLatency.record(ms, this.attrs(symbol));
+  /** Counts one exception thrown by a listener (`listener` names it: a venue handler or an event-bus listener). */
+  recordListenerError(listener: string): void {
+    this.listenerErrors.add(1, { [LABEL.listener]: listener });
   }
 
   /** Creates the per-symbol counter series at zero, so rate() has data from the first scrape. */
@@ -219,15 +233,16 @@ export class RunnerMetrics {
       this.ambiguous.add(0, a);
       this.reduceOnly.add(0, a);
       this.grinding.add(0, a);
-      this.fills.add(0, { symbol, liquidity: 'maker' });
-      this.fills.add(0, { symbol, liquidity: 'taker' });
+      this.fills.add(0, { [LABEL.symbol]: symbol, [LABEL.liquidity]: 'maker' });
+      this.fills.add(0, { [LABEL.symbol]: symbol, [LABEL.liquidity]: 'taker' });
     }
     this.freezes.add(0);
     this.renewals.add(0);
     this.renewalFailures.add(0);
-    for (const status of ['429', '418']) this.rateLimited.add(0, { status });
-    for (const source of PRIMED_MALFORMED_SOURCES) this.malformed.add(0, { source });
-    for (const symbol of symbols) for (const reason of PRIMED_REJECT_REASONS) this.rejected.add(0, { symbol, reason });
+    for (const status of ['429', '418']) this.rateLimited.add(0, { [LABEL.status]: status });
+    for (const source of PRIMED_MALFORMED_SOURCES) this.malformed.add(0, { [LABEL.source]: source });
+    for (const listener of LISTENERS) this.listenerErrors.add(0, { [LABEL.listener]: listener });
+    for (const symbol of symbols) for (const reason of PRIMED_REJECT_REASONS) this.rejected.add(0, { [LABEL.symbol]: symbol, [LABEL.reason]: reason });
   }
 
   /** Stops the event-loop monitor. */
@@ -244,15 +259,15 @@ export class RunnerMetrics {
       h.reset();
     }
     const [p50, p99, max] = this.lastLoopDelay;
-    r.observe(target, p50, { quantile: '0.5' });
-    r.observe(target, p99, { quantile: '0.99' });
-    r.observe(target, max, { quantile: '1' });
+    r.observe(target, p50, { [LABEL.quantile]: '0.5' });
+    r.observe(target, p99, { [LABEL.quantile]: '0.99' });
+    r.observe(target, max, { [LABEL.quantile]: '1' });
   }
 
   private attrs(symbol: string): Attributes {
     let a = this.symbolAttrs.get(symbol);
     if (!a) {
-      a = { symbol };
+      a = { [LABEL.symbol]: symbol };
       this.symbolAttrs.set(symbol, a);
     }
     return a;
@@ -268,20 +283,20 @@ export class RunnerMetrics {
       }
       case 'order_submit_result': {
         const f = event.fields as EventFields['order_submit_result'];
-        if (f.outcome === 'accepted') this.recordOrderLatency(f.symbol, f.duration_ms);
+        if (f.outcome === 'accepted') this.orderLatency.record(f.duration_ms, { [LABEL.symbol]: f.symbol, [LABEL.transport]: f.transport ?? 'unknown' });
         if (f.outcome === 'ambiguous') this.ambiguous.add(1, this.attrs(f.symbol));
         return;
       }
       case 'order_filled': {
         const f = event.fields as EventFields['order_filled'];
-        this.fills.add(1, { symbol: f.symbol, liquidity: f.is_maker ? 'maker' : 'taker' });
+        this.fills.add(1, { [LABEL.symbol]: f.symbol, [LABEL.liquidity]: f.is_maker ? 'maker' : 'taker' });
         if (f.full) this.filled.add(1, this.attrs(f.symbol));
         return;
       }
       case 'order_rejected': {
         const f = event.fields as EventFields['order_rejected'];
         const reason = f.source === 'venue' || f.code !== null ? reasonSlug(f.code) : `denied_${f.reason}`.replace(/[^a-z0-9_]/gi, '_').slice(0, 40);
-        this.rejected.add(1, { symbol: f.symbol, reason });
+        this.rejected.add(1, { [LABEL.symbol]: f.symbol, [LABEL.reason]: reason });
         return;
       }
       case 'freeze_triggered':
@@ -294,7 +309,7 @@ export class RunnerMetrics {
         this.grinding.add(1, this.attrs((event.fields as EventFields['grinding']).symbol));
         return;
       case 'rate_limited':
-        this.rateLimited.add(1, { status: String((event.fields as EventFields['rate_limited']).status) });
+        this.rateLimited.add(1, { [LABEL.status]: String((event.fields as EventFields['rate_limited']).status) });
         return;
       case 'listen_key_event': {
         const action = (event.fields as EventFields['listen_key_event']).action;
@@ -303,7 +318,7 @@ export class RunnerMetrics {
         return;
       }
       case 'malformed_message':
-        this.malformed.add(1, { source: (event.fields as EventFields['malformed_message']).source });
+        this.malformed.add(1, { [LABEL.source]: (event.fields as EventFields['malformed_message']).source });
         return;
       case 'ws_connected':
         this.streamConnected.set((event.fields as EventFields['ws_connected']).stream, 1);

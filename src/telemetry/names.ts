@@ -5,6 +5,24 @@
  * the scraped name without `_total`.
  */
 
+import {
+  ATTR_DEPLOYMENT_ENVIRONMENT_NAME,
+  ATTR_ERROR_TYPE,
+  ATTR_EXCEPTION_STACKTRACE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_REQUEST_RESEND_COUNT,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_NETWORK_PROTOCOL_NAME,
+  ATTR_RPC_METHOD,
+  ATTR_RPC_STATUS_CODE,
+  ATTR_RPC_SYSTEM_NAME,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_URL_FULL,
+  METRIC_HTTP_CLIENT_REQUEST_DURATION,
+  METRIC_RPC_CLIENT_CALL_DURATION,
+} from '@opentelemetry/semantic-conventions';
+
 export type MetricKind = 'counter' | 'gauge' | 'histogram' | 'updown';
 
 export interface MetricDef {
@@ -28,7 +46,14 @@ export const METRICS = {
   fills: def('mm_fills', 'counter', '{fill}', ['symbol', 'liquidity'], 'Executions (partial or full) reported by the user stream; liquidity maker|taker.'),
   ordersRejected: def('mm_orders_rejected', 'counter', '{order}', ['symbol', 'reason'], 'Orders rejected by the venue or denied locally, by reason slug.'),
   ordersAmbiguous: def('mm_orders_ambiguous', 'counter', '{order}', ['symbol'], 'Order submissions whose outcome was unknown (timeout, reset, 5xx, 503).'),
-  orderLatency: def('mm_order_latency_ms', 'histogram', 'ms', ['symbol'], 'REST order submit to venue acknowledgement.'),
+  orderLatency: def(
+    'mm_order_latency_ms',
+    'histogram',
+    'ms',
+    ['symbol', 'transport'],
+    'Order submit to venue acknowledgement, by transport (ws: the WebSocket API, rest).',
+  ),
+  orderTransport: def('mm_order_transport', 'gauge', '1', ['transport'], '1 for the transport orders take now (ws: the WebSocket API, rest), 0 for the other.'),
   edgeBps: def('mm_edge_bps', 'gauge', 'bps', ['symbol'], 'Rolling edge captured per fill, net of fees.'),
   riskRatio: def('mm_risk_ratio', 'gauge', '1', [], 'Highest exposure-to-limit ratio across symbols (1 = at the limit).'),
   freezeEvents: def('mm_freeze_events', 'counter', '{event}', [], 'Quoting freezes (edge below threshold or risk limit).'),
@@ -81,13 +106,27 @@ export const METRICS = {
     'Event-log faults detected and handled: write_failed (a flush left lines unwritten), rotation_failed (each failed attempt), file_deleted and file_replaced (reopened), torn_line (repaired at open).',
   ),
   ready: def('mm_ready', 'gauge', '1', ['check'], '1 when the /ready check passes (check = exchange, risk, state, or all), else 0.'),
+  listenerErrors: def(
+    'mm_listener_errors',
+    'counter',
+    '{error}',
+    ['listener'],
+    'Exceptions thrown by a listener of the exchange streams or of the event bus (caught, logged with their stack; trading goes on).',
+  ),
   eventLoopDelay: def('mm_event_loop_delay_ms', 'gauge', 'ms', ['quantile'], 'Event-loop delay over the last scrape interval (p50, p99, max).'),
   httpClientDuration: def(
-    'http.client.request.duration',
+    METRIC_HTTP_CLIENT_REQUEST_DURATION,
     'histogram',
     's',
-    ['http.request.method', 'server.address', 'server.port', 'http.response.status_code', 'error.type', 'mm.operation'],
+    [ATTR_HTTP_REQUEST_METHOD, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_ERROR_TYPE, 'mm.operation'],
     'Duration of REST calls to the venue (OTel HTTP semantic conventions).',
+  ),
+  rpcClientDuration: def(
+    METRIC_RPC_CLIENT_CALL_DURATION,
+    'histogram',
+    's',
+    [ATTR_RPC_SYSTEM_NAME, ATTR_RPC_METHOD, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, ATTR_RPC_STATUS_CODE, ATTR_ERROR_TYPE],
+    'Duration of WebSocket API requests to the venue (OTel RPC semantic conventions).',
   ),
 } as const satisfies Record<string, MetricDef>;
 
@@ -96,30 +135,84 @@ export const ORDER_LATENCY_BUCKETS_MS = [1, 5, 10, 25, 50, 100, 250, 500] as con
 /** Semantic-convention boundaries for http.client.request.duration (seconds). */
 export const HTTP_DURATION_BUCKETS_S = [0.001, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] as const;
 
+/** `rpc.system.name` of Binance's WebSocket API (not a well-known value of the convention: ours). */
+export const RPC_SYSTEM_BINANCE_WS_API = 'binance_ws_api';
+
 export const SPANS = {
   decision: 'mm.quote.decide',
-  restRequest: (method: string, operation: string) => `${method} ${operation}`,
+  restRequest: (method: string, path: string) => `${method} ${path}`,
   orderUpdate: 'mm.order.update',
   reconcile: 'mm.reconcile',
   reconnect: 'mm.stream.connect',
   listenKey: 'mm.listen_key',
-  stop: 'mm.stop',
 } as const;
 
+/**
+ * Attribute keys: OpenTelemetry's semantic conventions where one exists (stable ones from the
+ * package root; incubating ones copied here, since their entry point may rename them), ours
+ * (`mm.*`, `binance.*`) otherwise.
+ */
 export const ATTR = {
+  httpRequestMethod: ATTR_HTTP_REQUEST_METHOD,
+  httpResponseStatusCode: ATTR_HTTP_RESPONSE_STATUS_CODE,
+  httpResendCount: ATTR_HTTP_REQUEST_RESEND_COUNT,
+  urlFull: ATTR_URL_FULL,
+  serverAddress: ATTR_SERVER_ADDRESS,
+  serverPort: ATTR_SERVER_PORT,
+  errorType: ATTR_ERROR_TYPE,
+  rpcSystemName: ATTR_RPC_SYSTEM_NAME,
+  rpcMethod: ATTR_RPC_METHOD,
+  rpcStatusCode: ATTR_RPC_STATUS_CODE,
+  networkProtocolName: ATTR_NETWORK_PROTOCOL_NAME,
+  exceptionStacktrace: ATTR_EXCEPTION_STACKTRACE,
+  deploymentEnvironmentName: ATTR_DEPLOYMENT_ENVIRONMENT_NAME,
+  // Incubating (semantic-conventions/incubating), copied.
+  peerService: 'peer.service',
+  serverServiceName: 'server.service.name',
+  serviceInstanceId: 'service.instance.id',
+  processRuntimeName: 'process.runtime.name',
+  processRuntimeVersion: 'process.runtime.version',
+  eventName: 'event.name',
+  // Ours.
   symbol: 'mm.symbol',
+  decisionCommands: 'mm.decision.commands',
   clientOrderId: 'mm.order.client_id',
   orderSide: 'mm.order.side',
   orderType: 'mm.order.type',
   orderOutcome: 'mm.order.outcome',
-  orderPurpose: 'mm.order.purpose',
   operation: 'mm.operation',
   binanceCode: 'binance.error_code',
   usedWeight: 'binance.rate_limit.used_weight_1m',
   orderCount10s: 'binance.rate_limit.order_count_10s',
   orderCount1m: 'binance.rate_limit.order_count_1m',
-  peerService: 'peer.service',
-  serverServiceName: 'server.service.name',
+} as const;
+
+/** Attribute key of a domain-event field carried on a connection span (`mm.stream`, `mm.reason`, ...). */
+export const connectionAttr = (field: 'stream' | 'reason' | 'action' | 'error'): string => `mm.${field}`;
+/** Attribute key of a domain-event field carried on an order-life span (`mm.order.status`, ...). */
+export const orderLifeAttr = (field: string): string => `mm.order.${field}`;
+
+/** Labels of our metrics (the `labels` of METRICS). */
+export const LABEL = {
+  symbol: 'symbol',
+  side: 'side',
+  reason: 'reason',
+  liquidity: 'liquidity',
+  status: 'status',
+  source: 'source',
+  stream: 'stream',
+  check: 'check',
+  quantile: 'quantile',
+  signal: 'signal',
+  fault: 'fault',
+  listener: 'listener',
+  transport: 'transport',
+} as const;
+
+/** The batch processors' own metrics (semantic-conventions incubating, copied), read to count drops. */
+export const SDK_METRICS = {
+  spanProcessed: 'otel.sdk.processor.span.processed',
+  logProcessed: 'otel.sdk.processor.log.processed',
 } as const;
 
 export const SERVICE_NAME = 'mm-runner';

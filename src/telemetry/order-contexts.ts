@@ -27,14 +27,4 @@ export class OrderContexts {
       if (!oldest.done) this.entries.delete(oldest.value);
     }
   }
-
-  /** Forgets an order. */
-  delete(clientOrderId: string): void {
-    this.entries.delete(clientOrderId);
-  }
-
-  /** Returns the number of orders remembered. */
-  size(): number {
-    return this.entries.size;
-  }
 }

@@ -6,9 +6,9 @@
  */
 import { context, logs, SeverityNumber, SpanKind, SpanStatusCode, trace, type AnyValue, type Attributes, type Context, type Logger } from '@opentelemetry/api';
 import { eventSeverity, type DomainEvent, type FieldValue } from '../core/events.ts';
-import { afterWire } from './after-wire.ts';
+import type { AfterWire } from './after-wire.ts';
 import { isSecretKey, maskValue } from './masking.ts';
-import { ATTR, INSTRUMENTATION_SCOPE, SPANS } from './names.ts';
+import { ATTR, connectionAttr, INSTRUMENTATION_SCOPE, orderLifeAttr, SPANS } from './names.ts';
 import type { OrderContexts } from './order-contexts.ts';
 
 const SEVERITY: Readonly<Record<ReturnType<typeof eventSeverity>, SeverityNumber>> = {
@@ -47,11 +47,13 @@ export class OtelEventBridge {
   private readonly tracer = trace.getTracer(INSTRUMENTATION_SCOPE);
   private readonly orderContexts: OrderContexts;
   private readonly nowMs: () => number;
+  private readonly afterWire: AfterWire;
 
-  constructor(orderContexts: OrderContexts, nowMs: () => number) {
+  constructor(orderContexts: OrderContexts, nowMs: () => number, afterWire: AfterWire) {
     this.logger = logs.getLogger(INSTRUMENTATION_SCOPE);
     this.orderContexts = orderContexts;
     this.nowMs = nowMs;
+    this.afterWire = afterWire;
   }
 
   /**
@@ -62,7 +64,7 @@ export class OtelEventBridge {
     return (event) => {
       const active = context.active();
       const timestamp = this.nowMs();
-      afterWire(() => this.onEvent(event, active, timestamp));
+      this.afterWire.run(() => this.onEvent(event, active, timestamp));
     };
   }
 
@@ -83,7 +85,7 @@ export class OtelEventBridge {
     }
     const connectionSpan = CONNECTION_SPANS[event.event];
     if (connectionSpan !== undefined && trace.getSpan(ctx) === undefined) ctx = this.connectionSpan(connectionSpan, event, ctx);
-    const attributes: Attributes = { 'event.name': event.event };
+    const attributes: Attributes = { [ATTR.eventName]: event.event };
     for (const [key, value] of Object.entries(event.fields as Record<string, FieldValue>)) {
       const v = toAnyValue(key, value);
       if (v !== null && v !== undefined) attributes[key] = v as Attributes[string];
@@ -103,10 +105,10 @@ export class OtelEventBridge {
   /** Records a stream connection change or listenKey action as a span of its own. */
   private connectionSpan(name: string, event: DomainEvent, parent: Context): Context {
     const fields = event.fields as Record<string, FieldValue>;
-    const attributes: Attributes = { 'event.name': event.event };
+    const attributes: Attributes = { [ATTR.eventName]: event.event };
     for (const key of ['stream', 'reason', 'action', 'error'] as const) {
       const v = fields[key];
-      if (typeof v === 'string') attributes[`mm.${key}`] = v;
+      if (typeof v === 'string') attributes[connectionAttr(key)] = v;
     }
     const span = this.tracer.startSpan(`${name} ${event.event}`, { kind: SpanKind.INTERNAL, attributes }, parent);
     if (event.event === 'ws_disconnected' || fields.error) span.setStatus({ code: SpanStatusCode.ERROR, message: String(fields.reason ?? fields.error) });
@@ -117,10 +119,10 @@ export class OtelEventBridge {
   /** Records one step of an order's life as a span in the order's own trace. */
   private lifeSpan(event: DomainEvent, parent: Context): Context {
     const fields = event.fields as Record<string, FieldValue>;
-    const attributes: Attributes = { 'event.name': event.event, [ATTR.clientOrderId]: event.clientOrderId ?? '' };
+    const attributes: Attributes = { [ATTR.eventName]: event.event, [ATTR.clientOrderId]: event.clientOrderId ?? '' };
     for (const key of ['symbol', 'status', 'execution', 'side', 'last_qty', 'last_price', 'via', 'is_maker'] as const) {
       const v = fields[key];
-      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') attributes[`mm.order.${key}`] = v;
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') attributes[orderLifeAttr(key)] = v;
     }
     const span = this.tracer.startSpan(`${SPANS.orderUpdate} ${event.event}`, { kind: SpanKind.CONSUMER, attributes }, parent);
     span.end();

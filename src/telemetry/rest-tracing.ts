@@ -2,7 +2,7 @@
  * A RestTransport decorator: one CLIENT span per REST request (HTTP client semantic
  * conventions plus Binance's error code, rate-limit headers and the order's identity) and the
  * `http.client.request.duration` histogram. The span is built from the recorded start and end
- * times after the caller has the answer (queued with the listeners' work, see after-wire.ts), so
+ * times after the caller has the answer (queued with the listeners' work on the AfterWire), so
  * nothing but two clock reads sits in front of the request on the wire or of the answer on its
  * way back to the order executor.
  */
@@ -10,8 +10,8 @@ import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Histogr
 import { classifyHttpError } from '../exchange/errors.ts';
 import type { RestRequest, RestResponse, RestTransport } from '../exchange/rest-transport.ts';
 import { redactUrl } from '../exchange/rest-transport.ts';
-import { afterWire } from './after-wire.ts';
-import { ATTR, INSTRUMENTATION_SCOPE } from './names.ts';
+import type { AfterWire } from './after-wire.ts';
+import { ATTR, INSTRUMENTATION_SCOPE, SPANS } from './names.ts';
 import type { OrderContexts } from './order-contexts.ts';
 
 export interface RestTracingOptions {
@@ -21,8 +21,8 @@ export interface RestTracingOptions {
   readonly peerService: string;
   readonly duration: Histogram;
   readonly orderContexts: OrderContexts;
-  /** Called with each response's rate-limit headers and with every failed request. */
-  readonly onResponse?: (request: RestRequest, response: RestResponse | null, error: unknown) => void;
+  /** Where the span and the measurement are built, after the caller has its answer. */
+  readonly afterWire: AfterWire;
 }
 
 const TIMESTAMP_PARAM = /([?&])timestamp=\d+/;
@@ -77,9 +77,7 @@ export function tracingTransport(inner: RestTransport, options: RestTracingOptio
         throw error;
       } finally {
         const endedAt = performance.timeOrigin + performance.now();
-        const answer = response;
-        options.onResponse?.(request, answer, failure);
-        afterWire(() => record(request, answer, failure, startedAt, endedAt, parent));
+        options.afterWire.run(() => record(request, response, failure, startedAt, endedAt, parent));
       }
     },
     close: () => inner.close(),
@@ -95,23 +93,23 @@ export function tracingTransport(inner: RestTransport, options: RestTracingOptio
   ): void {
     const type = errorType(response, failure);
     const attributes: Attributes = {
-      'http.request.method': request.method,
-      'url.full': redactedFullUrl(baseUrl, request),
-      'server.address': serverAddress,
-      'server.port': serverPort,
+      [ATTR.httpRequestMethod]: request.method,
+      [ATTR.urlFull]: redactedFullUrl(baseUrl, request),
+      [ATTR.serverAddress]: serverAddress,
+      [ATTR.serverPort]: serverPort,
       [ATTR.peerService]: options.peerService,
       [ATTR.serverServiceName]: options.peerService,
       [ATTR.operation]: request.operation,
     };
-    if (request.attempt > 1) attributes['http.request.resend_count'] = request.attempt - 1;
+    if (request.attempt > 1) attributes[ATTR.httpResendCount] = request.attempt - 1;
     if (response !== null) {
-      attributes['http.response.status_code'] = response.status;
+      attributes[ATTR.httpResponseStatusCode] = response.status;
       const limits = response.rateLimits;
       if (limits.usedWeight1m !== undefined) attributes[ATTR.usedWeight] = limits.usedWeight1m;
       if (limits.orderCount10s !== undefined) attributes[ATTR.orderCount10s] = limits.orderCount10s;
       if (limits.orderCount1m !== undefined) attributes[ATTR.orderCount1m] = limits.orderCount1m;
     }
-    if (type !== undefined) attributes['error.type'] = type;
+    if (type !== undefined) attributes[ATTR.errorType] = type;
     const code = binanceCodeOf(response);
     if (code !== undefined) attributes[ATTR.binanceCode] = code;
     const order = request.order;
@@ -128,7 +126,7 @@ export function tracingTransport(inner: RestTransport, options: RestTracingOptio
     const activeSpan = trace.getSpanContext(parent);
     const links = orderContext !== undefined && activeSpan !== undefined ? [{ context: activeSpan }] : [];
     const span = tracer.startSpan(
-      `${request.method} ${request.path}`,
+      SPANS.restRequest(request.method, request.path),
       { kind: SpanKind.CLIENT, startTime: startedAt, attributes, links },
       orderContext ?? parent,
     );
@@ -137,13 +135,13 @@ export function tracingTransport(inner: RestTransport, options: RestTracingOptio
     if (order !== null && request.operation === 'newOrder') options.orderContexts.set(order.clientOrderId, trace.setSpan(parent, span));
 
     const metricAttributes: Attributes = {
-      'http.request.method': request.method,
-      'server.address': serverAddress,
-      'server.port': serverPort,
+      [ATTR.httpRequestMethod]: request.method,
+      [ATTR.serverAddress]: serverAddress,
+      [ATTR.serverPort]: serverPort,
       [ATTR.operation]: request.operation,
     };
-    if (response !== null) metricAttributes['http.response.status_code'] = response.status;
-    if (type !== undefined) metricAttributes['error.type'] = type;
+    if (response !== null) metricAttributes[ATTR.httpResponseStatusCode] = response.status;
+    if (type !== undefined) metricAttributes[ATTR.errorType] = type;
     options.duration.record((endedAt - startedAt) / 1000, metricAttributes);
   }
 }

@@ -1,25 +1,27 @@
 /**
- * The one place the OpenTelemetry SDK is set up: resource, tracer/logger/meter providers,
- * the Prometheus reader (served by our ops server, not its own), OTLP/HTTP exporters for traces
- * and logs when an endpoint is configured, and a bounded shutdown. Nothing from the command line
- * goes into the resource (it would land in target_info and in Loki).
+ * The one place the OpenTelemetry SDK is set up, on its stock parts: resource, tracer/logger/
+ * meter providers, batch processors, the OTLP/HTTP exporters for traces and logs when an
+ * endpoint is configured, the Prometheus reader (served by our ops server, not its own), and a
+ * bounded shutdown. Nothing from the command line goes into the resource (it would land in
+ * target_info and in Loki).
  */
 import { randomUUID } from 'node:crypto';
-import { context, logs, metrics, trace, type Counter, type Meter, type MeterProvider as ApiMeterProvider, type MetricOptions } from '@opentelemetry/api';
+import { context, logs, metrics, trace, type Meter } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter, type ReadableLogRecord, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { defaultResource, detectResources, resourceAttributesEnvDetector, resourceFromAttributes, serviceNameEnvDetector } from '@opentelemetry/resources';
+import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, type ReadableSpan, SimpleSpanProcessor, type SpanExporter, TracerProvider } from '@opentelemetry/sdk-trace';
-import type { DecisionTracing } from '../runner/decision-tracing.ts';
-import { drainDeferred } from './after-wire.ts';
-import { deferredDecisionSpans, PresetIdGenerator } from './deferred-spans.ts';
+import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, TracerProvider } from '@opentelemetry/sdk-trace';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import type { AfterWire } from './after-wire.ts';
 import { maskAttributes, maskingLogExporter, maskingSpanExporter } from './masking-exporters.ts';
 import { createTextMasker, type TextMasker } from './masking.ts';
-import { INSTRUMENTATION_SCOPE, SERVICE_NAME } from './names.ts';
-import { createOtlpLogExporter, createOtlpTraceExporter } from './otlp-exporters.ts';
+import { ATTR, INSTRUMENTATION_SCOPE, SERVICE_NAME } from './names.ts';
+import { PROMETHEUS_EXPORTER_CONFIG } from './prometheus-render.ts';
+import { SelfObservation, type SdkDrops } from './self-observation.ts';
 
 export interface TelemetryOptions {
   readonly serviceVersion: string;
@@ -33,6 +35,8 @@ export interface TelemetryOptions {
    * told no secret, which still masks signatures, Binance-shaped tokens and URL credentials).
    */
   readonly mask?: TextMasker;
+  /** The listeners' deferral, drained before every flush. */
+  readonly afterWire?: AfterWire;
   /** Test hooks: exporters used instead of OTLP (exported synchronously, no batching). */
   readonly spanExporter?: SpanExporter;
   readonly logExporter?: LogRecordExporter;
@@ -43,10 +47,8 @@ export interface Telemetry {
   readonly prometheus: PrometheusExporter;
   readonly tracesEnabled: boolean;
   readonly logsEnabled: boolean;
-  /** Decision spans built off the order's path (only their ids when traces are off). */
-  readonly decisions: DecisionTracing;
-  /** Items that could not be exported, by signal (spans, logs). */
-  readonly dropped: { spans: number; logs: number };
+  /** Returns the spans and log records dropped so far (failed exports, full batch queues), as the processors count them. */
+  dropped(): Promise<SdkDrops>;
   /** Exports what is buffered, bounded by flushTimeoutMs; never rejects. */
   flush(): Promise<void>;
   /** Flushes and shuts down every provider, bounded by flushTimeoutMs; never rejects. */
@@ -74,77 +76,16 @@ export function otlpEndpointFor(signal: 'traces' | 'logs', env: Readonly<Record<
   return `${base.replace(/\/+$/, '')}/v1/${signal}`;
 }
 
-/** Wraps an exporter so items it fails to deliver are counted rather than lost silently. */
-function countingSpanExporter(inner: SpanExporter, dropped: { spans: number }): SpanExporter {
-  return {
-    export(spans: ReadableSpan[], done: (result: ExportResult) => void) {
-      inner.export(spans, (result) => {
-        if (result.code !== ExportResultCode.SUCCESS) dropped.spans += spans.length;
-        done(result);
-      });
-    },
-    shutdown: () => inner.shutdown(),
-    forceFlush: () => inner.forceFlush?.() ?? Promise.resolve(),
-  };
-}
-
-function countingLogExporter(inner: LogRecordExporter, dropped: { logs: number }): LogRecordExporter {
-  return {
-    export(records: ReadableLogRecord[], done: (result: ExportResult) => void) {
-      inner.export(records, (result) => {
-        if (result.code !== ExportResultCode.SUCCESS) dropped.logs += records.length;
-        done(result);
-      });
-    },
-    shutdown: () => inner.shutdown(),
-    forceFlush: () => inner.forceFlush?.() ?? Promise.resolve(),
-  };
-}
-
 function bounded(work: Promise<unknown>, ms: number): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
     timer.unref();
-    work.then(
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-    );
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    work.then(done, done);
   });
-}
-
-/**
- * Returns a MeterProvider for the SDK's own processor metrics that also counts the items the
- * batch processors drop because their queue is full (`error.type=queue_full`), which no exporter
- * ever sees. The SDK's metrics still reach /metrics as `otel_sdk_processor_*`.
- */
-function dropCountingMeterProvider(inner: MeterProvider, dropped: { spans: number; logs: number }): ApiMeterProvider {
-  return {
-    getMeter(name, version, meterOptions) {
-      const meter = inner.getMeter(name, version, meterOptions);
-      return new Proxy(meter, {
-        get(target, property, receiver) {
-          if (property !== 'createCounter') return Reflect.get(target, property, receiver) as unknown;
-          return (counterName: string, counterOptions?: MetricOptions): Counter => {
-            const counter = target.createCounter(counterName, counterOptions);
-            const signal = counterName.includes('.span.') ? 'spans' : counterName.includes('.log.') ? 'logs' : null;
-            if (signal === null) return counter;
-            return {
-              add(value, attributes, ctx) {
-                if (attributes?.['error.type'] === 'queue_full') dropped[signal] += value;
-                counter.add(value, attributes, ctx);
-              },
-            };
-          };
-        },
-      });
-    },
-  };
 }
 
 /**
@@ -161,59 +102,53 @@ const EXPORT_CONCURRENCY = BATCH_LIMITS.maxQueueSize / BATCH_LIMITS.maxExportBat
 /** Sets up the SDK and registers it globally; returns handles for metrics and shutdown. */
 export function startTelemetry(options: TelemetryOptions): Telemetry {
   const mask = options.mask ?? createTextMasker([]);
-  const resource = defaultResource().merge(
+  const ownResource = defaultResource().merge(
     resourceFromAttributes(
       maskAttributes(
         {
-          'service.name': SERVICE_NAME,
-          'service.version': options.serviceVersion,
-          'service.instance.id': randomUUID(),
-          'deployment.environment.name': options.environment,
-          'process.runtime.name': 'nodejs',
-          'process.runtime.version': process.versions.node,
+          [ATTR_SERVICE_NAME]: SERVICE_NAME,
+          [ATTR_SERVICE_VERSION]: options.serviceVersion,
+          [ATTR.serviceInstanceId]: randomUUID(),
+          [ATTR.deploymentEnvironmentName]: options.environment,
+          [ATTR.processRuntimeName]: 'nodejs',
+          [ATTR.processRuntimeVersion]: process.versions.node,
         },
         mask,
       ),
     ),
   );
-  const dropped = { spans: 0, logs: 0 };
-  const exportTimeoutMillis = Math.max(500, options.flushTimeoutMs);
-
-  const prometheus = new PrometheusExporter({ preventServerStart: true });
+  // OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME, read by the SDK's own detectors, win over the
+  // above: that is how a desk names each runner (service.instance.id) in compose and Kubernetes.
+  const fromEnvironment = detectResources({ detectors: [resourceAttributesEnvDetector, serviceNameEnvDetector] });
+  const resource = ownResource.merge(resourceFromAttributes(maskAttributes(fromEnvironment.attributes, mask)));
+  const exportOptions = { timeoutMillis: Math.max(500, options.flushTimeoutMs), concurrencyLimit: EXPORT_CONCURRENCY };
+  const selfObservation = new SelfObservation(resource);
+  const selfObsMeterProvider = selfObservation.meterProvider;
+  // The batch processors' own metrics (otel_sdk_processor_*) are served on /metrics too.
+  const prometheus = new PrometheusExporter({ ...PROMETHEUS_EXPORTER_CONFIG, metricProducers: [selfObservation.reader] });
   const meterProvider = new MeterProvider({ resource, readers: [prometheus] });
 
-  const selfObsMeterProvider = dropCountingMeterProvider(meterProvider, dropped);
   const tracesUrl = otlpEndpointFor('traces', options.otelEnv);
   const spanProcessors = options.spanExporter
-    ? [new SimpleSpanProcessor({ exporter: maskingSpanExporter(countingSpanExporter(options.spanExporter, dropped), mask) })]
+    ? [new SimpleSpanProcessor({ exporter: maskingSpanExporter(options.spanExporter, mask), selfObsMeterProvider })]
     : tracesUrl
       ? [
           new BatchSpanProcessor({
-            exporter: maskingSpanExporter(
-              countingSpanExporter(
-                createOtlpTraceExporter({ url: tracesUrl, timeoutMillis: exportTimeoutMillis, concurrencyLimit: EXPORT_CONCURRENCY }),
-                dropped,
-              ),
-              mask,
-            ),
+            exporter: maskingSpanExporter(new OTLPTraceExporter({ url: tracesUrl, ...exportOptions }), mask),
             ...BATCH_LIMITS,
             selfObsMeterProvider,
           }),
         ]
       : [];
-  const ids = new PresetIdGenerator();
-  const tracerProvider = new TracerProvider({ resource, spanProcessors, idGenerator: ids });
+  const tracerProvider = new TracerProvider({ resource, spanProcessors });
 
   const logsUrl = otlpEndpointFor('logs', options.otelEnv);
   const logProcessors = options.logExporter
-    ? [new SimpleLogRecordProcessor({ exporter: maskingLogExporter(countingLogExporter(options.logExporter, dropped), mask) })]
+    ? [new SimpleLogRecordProcessor({ exporter: maskingLogExporter(options.logExporter, mask), selfObsMeterProvider })]
     : logsUrl
       ? [
           new BatchLogRecordProcessor({
-            exporter: maskingLogExporter(
-              countingLogExporter(createOtlpLogExporter({ url: logsUrl, timeoutMillis: exportTimeoutMillis, concurrencyLimit: EXPORT_CONCURRENCY }), dropped),
-              mask,
-            ),
+            exporter: maskingLogExporter(new OTLPLogExporter({ url: logsUrl, ...exportOptions }), mask),
             ...BATCH_LIMITS,
             selfObsMeterProvider,
           }),
@@ -227,31 +162,28 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   metrics.setGlobalMeterProvider(meterProvider);
 
   const flush = () => {
-    drainDeferred();
-    return flushProviders();
-  };
-  const flushProviders = () =>
-    bounded(
+    options.afterWire?.drain();
+    return bounded(
       Promise.allSettled([
         tracerProvider.forceFlush({ timeoutMillis: options.flushTimeoutMs }),
         loggerProvider.forceFlush({ timeoutMillis: options.flushTimeoutMs }),
       ]),
       options.flushTimeoutMs,
     );
+  };
   let shutdownPromise: Promise<void> | null = null;
   return {
     meter: meterProvider.getMeter(INSTRUMENTATION_SCOPE, options.serviceVersion),
     prometheus,
     tracesEnabled: spanProcessors.length > 0,
-    decisions: deferredDecisionSpans(ids, spanProcessors.length > 0 ? tracerProvider.getTracer(INSTRUMENTATION_SCOPE) : null),
     logsEnabled: logProcessors.length > 0,
-    dropped,
+    dropped: () => selfObservation.dropped(),
     flush,
     shutdown() {
       shutdownPromise ??= bounded(
         (async () => {
           await flush();
-          await Promise.allSettled([tracerProvider.shutdown(), loggerProvider.shutdown(), meterProvider.shutdown()]);
+          await Promise.allSettled([tracerProvider.shutdown(), loggerProvider.shutdown(), meterProvider.shutdown(), selfObservation.meterProvider.shutdown()]);
         })(),
         options.flushTimeoutMs,
       ).then(() => {

@@ -4,7 +4,7 @@
  * buffered and written in batches; `flush()` writes what is buffered.
  */
 import { eventSeverity, type DomainEvent, type EventListener, type FieldRecord } from '../core/events.ts';
-import { afterWire, drainDeferred } from './after-wire.ts';
+import type { AfterWire } from './after-wire.ts';
 import { jsonString, SortedLineSerializer, type TimestampSource } from './json-line.ts';
 import { createTextMasker } from './masking.ts';
 
@@ -32,6 +32,8 @@ export interface StdoutLoggerOptions {
   readonly flushBytes?: number;
   /** Longest time a line waits in the buffer, ms (default 50). */
   readonly flushIntervalMs?: number;
+  /** Where event lines are deferred to (default: none, they are serialized in the listener). */
+  readonly afterWire?: AfterWire;
 }
 
 /** A logger bound to one component name. */
@@ -52,6 +54,7 @@ export class StdoutLogger {
   private buffer = '';
   private timer: NodeJS.Timeout | null = null;
   private writeFailures = 0;
+  private readonly afterWire: AfterWire | null;
 
   constructor(options: StdoutLoggerOptions) {
     this.timestamp = options.timestamp;
@@ -60,6 +63,7 @@ export class StdoutLogger {
     this.flushBytes = options.flushBytes ?? 16 * 1024;
     this.flushIntervalMs = options.flushIntervalMs ?? 50;
     this.serializer = new SortedLineSerializer(['event', 'lvl', 'name', 'ts_utc'], createTextMasker(options.knownSecrets ?? []));
+    this.afterWire = options.afterWire ?? null;
   }
 
   /** Returns true when records at `level` are written. */
@@ -105,13 +109,14 @@ export class StdoutLogger {
       const level = eventSeverity(event.event);
       if (LEVEL_RANK[level] < this.minRank) return;
       const ts = this.timestamp();
-      afterWire(() => this.append(level, name, event.event, event.fields, ts));
+      if (this.afterWire === null) this.append(level, name, event.event, event.fields, ts);
+      else this.afterWire.run(() => this.append(level, name, event.event, event.fields, ts));
     };
   }
 
   /** Writes the buffered lines now. Never throws. */
   flush(): void {
-    drainDeferred();
+    this.afterWire?.drain();
     if (this.timer !== null) {
       clearTimeout(this.timer);
       this.timer = null;

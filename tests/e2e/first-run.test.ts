@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readEvents, RunnerProcess, waitFor } from '../support/runner-process.ts';
+import { spawn } from 'node:child_process';
+import { readEvents, REPO_ROOT, RunnerProcess, waitFor } from '../support/runner-process.ts';
 
 let dir: string;
 beforeAll(() => {
@@ -57,6 +58,40 @@ describe('a first run', () => {
     90_000,
   );
 
+  it('under `npm start`, a SIGTERM to npm (which npm does not pass on) still stops the runner gracefully, leaving nothing open', async () => {
+    const log = join(dir, 'npm.log');
+    const npm = spawn('npm', ['start', '--silent'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, MM_OBS_PORT: '0', MM_EVENT_LOG: log, MM_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    npm.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    try {
+      await waitFor('orders placed under npm', () => readEvents(log).some((e) => e.event === 'order_placed'), 60_000);
+      npm.kill('SIGTERM');
+      const stopped = await waitFor('the runner stopped', () => readEvents(log).find((e) => e.event === 'runner_stopped'), 60_000);
+      expect(stopped).toMatchObject({ reason: 'parent_exited', clean: true, open_orders_left: 0 });
+      expect(stderr).toContain('is gone; stopping');
+    } finally {
+      npm.kill('SIGKILL');
+    }
+  }, 120_000);
+
+  it('a stdout whose reader goes away (`npm start | head`) does not crash the runner: it trades on and stops cleanly', async () => {
+    const log = join(dir, 'epipe.log');
+    const runner = new RunnerProcess({ MM_OBS_PORT: '0', MM_EVENT_LOG: log, MM_LOG_LEVEL: 'debug' });
+    await waitFor('stdout lines', () => runner.stdout.length > 0, 60_000);
+    runner.child.stdout?.destroy();
+    const placed = () => readEvents(log).filter((e) => e.event === 'order_placed').length;
+    const before = placed();
+    await waitFor('orders placed after stdout closed', () => placed() > before + 2, 60_000);
+    await waitFor('the notice on stderr', () => runner.stderr.includes('stdout closed'), 30_000);
+    expect(runner.child.exitCode).toBeNull();
+    expect(await runner.stop('SIGTERM')).toBe(0);
+    expect(readEvents(log).find((e) => e.event === 'runner_stopped')).toMatchObject({ clean: true });
+  }, 120_000);
+
   it('the default start is flat and ready: no freeze, no hard reduce; stderr says where the ops server is, with the port it really took', async () => {
     const log = join(dir, 'default.log');
     const runner = new RunnerProcess({ MM_OBS_PORT: '0', MM_EVENT_LOG: log });
@@ -65,7 +100,7 @@ describe('a first run', () => {
     await waitFor('/ready 200', async () => (await fetch(`http://127.0.0.1:${port}/ready`).catch(() => null))?.status === 200, 30_000);
     await waitFor('orders placed', () => readEvents(log).some((e) => e.event === 'order_placed'), 30_000);
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    expect(metrics).toMatch(/^mm_freeze_events_total\{[^}]*\} 0$/m);
+    expect(metrics).toMatch(/^mm_freeze_events_total(\{[^}]*\})? 0$/m);
     expect(await runner.stop('SIGTERM')).toBe(0);
     const events = readEvents(log);
     expect(events.find((e) => e.event === 'runner_start')?.config).toMatchObject({ obs: { port } });

@@ -89,6 +89,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** The CLIENT span of a new order's request: `order.place` over the WebSocket API, `POST /fapi/v1/order` over REST. */
+function isOrderRequestSpan(span: { kind: number; name: string }): boolean {
+  return span.kind === 3 && (span.name === 'order.place' || span.name === 'POST /fapi/v1/order');
+}
+
 describe('runner on the simulator, observed end to end', () => {
   it('exits 0 on SIGINT leaving no open order on the exchange', () => {
     expect(exitCode, runner.stderr.slice(-2000)).toBe(0);
@@ -149,10 +154,17 @@ describe('runner on the simulator, observed end to end', () => {
       'mm_telemetry_dropped_total',
       'mm_event_loop_delay_ms',
       'http_client_request_duration_bucket',
+      'rpc_client_call_duration_bucket',
+      'mm_order_transport',
     ]) {
       expect(metricsText, name).toMatch(new RegExp(`^${name}[{ ]`, 'm'));
     }
-    expect(metricsText).toMatch(/mm_freeze_events_total\{[^}]*\} [1-9]/);
+    expect(metricsText).toMatch(/mm_freeze_events_total(\{[^}]*\})? [1-9]/);
+    // Orders over the WebSocket API, measured as such; the transport in use is 1, the other 0.
+    expect(metricsText).toMatch(/^mm_order_latency_ms_count\{[^}]*transport="ws"[^}]*\} [1-9]/m);
+    expect(metricsText).toMatch(/^rpc_client_call_duration_count\{[^}]*rpc_method="order.place"[^}]*\} [1-9]/m);
+    expect(metricsText).toMatch(/^mm_order_transport\{[^}]*transport="ws"[^}]*\} 1$/m);
+    expect(metricsText).toMatch(/^mm_order_transport\{[^}]*transport="rest"[^}]*\} 0$/m);
   });
 
   it('turns /ready 503 while frozen and 200 again after', () => {
@@ -162,16 +174,22 @@ describe('runner on the simulator, observed end to end', () => {
     expect(events.some((e) => e.event === 'freeze_triggered')).toBe(true);
   });
 
-  it('has a CLIENT span for every order_submit, and every log record of the order in its trace', () => {
+  it('has a CLIENT span for every order_submit, over the WebSocket API or REST, and every log record of the order in its trace', () => {
     const submits = events.filter((e) => e.event === 'order_submit');
     expect(submits.length).toBeGreaterThan(5);
-    const orderSpans = new Map(
-      receiver.spans.filter((s) => s.kind === 3 && s.name === 'POST /fapi/v1/order').map((s) => [String(s.attributes['mm.order.client_id']), s]),
-    );
+    const orderSpans = new Map(receiver.spans.filter(isOrderRequestSpan).map((s) => [String(s.attributes['mm.order.client_id']), s]));
+    const viaWs = receiver.spans.filter((s) => s.kind === 3 && s.name === 'order.place');
+    // The WebSocket API is the default transport: once it is open, orders go over it.
+    expect(viaWs.length).toBeGreaterThan(5);
+    for (const span of viaWs) {
+      expect(span.attributes['rpc.system.name']).toBe('binance_ws_api');
+      expect(span.attributes['rpc.method']).toBe('order.place');
+      expect(span.attributes['network.protocol.name']).toBe('websocket');
+    }
     for (const submit of submits) {
       const span = orderSpans.get(String(submit.client_id));
       expect(span, `span for ${String(submit.client_id)}`).toBeDefined();
-      expect(span?.attributes['http.request.method']).toBe('POST');
+      if (span?.name === 'POST /fapi/v1/order') expect(span.attributes['http.request.method']).toBe('POST');
       expect(span?.attributes['peer.service']).toBe('exchange-sim');
       const records = receiver.logs.filter((l) => l.attributes.client_id === submit.client_id);
       expect(records.length).toBeGreaterThanOrEqual(2);
@@ -181,7 +199,7 @@ describe('runner on the simulator, observed end to end', () => {
 
   it('exports the decision span each order request was sent under: its parent, covering it, with its own records', () => {
     const byId = new Map(receiver.spans.map((s) => [s.spanId, s]));
-    const posts = receiver.spans.filter((s) => s.kind === 3 && s.name === 'POST /fapi/v1/order');
+    const posts = receiver.spans.filter(isOrderRequestSpan);
     expect(posts.length).toBeGreaterThan(5);
     for (const post of posts) {
       const clientId = String(post.attributes['mm.order.client_id']);
@@ -201,9 +219,7 @@ describe('runner on the simulator, observed end to end', () => {
   it('finds the fills reported by the user stream under the order trace id', () => {
     const fills = receiver.logs.filter((l) => l.eventName === 'order_filled');
     expect(fills.length).toBeGreaterThan(0);
-    const traceByClient = new Map(
-      receiver.spans.filter((s) => s.name === 'POST /fapi/v1/order').map((s) => [String(s.attributes['mm.order.client_id']), s.traceId]),
-    );
+    const traceByClient = new Map(receiver.spans.filter(isOrderRequestSpan).map((s) => [String(s.attributes['mm.order.client_id']), s.traceId]));
     for (const fill of fills) {
       const expected = traceByClient.get(String(fill.attributes.client_id));
       if (expected !== undefined) expect(fill.traceId).toBe(expected);

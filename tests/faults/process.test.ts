@@ -12,7 +12,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimulatorHandle } from '../../src/sim/index.ts';
-import { RecordingProxy } from '../support/recording-proxy.ts';
 import { readEvents, RunnerProcess, waitFor } from '../support/runner-process.ts';
 import { scaled, sleep } from './harness.ts';
 
@@ -125,38 +124,55 @@ describe('kill -9', () => {
     expect(Date.now() - killedAt).toBeLessThanOrEqual(4_000 + 1_000);
   }, 90_000);
 
-  it('killed while orders flow: every order and cancel that reached the exchange has its intent line in the event log', async () => {
-    resume();
-    const log = join(dir, 'write-ahead.log');
-    const killAt = 120;
-    let runner: RunnerProcess | null = null;
-    let orders = 0;
-    // The REST traffic goes through a proxy that records each request before the simulator gets it.
-    const proxy = await RecordingProxy.start(sim.restUrl, (request) => {
-      // Killed the moment an order arrives: its request is on the wire, its answer not back yet.
-      if (request.method === 'POST' && request.path === '/fapi/v1/order' && ++orders === killAt) runner?.child.kill('SIGKILL');
-    });
-    try {
-      runner = start(log, { MM_REST_URL: proxy.url, MM_LEVELS: '3', MM_REQUOTE_TOLERANCE_TICKS: '0', MM_DEADMAN_MS: '5000' });
-      await waitFor(`${killAt} orders at the exchange`, () => orders >= killAt, 90_000);
-      expect(await runner.exited).toBeNull();
-    } finally {
-      await proxy.close();
-    }
-    const events = readEvents(log);
-    const intents = (name: string) => new Set(events.filter((e) => e.event === name).map((e) => String(e.client_id)));
-    const sent = (method: string, param: string) =>
-      proxy.requests.filter((r) => r.method === method && r.path === '/fapi/v1/order').map((r) => String(r.params.get(param)));
-    const placed = sent('POST', 'newClientOrderId');
-    const cancelled = sent('DELETE', 'origClientOrderId');
-    expect(placed.length).toBeGreaterThanOrEqual(killAt);
-    expect(cancelled.length).toBeGreaterThan(0);
-    const submits = intents('order_submit');
-    const cancels = intents('order_cancel');
-    expect(placed.filter((id) => !submits.has(id))).toEqual([]);
-    expect(cancelled.filter((id) => !cancels.has(id))).toEqual([]);
-    // The file keeps the order in which events happened.
-    const stamps = events.map((e) => e.ts);
-    expect(stamps).toEqual([...stamps].sort());
-  }, 120_000);
+  // Over REST an order is a POST /fapi/v1/order, over the WebSocket API an order.place frame; the
+  // simulator reports each request as it arrives, before it acts on it.
+  const ORDER_REQUESTS = {
+    rest: { place: ['POST', '/fapi/v1/order', 'newClientOrderId'], cancel: ['DELETE', '/fapi/v1/order', 'origClientOrderId'] },
+    ws: { place: ['WS', 'order.place', 'newClientOrderId'], cancel: ['WS', 'order.cancel', 'origClientOrderId'] },
+  } as const;
+
+  it.each(['ws', 'rest'] as const)(
+    'killed while orders flow over %s: every order and cancel that reached the exchange has its intent line in the event log',
+    async (transport) => {
+      resume();
+      const log = join(dir, `write-ahead-${transport}.log`);
+      const killAt = 120;
+      const kinds = ORDER_REQUESTS[transport];
+      let runner: RunnerProcess | null = null;
+      const placed: string[] = [];
+      const cancelled: string[] = [];
+      const stop = sim.faults.observeRequests((request) => {
+        const [placeMethod, placePath, placeParam] = kinds.place;
+        const [cancelMethod, cancelPath, cancelParam] = kinds.cancel;
+        if (request.method === cancelMethod && request.path === cancelPath) cancelled.push(String(request.params[cancelParam]));
+        if (request.method !== placeMethod || request.path !== placePath) return;
+        placed.push(String(request.params[placeParam]));
+        // Killed the moment an order arrives: its request is on the wire, its answer not back yet.
+        if (placed.length === killAt) runner?.child.kill('SIGKILL');
+      });
+      try {
+        runner = start(log, { MM_ORDER_TRANSPORT: transport, MM_LEVELS: '3', MM_REQUOTE_TOLERANCE_TICKS: '0', MM_DEADMAN_MS: '5000' });
+        await waitFor(`${killAt} orders at the exchange`, () => placed.length >= killAt, 90_000);
+        expect(await runner.exited).toBeNull();
+      } finally {
+        stop();
+      }
+      const events = readEvents(log);
+      const intents = (name: string) => new Set(events.filter((e) => e.event === name).map((e) => String(e.client_id)));
+      expect(placed.length).toBeGreaterThanOrEqual(killAt);
+      expect(cancelled.length).toBeGreaterThan(0);
+      const submits = intents('order_submit');
+      const cancels = intents('order_cancel');
+      expect(placed.filter((id) => !submits.has(id))).toEqual([]);
+      expect(cancelled.filter((id) => !cancels.has(id))).toEqual([]);
+      // Orders went the way asked: the transport in every result line.
+      const results = events.filter((e) => e.event === 'order_submit_result' && e.outcome === 'accepted');
+      expect(results.length).toBeGreaterThan(0);
+      expect(new Set(results.map((e) => e.transport))).toEqual(new Set([transport]));
+      // The file keeps the order in which events happened.
+      const stamps = events.map((e) => e.ts);
+      expect(stamps).toEqual([...stamps].sort());
+    },
+    120_000,
+  );
 });

@@ -404,8 +404,10 @@ describe('Grafana provisioning and dashboards', () => {
     const panels = dashboardPanels(dashboard);
     const exemplarTargets = panels.flatMap((p) => (Array.isArray(p.targets) ? p.targets : [])).filter((t) => isObject(t) && t.exemplar === true);
     expect(exemplarTargets).toEqual([
-      expect.objectContaining({ expr: expect.stringMatching(/traces_spanmetrics_latency_bucket\{[^}]*span_name="POST \/fapi\/v1\/order"/) }),
+      expect.objectContaining({ expr: expect.stringMatching(/traces_spanmetrics_latency_bucket\{[^}]*span_name=~"order\.place\|POST \/fapi\/v1\/order"/) }),
     ]);
+    // The latency panel splits the runner's own histogram by transport (WebSocket API, REST).
+    expect(prom).toMatch(/histogram_quantile\(0\.99, sum by \(le, runner, transport\) \(rate\(mm_order_latency_ms_bucket/);
 
     const logql = queries.filter((q) => q.language === 'logql').map((q) => q.expr);
     const traceql = queries.filter((q) => q.language === 'traceql').map((q) => q.expr);

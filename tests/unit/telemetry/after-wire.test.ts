@@ -1,27 +1,36 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Pool } from 'undici';
+import { Client, Pool } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { afterWire, deferredCount } from '../../../src/telemetry/after-wire.ts';
+import { AfterWire } from '../../../src/telemetry/after-wire.ts';
 
-describe('afterWire', () => {
+describe('AfterWire', () => {
   let server: Server;
   let pool: Pool;
+  let afterWire: AfterWire;
+  let release: (() => void) | null = null;
   const seen: string[] = [];
   const onSent = (message: unknown) => seen.push(`sent ${(message as { request: { path: string } }).request.path}`);
 
   beforeEach(async () => {
-    server = createServer((_req, res) => res.end('ok'));
+    server = createServer((req, res) => {
+      if (req.url === '/slow') release = () => res.end('ok');
+      else res.end('ok');
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     pool = new Pool(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { connections: 2 });
     // Two keep-alive sockets, idle and reused from now on (undici then writes from a setImmediate).
     await Promise.all([get('/warm1'), get('/warm2')]);
     seen.length = 0;
     subscribe('undici:request:bodySent', onSent);
+    afterWire = new AfterWire();
   });
   afterEach(async () => {
+    afterWire.close();
     unsubscribe('undici:request:bodySent', onSent);
+    release?.();
+    release = null;
     await pool.close();
     await new Promise((resolve) => server.close(resolve));
   });
@@ -31,7 +40,7 @@ describe('afterWire', () => {
   it('runs queued work only after the requests dispatched now and in the next check phase are written', async () => {
     const queuedAt = performance.now();
     let waitedMs = 0;
-    afterWire(() => {
+    afterWire.run(() => {
       waitedMs = performance.now() - queuedAt;
       seen.push('work');
     });
@@ -39,7 +48,7 @@ describe('afterWire', () => {
     const second = new Promise<string>((resolve) => setImmediate(() => resolve(get('/second'))));
     await Promise.all([first, second]);
     await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(deferredCount()).toBe(0);
+    expect(afterWire.size()).toBe(0);
     // Work may run before a write only through the fallback timer (2 ms), on a loaded machine.
     if (seen.indexOf('work') < seen.indexOf('sent /second')) expect(waitedMs).toBeGreaterThanOrEqual(1.9);
     else expect(seen).toEqual(['sent /first', 'sent /second', 'work']);
@@ -47,8 +56,51 @@ describe('afterWire', () => {
 
   it('runs queued work within a few milliseconds when no request follows', async () => {
     let ran = false;
-    afterWire(() => (ran = true));
+    afterWire.run(() => (ran = true));
+    expect(ran).toBe(false);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(ran).toBe(true);
+  });
+
+  it('holds work at most maxHoldMs behind a request that waits for its connection', async () => {
+    const client = new Client(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const send = (path: string) => client.request({ method: 'GET', path }).then((r) => r.body.text());
+    const slow = send('/slow');
+    await new Promise((resolve) => setTimeout(resolve, 20)); // /slow occupies the connection
+    const queued = send('/queued'); // created, queued behind /slow until its answer
+    const heldAt = performance.now();
+    let heldMs = -1;
+    afterWire.run(() => {
+      heldMs = performance.now() - heldAt;
+      seen.push('work');
+    });
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(seen).toEqual(['sent /slow', 'work']);
+    expect(heldMs).toBeGreaterThanOrEqual(1.5);
+    release?.();
+    await Promise.all([slow, queued]);
+    await client.close();
+    expect(seen).toEqual(['sent /slow', 'work', 'sent /queued']);
+  });
+
+  it('drain() runs everything now, in order, past a failing piece; close() stops following requests', async () => {
+    afterWire.run(() => seen.push('work 1'));
+    afterWire.run(() => {
+      throw new Error('one failing piece');
+    });
+    afterWire.run(() => {
+      seen.push('work 2');
+      afterWire.run(() => seen.push('work 3, queued while draining'));
+    });
+    expect(seen).toEqual([]);
+    afterWire.drain();
+    expect(seen).toEqual(['work 1', 'work 2', 'work 3, queued while draining']);
+    expect(afterWire.size()).toBe(0);
+    afterWire.close();
+    seen.length = 0;
+    afterWire.run(() => seen.push('after close'));
+    await get('/after-close');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(seen).toEqual(['sent /after-close', 'after close']);
   });
 });

@@ -5,9 +5,12 @@ import { tmpdir } from 'node:os';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Pool } from 'undici';
+import { WebSocketServer } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { domainEvent, EventBus, type DomainEvent } from '../../../src/core/events.ts';
-import { FrozenClock, UtcNanosFormatter } from '../../../src/runner/clocks.ts';
+import { DEFAULT_LIVENESS } from '../../../src/exchange/reconnecting-socket.ts';
+import { WsApiConnection } from '../../../src/exchange/ws-api-connection.ts';
+import { FrozenClock, SystemClock, UtcNanosFormatter } from '../../../src/runner/clocks.ts';
 import { ManualTime } from '../../support/manual-time.ts';
 import { EventLog, type EventLogFs, type EventLogNotice, type EventLogWriteError } from '../../../src/telemetry/event-log.ts';
 
@@ -423,6 +426,47 @@ describe('EventLog write-ahead (issue 12, item 3)', () => {
     expect(seenAtArrival).toEqual(Array.from({ length: 20 }, () => true));
   });
 
+  it('has the intent line on disk before a WebSocket API request frame is handed to the socket', async () => {
+    const path = tempPath();
+    const log = open({ path, flushIntervalMs: 60_000 });
+    const bus = new EventBus();
+    bus.subscribe(log.listener);
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+    server.on('connection', (socket) => {
+      socket.on('message', (data: Buffer) => {
+        const { id } = JSON.parse(data.toString()) as { id: string };
+        socket.send(JSON.stringify({ id, status: 200, result: {} }));
+      });
+    });
+    const connection = await new Promise<WsApiConnection>((resolve, reject) => {
+      new WsApiConnection({
+        url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        clock: new SystemClock(),
+        liveness: DEFAULT_LIVENESS,
+        onOpen: resolve,
+        onClose: (_connection, reason) => reject(new Error(reason)),
+        onMalformed: () => {},
+        onLateAnswer: () => {},
+      });
+    });
+    const onDiskWhenSent: boolean[] = [];
+    try {
+      for (let i = 0; i < 5; i++) {
+        // As the executor does: the intent is emitted, then the request written in the same turn.
+        bus.publish(submit(200 + i));
+        const answer = connection.request(`r${i}`, JSON.stringify({ id: `r${i}`, method: 'order.place', params: {} }), 5000);
+        // The frame is with the socket now; nothing else has run since.
+        onDiskWhenSent.push(fs.existsSync(path) && readFileSync(path, 'utf8').includes(`"client_id":"mm-${200 + i}"`));
+        await answer;
+      }
+    } finally {
+      connection.close('test over');
+      await new Promise((resolve) => server.close(resolve));
+    }
+    expect(onDiskWhenSent).toEqual([true, true, true, true, true]);
+  });
+
   it('keeps the order in which events happened across deferred and write-ahead lines', () => {
     const path = tempPath();
     const log = open({ path, flushIntervalMs: 60_000 });
@@ -443,6 +487,7 @@ describe('EventLog write-ahead (issue 12, item 3)', () => {
       order_id: '1',
       error: null,
       error_code: null,
+      transport: 'rest',
     });
     bus.publish(submit(2));
     bus.publish(decided(3));

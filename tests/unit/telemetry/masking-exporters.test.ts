@@ -11,7 +11,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@open
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTextMasker } from '../../../src/telemetry/masking.ts';
 import { maskingLogExporter, maskingSpanExporter, maskSpan } from '../../../src/telemetry/masking-exporters.ts';
-import { renderMetrics } from '../../../src/telemetry/prometheus-text.ts';
+import { metricsRenderer } from '../../../src/telemetry/prometheus-render.ts';
 
 const KEY = 'maskKeyT7yU1iO3pA6sD9fG2hJ5kL8zX0cV';
 const STRAY = 'Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0FeDcBaZx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1H';
@@ -94,7 +94,7 @@ describe('maskingLogExporter', () => {
 });
 
 describe('/metrics label values', () => {
-  it('are masked, target_info included', async () => {
+  it('are masked before the exporter serializes them, target_info included', async () => {
     const exporter = new PrometheusExporter({ preventServerStart: true });
     const provider = new MeterProvider({ resource: resourceFromAttributes({ 'deployment.environment.name': STRAY }), readers: [exporter] });
     shutdowns.push(() => provider.shutdown());
@@ -102,8 +102,11 @@ describe('/metrics label values', () => {
       .getMeter('test')
       .createCounter('mm_test_total')
       .add(1, { reason: `blocked ${KEY}`, url: `http://u:${PASSWORD}@h` });
-    const text = await renderMetrics(exporter, mask);
+    const text = await metricsRenderer(exporter, mask)();
     expect(text).toContain('mm_test_total{');
+    expect(text).toMatch(/reason="blocked mas\*{5}"/);
+    expect(text).toMatch(/url="http:\/\/\*{5}@h"/);
+    expect(text).toMatch(/target_info\{[^}]*deployment_environment_name="Zx9\*{5}"/);
     expectClean(text);
   });
 });

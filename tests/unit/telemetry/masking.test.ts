@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { FieldRecord } from '../../../src/core/events.ts';
-import { createTextMasker, isSecretKey, maskFields, maskText, maskUrlCredentials, maskValue } from '../../../src/telemetry/masking.ts';
+import { createTextMasker, isSecretKey, maskText, maskUrlCredentials, maskValue } from '../../../src/telemetry/masking.ts';
 
 const secretAlphabet = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'.split(''));
 const secretArb = fc.string({ unit: secretAlphabet, minLength: 8, maxLength: 64 });
@@ -19,30 +18,6 @@ describe('isSecretKey', () => {
     for (const name of ['listenKey', 'apiKey', 'MM_API_SECRET', 'x-mbx-apikey', 'token', 'PASSWORD', 'signature']) expect(isSecretKey(name)).toBe(true);
     for (const name of ['symbol', 'client_id', 'qty', 'position', 'keep']) expect(isSecretKey(name)).toBe(false);
     expect(isSecretKey('listenKey')).toBe(true);
-  });
-});
-
-describe('maskFields', () => {
-  it('masks secret-named fields at any depth, leaving the rest', () => {
-    const record: FieldRecord = {
-      symbol: 'BTCUSDT',
-      listenKey: 'pqrstuvwxyz0123',
-      nested: { apiKey: 'abcdefghijkl', n: 1, list: [{ token: 'zzzzzzzzzz' }] },
-      secrets: { a: 'xxxxxxxxxxxx', b: 12345678901 },
-      apiKeyAbsent: null,
-    };
-    expect(maskFields(record)).toEqual({
-      symbol: 'BTCUSDT',
-      listenKey: 'pqr*****',
-      nested: { apiKey: 'abc*****', n: 1, list: [{ token: 'zzz*****' }] },
-      secrets: { a: 'xxx*****', b: '123*****' },
-      apiKeyAbsent: null,
-    });
-  });
-
-  it('masks known secret values inside other strings when given a text masker', () => {
-    const masked = maskFields({ error: 'bad key ABCDEFGHIJKLMNOP' }, createTextMasker(['ABCDEFGHIJKLMNOP']));
-    expect(masked).toEqual({ error: 'bad key ABC*****' });
   });
 });
 
@@ -77,21 +52,6 @@ describe('maskText', () => {
         },
       ),
       { numRuns: 500 },
-    );
-  });
-
-  it('property: no secret-named field value survives maskFields', () => {
-    fc.assert(
-      fc.property(
-        secretArb,
-        fc.constantFrom('apiKey', 'listenKey', 'secret', 'X-MBX-APIKEY', 'sessionToken', 'password'),
-        fc.jsonValue({ maxDepth: 2 }),
-        (secret, name, other) => {
-          const record = { other: other as FieldRecord[string], [name]: secret, deep: { [name]: [secret, { [name]: secret }] } } as FieldRecord;
-          expect(JSON.stringify(maskFields(record))).not.toContain(secret);
-        },
-      ),
-      { numRuns: 300 },
     );
   });
 

@@ -1,14 +1,17 @@
 import { SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { RestRequest, RestResponse, RestTransport } from '../../../src/exchange/rest-transport.ts';
-import { drainDeferred } from '../../../src/telemetry/after-wire.ts';
+import { AfterWire } from '../../../src/telemetry/after-wire.ts';
 import { OrderContexts } from '../../../src/telemetry/order-contexts.ts';
 import { redactedFullUrl, tracingTransport } from '../../../src/telemetry/rest-tracing.ts';
 import { useTelemetry } from '../../support/test-telemetry.ts';
 
 const spans = new InMemorySpanExporter();
 const telemetry = useTelemetry(spans);
+const afterWire = new AfterWire();
+afterAll(() => afterWire.close());
+const drainDeferred = () => afterWire.drain();
 
 const order: RestRequest = {
   method: 'POST',
@@ -50,6 +53,7 @@ describe('tracingTransport', () => {
       peerService: 'exchange-sim',
       duration: telemetry().meter.createHistogram('t1'),
       orderContexts: contexts,
+      afterWire,
     });
     await transport.send(order);
     // The span is built after the caller has its answer, with the listeners' deferred work.
@@ -81,12 +85,14 @@ describe('tracingTransport', () => {
       peerService: 'p',
       duration: h,
       orderContexts: new OrderContexts(),
+      afterWire,
     }).send(order);
     await tracingTransport(answer(400, { code: -5022, msg: 'Post Only order will be rejected' }), {
       baseUrl: 'http://x',
       peerService: 'p',
       duration: h,
       orderContexts: new OrderContexts(),
+      afterWire,
     }).send(order);
     drainDeferred();
     const [ambiguous, rejected] = spans.getFinishedSpans();
@@ -109,6 +115,7 @@ describe('tracingTransport', () => {
       peerService: 'p',
       duration: telemetry().meter.createHistogram('t3'),
       orderContexts: new OrderContexts(),
+      afterWire,
     });
     await expect(transport.send(order)).rejects.toThrow('socket hang up');
     drainDeferred();
