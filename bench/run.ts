@@ -19,7 +19,7 @@ export interface Target {
   readonly kind?: 'max' | 'min';
 }
 
-const SCENARIOS = ['order-cost', 'tick-to-order', 'throughput', 'scrape', 'logging', 'logging-before', 'exporters', 'memory'] as const;
+const SCENARIOS = ['order-cost', 'tick-to-order', 'transports', 'throughput', 'scrape', 'logging', 'logging-before', 'exporters', 'memory'] as const;
 /** Scenario scripts; `logging-before` is the "before" tree's own logging scenario, run right after ours. */
 const script = (scenario: string): string =>
   scenario === 'logging-before' ? join(beforeTree(), 'bench', 'scenarios', 'logging.ts') : `scenarios/${scenario}.ts`;

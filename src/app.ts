@@ -17,7 +17,7 @@ import { EventLog } from './telemetry/event-log.ts';
 import { eventLogProblem } from './telemetry/event-log-preflight.ts';
 import { logEventLogNotice } from './telemetry/event-log-notices.ts';
 import { ListenerErrors } from './telemetry/listener-errors.ts';
-import { RunnerMetrics } from './telemetry/metrics.ts';
+import { primedOrderLatency, RunnerMetrics } from './telemetry/metrics.ts';
 import { createTextMasker } from './telemetry/masking.ts';
 import { startOpsServer, type OpsServer } from './telemetry/ops-server.ts';
 import { OrderContexts } from './telemetry/order-contexts.ts';
@@ -152,7 +152,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
   });
   const timestamp = new UtcNanosFormatter(logClock).now;
   const stdoutLogger = new StdoutLogger({ timestamp, level: config.logLevel, out: deps.stdout, knownSecrets: secrets, afterWire });
-  const log = stdoutLogger.component('mm-runner');
+  const log = stdoutLogger.component('mm.telemetry');
   let metrics: RunnerMetrics | null = null;
   const listenerErrors = new ListenerErrors((listener) => metrics?.recordListenerError(listener), log);
   const bus = new EventBus(listenerErrors.onBusError);
@@ -292,7 +292,9 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
     runnerRef = runner;
     onEventLogHealth = (healthy) => runner.setEventLogHealthy(healthy);
 
-    const renderMetrics = metricsRenderer(telemetry.prometheus, mask);
+    // A runner on the WebSocket API falls back to REST while it is down: both series from the start.
+    const transports = config.orderTransport === 'ws' ? ['ws', 'rest'] : ['rest'];
+    const renderMetrics = metricsRenderer(telemetry.prometheus, mask, [primedOrderLatency(config.symbols, transports)]);
     ops = config.obs.enabled
       ? await startOpsServer({
           host: config.obs.host,

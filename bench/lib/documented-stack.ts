@@ -93,7 +93,8 @@ export function documentedStack(options: { otlpUrl: string; eventLogPath: string
   const runnerMetrics = new RunnerMetrics(metrics.getMeter('mm-runner'), options.source, () => Promise.resolve({ spans: 0, logs: 0 }));
   runnerMetrics.prime(options.symbols);
   const bus = new EventBus();
-  bus.subscribe((event: DomainEvent) => logger[eventSeverity(event.event)]({ event: event.event, ...event.fields }));
+  const pinoLevel = { debug: 'debug', info: 'info', warn: 'warn', error: 'error', critical: 'fatal' } as const;
+  bus.subscribe((event: DomainEvent) => logger[pinoLevel[eventSeverity(event)]]({ event: event.event, ...event.fields }));
   bus.subscribe(runnerMetrics.listener());
   return {
     bus,

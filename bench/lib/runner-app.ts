@@ -43,6 +43,8 @@ export function benchConfig(restUrl: string, wsUrl: string, extra: Record<string
       MM_HARD_POSITION_NOTIONAL: '2000000',
       MM_MAX_WORST_CASE_NOTIONAL: '4000000',
       MM_DEADMAN_MS: '0',
+      // The scenarios that compare with the "before" tree measure REST; "transports" asks for each.
+      MM_ORDER_TRANSPORT: 'rest',
       ...extra,
     },
     argv: [],
@@ -96,6 +98,8 @@ export async function startRunner(variant: RunnerVariant, config: Config, otlpUr
     clock,
     recvWindowMs: config.recvWindowMs,
     requestTimeoutMs: config.requestTimeoutMs,
+    orderTransport: config.orderTransport,
+    ...(config.wsApiUrl === null ? {} : { wsApiUrl: config.wsApiUrl }),
   });
   const runner = new Runner({ venue, clock, bus }, runnerOptions(config));
   runnerRef = runner;

@@ -167,9 +167,12 @@ export function isEvent<E extends EventName>(event: DomainEvent, name: E): event
   return event.event === name;
 }
 
-/** Severity a subscriber should log an event at. */
-export function eventSeverity(event: EventName): 'debug' | 'info' | 'warn' | 'error' {
-  switch (event) {
+/** How grave an event is: specification 002's levels (CRITICAL: a stop that left something behind). */
+export type EventSeverity = 'debug' | 'info' | 'warn' | 'error' | 'critical';
+
+/** Returns the severity of `event` (its name decides, except for a graceful stop that failed). */
+export function eventSeverity(event: DomainEvent): EventSeverity {
+  switch (event.event) {
     case 'quote_decided':
       return 'debug';
     case 'order_rejected':
@@ -188,6 +191,9 @@ export function eventSeverity(event: EventName): 'debug' | 'info' | 'warn' | 'er
     case 'exchange_error':
     case 'margin_call':
       return 'error';
+    case 'runner_stopped':
+      // Orders possibly left working at the exchange, or a stop that could not finish: CRITICAL.
+      return isEvent(event, 'runner_stopped') && !event.fields.clean ? 'critical' : 'info';
     default:
       return 'info';
   }

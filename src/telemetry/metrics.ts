@@ -14,7 +14,22 @@ import type { VenueStatus } from '../core/venue.ts';
 import { reasonSlug } from '../exchange/errors.ts';
 import { HTTP_DURATION_BUCKETS_S, LABEL, METRICS, ORDER_LATENCY_BUCKETS_MS, type MetricDef } from './names.ts';
 import { LISTENERS } from './listener-errors.ts';
+import type { PrimedHistogram } from './histogram-priming.ts';
 import type { SdkDrops } from './self-observation.ts';
+
+/**
+ * mm_order_latency_ms's series from the start, one per symbol and transport orders may take
+ * (specification 002: the histogram exists before the first order).
+ */
+export function primedOrderLatency(symbols: readonly string[], transports: readonly string[]): PrimedHistogram {
+  return {
+    name: METRICS.orderLatency.name,
+    description: METRICS.orderLatency.description,
+    unit: METRICS.orderLatency.unit,
+    boundaries: ORDER_LATENCY_BUCKETS_MS,
+    attributeSets: symbols.flatMap((symbol) => transports.map((transport) => ({ [LABEL.symbol]: symbol, [LABEL.transport]: transport }))),
+  };
+}
 
 /** What the gauges read at scrape time. */
 export interface MetricsSource {

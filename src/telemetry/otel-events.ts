@@ -5,17 +5,19 @@
  * stream, a short `mm.order.update` span in the trace of the request that created the order.
  */
 import { context, logs, SeverityNumber, SpanKind, SpanStatusCode, trace, type AnyValue, type Attributes, type Context, type Logger } from '@opentelemetry/api';
-import { eventSeverity, type DomainEvent, type FieldValue } from '../core/events.ts';
+import { eventSeverity, type DomainEvent, type EventSeverity, type FieldValue } from '../core/events.ts';
 import type { AfterWire } from './after-wire.ts';
 import { isSecretKey, maskValue } from './masking.ts';
 import { ATTR, connectionAttr, INSTRUMENTATION_SCOPE, orderLifeAttr, SPANS } from './names.ts';
 import type { OrderContexts } from './order-contexts.ts';
 
-const SEVERITY: Readonly<Record<ReturnType<typeof eventSeverity>, SeverityNumber>> = {
+const SEVERITY: Readonly<Record<EventSeverity, SeverityNumber>> = {
   debug: SeverityNumber.DEBUG,
   info: SeverityNumber.INFO,
   warn: SeverityNumber.WARN,
   error: SeverityNumber.ERROR,
+  // OpenTelemetry has no CRITICAL: FATAL is its rank, the text stays specification 002's.
+  critical: SeverityNumber.FATAL,
 };
 
 /** Events that report an order's later life from the user stream or a status query. */
@@ -90,7 +92,7 @@ export class OtelEventBridge {
       const v = toAnyValue(key, value);
       if (v !== null && v !== undefined) attributes[key] = v as Attributes[string];
     }
-    const severity = eventSeverity(event.event);
+    const severity = eventSeverity(event);
     this.logger.emit({
       eventName: event.event,
       severityNumber: SEVERITY[severity],

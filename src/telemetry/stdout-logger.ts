@@ -3,15 +3,17 @@
  * `lvl`, `name` (the component), `event` and the fields, keys sorted, secrets masked. Lines are
  * buffered and written in batches; `flush()` writes what is buffered.
  */
-import { eventSeverity, type DomainEvent, type EventListener, type FieldRecord } from '../core/events.ts';
+import { eventSeverity, type DomainEvent, type EventListener, type EventSeverity, type FieldRecord } from '../core/events.ts';
 import type { AfterWire } from './after-wire.ts';
 import { jsonString, SortedLineSerializer, type TimestampSource } from './json-line.ts';
+import { eventComponent } from './log-components.ts';
 import { createTextMasker } from './masking.ts';
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+/** A record's level; `lvl` on stdout is its upper case (specification 002: DEBUG, INFO, WARN, ERROR, CRITICAL). */
+export type LogLevel = EventSeverity;
 
-const LEVEL_RANK: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40 };
-const LEVEL_JSON: Readonly<Record<LogLevel, string>> = { debug: '"debug"', info: '"info"', warn: '"warn"', error: '"error"' };
+const LEVEL_RANK: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40, critical: 50 };
+const LEVEL_JSON: Readonly<Record<LogLevel, string>> = { debug: '"DEBUG"', info: '"INFO"', warn: '"WARN"', error: '"ERROR"', critical: '"CRITICAL"' };
 const NO_FIELDS: FieldRecord = {};
 
 /** Where lines go: process.stdout or anything with a compatible `write`. */
@@ -42,6 +44,7 @@ export interface ComponentLogger {
   info(event: string, fields?: FieldRecord): void;
   warn(event: string, fields?: FieldRecord): void;
   error(event: string, fields?: FieldRecord): void;
+  critical(event: string, fields?: FieldRecord): void;
 }
 
 export class StdoutLogger {
@@ -97,16 +100,19 @@ export class StdoutLogger {
       info: (event, fields) => this.log('info', name, event, fields),
       warn: (event, fields) => this.log('warn', name, event, fields),
       error: (event, fields) => this.log('error', name, event, fields),
+      critical: (event, fields) => this.log('critical', name, event, fields),
     };
   }
 
   /**
-   * Returns a listener that logs each domain event at its `eventSeverity`, under component
-   * `name`: stamped when the event happens, serialized after the orders being sent are on the wire.
+   * Returns a listener that logs each domain event at its `eventSeverity`, under the component
+   * that raised it (`eventComponent`: mm.execution, mm.risk, ...): stamped when the event
+   * happens, serialized after the orders being sent are on the wire.
    */
-  eventListener(name = 'events'): EventListener {
+  eventListener(): EventListener {
     return (event: DomainEvent) => {
-      const level = eventSeverity(event.event);
+      const level = eventSeverity(event);
+      const name = eventComponent(event.event);
       if (LEVEL_RANK[level] < this.minRank) return;
       const ts = this.timestamp();
       if (this.afterWire === null) this.append(level, name, event.event, event.fields, ts);

@@ -68,6 +68,25 @@ describe('mm-runner command line', () => {
       expect(events.at(-1)?.event).toBe('runner_stopped');
     });
 
+    it("--shadow serves specification 002's metrics from the start: the latency histogram before any order, mm_bid/mm_ask at the shadow quotes", async () => {
+      const log = join(dir, 'shadow-metrics.log');
+      const port = await freePort();
+      const runner = new RunnerProcess({ ...env(log), MM_OBS: 'true', MM_OBS_PORT: String(port) }, ['--shadow']);
+      try {
+        await waitFor('shadow quotes decided', () => readEvents(log).filter((e) => e.event === 'quote_decided' && e.bid !== null).length >= 3, 30_000);
+        const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        // No order was sent, yet the histogram is there: every bucket at 0, per symbol and transport.
+        expect(metrics).toMatch(/^mm_order_latency_ms_bucket\{[^}]*symbol="BTCUSDT"[^}]*transport="ws"[^}]*le="\+Inf"[^}]*\} 0$/m);
+        expect(metrics).toMatch(/^mm_order_latency_ms_count\{[^}]*symbol="BTCUSDT"[^}]*transport="rest"[^}]*\} 0$/m);
+        const value = (name: string) => Number(new RegExp(`^${name}\\{[^}]*symbol="BTCUSDT"[^}]*\\} (\\S+)$`, 'm').exec(metrics)?.[1]);
+        expect(value('mm_bid')).toBeGreaterThan(0);
+        expect(value('mm_ask')).toBeGreaterThan(value('mm_bid'));
+      } finally {
+        expect(await runner.stop('SIGTERM')).toBe(0);
+      }
+      expect(readEvents(log).filter((e) => e.event === 'order_submit')).toHaveLength(0);
+    });
+
     it('--iterations N stops by itself after N decision cycles, cancels everything and exits 0', async () => {
       const log = join(dir, 'bounded.log');
       const runner = new RunnerProcess(env(log), ['--iterations', '40']);

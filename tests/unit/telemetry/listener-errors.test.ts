@@ -12,6 +12,7 @@ const log: ComponentLogger = {
   info: (event, fields) => logged.push({ level: 'info', event, fields }),
   warn: (event, fields) => logged.push({ level: 'warn', event, fields }),
   error: (event, fields) => logged.push({ level: 'error', event, fields }),
+  critical: (event, fields) => logged.push({ level: 'critical', event, fields }),
 };
 let errors: ListenerErrors | null = null;
 afterEach(() => {

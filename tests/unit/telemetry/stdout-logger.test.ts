@@ -27,7 +27,7 @@ describe('StdoutLogger', () => {
     expect(sink.chunks).toHaveLength(0);
     logger.flush();
     expect(sink.chunks.join('')).toBe(
-      '{"_name":"shadowed","apiKey":"abc*****","event":"started","lvl":"info","name":"runner","symbols":["BTCUSDT"],"ts_utc":"2026-11-21T19:52:44.000000000Z"}\n',
+      '{"_name":"shadowed","apiKey":"abc*****","event":"started","lvl":"INFO","name":"runner","symbols":["BTCUSDT"],"ts_utc":"2026-11-21T19:52:44.000000000Z"}\n',
     );
   });
 
@@ -41,8 +41,8 @@ describe('StdoutLogger', () => {
     log.error('d', { error: 'boom' });
     logger.flush();
     expect(sink.records().map((record) => [record.lvl, record.event])).toEqual([
-      ['warn', 'c'],
-      ['error', 'd'],
+      ['WARN', 'c'],
+      ['ERROR', 'd'],
     ]);
     expect(logger.enabled('info')).toBe(false);
   });
@@ -58,12 +58,30 @@ describe('StdoutLogger', () => {
     logger.flush();
     const records = sink.records();
     expect(records.map((record) => [record.lvl, record.name, record.event])).toEqual([
-      ['error', 'events', 'exchange_error'],
-      ['warn', 'events', 'quote_suppressed'],
-      ['info', 'events', 'ws_connected'],
+      ['ERROR', 'mm.exchange', 'exchange_error'],
+      ['WARN', 'mm.quoting', 'quote_suppressed'],
+      ['INFO', 'mm.exchange', 'ws_connected'],
     ]);
     expect(records[0]?.error).toBe('rejected key Sup*****');
     expect(records[2]?.listenKey).toBe('pqr*****');
+  });
+
+  it("names each event's component and logs a graceful stop that failed as CRITICAL (specification 002)", () => {
+    const sink = capture();
+    const logger = new StdoutLogger({ timestamp: frozen, out: sink.out, level: 'debug' });
+    const bus = new EventBus();
+    bus.subscribe(logger.eventListener());
+    bus.emit('order_placed', { symbol: 'BTCUSDT', client_id: 'mm-1', side: 'BUY', price: '65000.0', qty: '0.005', order_id: '7', latency_ms: 2 }, 'mm-1');
+    bus.emit('freeze_triggered', { symbol: 'BTCUSDT', reason: 'edge_below_minimum', edge_bps: -3, threshold: 1 });
+    bus.emit('runner_stopped', { reason: 'signal SIGTERM', open_orders_left: 0, clean: true, deadman: 'disarmed', duration_ms: 40 });
+    bus.emit('runner_stopped', { reason: 'signal SIGTERM', open_orders_left: 2, clean: false, deadman: 'left_armed', duration_ms: 10_000 });
+    logger.flush();
+    expect(sink.records().map((record) => [record.lvl, record.name, record.event])).toEqual([
+      ['INFO', 'mm.execution', 'order_placed'],
+      ['WARN', 'mm.risk', 'freeze_triggered'],
+      ['INFO', 'mm.runner', 'runner_stopped'],
+      ['CRITICAL', 'mm.runner', 'runner_stopped'],
+    ]);
   });
 
   it('flushes by itself once the buffer passes its size', () => {
