@@ -2,7 +2,7 @@
  * Worst-case exposure: what the position would become if every order that may rest on one side
  * (open, in flight or ambiguous) filled completely.
  */
-import type { Instrument, Steps, Ticks } from './instrument.ts';
+import { addSteps, asSteps, maxSteps, negSteps, ONE_STEP, subSteps, ZERO_STEPS, type Instrument, type Steps, type Ticks } from './instrument.ts';
 import type { Money } from './money.ts';
 
 export interface Exposure {
@@ -21,14 +21,14 @@ export function worstCase(positionSteps: Steps, pendingBuySteps: Steps, pendingS
     positionSteps,
     pendingBuySteps,
     pendingSellSteps,
-    worstLongSteps: positionSteps + pendingBuySteps,
-    worstShortSteps: -positionSteps + pendingSellSteps,
+    worstLongSteps: addSteps(positionSteps, pendingBuySteps),
+    worstShortSteps: addSteps(negSteps(positionSteps), pendingSellSteps),
   };
 }
 
 /** Returns the signed notional of `steps` at `priceTicks`. */
 export function signedNotional(instrument: Instrument, priceTicks: Ticks, steps: Steps): Money {
-  return steps < 0 ? -instrument.notional(priceTicks, -steps) : instrument.notional(priceTicks, steps);
+  return steps < 0 ? -instrument.notional(priceTicks, negSteps(steps)) : instrument.notional(priceTicks, steps);
 }
 
 /**
@@ -36,13 +36,13 @@ export function signedNotional(instrument: Instrument, priceTicks: Ticks, steps:
  * `priceTicks` stays within `limit` (0 when it is already at or over the limit).
  */
 export function headroomSteps(instrument: Instrument, priceTicks: Ticks, worstSteps: Steps, limit: Money): Steps {
-  if (signedNotional(instrument, priceTicks, worstSteps) > limit) return 0;
-  const perStep = instrument.notional(priceTicks, 1);
-  if (perStep <= 0n) return 0;
-  let total = Number(limit / perStep);
-  while (total > worstSteps && signedNotional(instrument, priceTicks, total) > limit) total -= 1;
-  while (signedNotional(instrument, priceTicks, total + 1) <= limit) total += 1;
-  return Math.max(0, total - worstSteps);
+  if (signedNotional(instrument, priceTicks, worstSteps) > limit) return ZERO_STEPS;
+  const perStep = instrument.notional(priceTicks, ONE_STEP);
+  if (perStep <= 0n) return ZERO_STEPS;
+  let total = asSteps(Number(limit / perStep));
+  while (total > worstSteps && signedNotional(instrument, priceTicks, total) > limit) total = subSteps(total, ONE_STEP);
+  while (signedNotional(instrument, priceTicks, addSteps(total, ONE_STEP)) <= limit) total = addSteps(total, ONE_STEP);
+  return maxSteps(ZERO_STEPS, subSteps(total, worstSteps));
 }
 
 /** The notionals of a position and its worst cases at one price. */

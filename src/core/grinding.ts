@@ -5,7 +5,7 @@
  * clip moves the break-even of the rest in our favour.
  */
 import { divRound } from './decimal.ts';
-import type { Instrument, Steps, Ticks } from './instrument.ts';
+import { absSteps, asTicks, minSteps, type Instrument, type Steps, type Ticks } from './instrument.ts';
 import type { Side } from './model.ts';
 import type { Money } from './money.ts';
 
@@ -52,18 +52,18 @@ export function grindClip(instrument: Instrument, inputs: GrindInputs): GrindCli
   const be = breakEvenTicks(instrument, inputs.positionSteps, inputs.costBasisTickSteps, inputs.cycleNet);
   if (be === null) return null;
   const profitScaled = BigInt(Math.ceil(Math.max(0, inputs.minProfitBps) * 100));
-  const qtySteps = Math.min(inputs.clipSteps, Math.abs(inputs.positionSteps));
+  const qtySteps = minSteps(inputs.clipSteps, absSteps(inputs.positionSteps));
   const breakEvenPrice = be.num > 0n ? instrument.formatFractionalPrice(be.num, be.den) : '0';
   const maxPrice = instrument.maxPriceTicks > 0 ? instrument.maxPriceTicks : Number.MAX_SAFE_INTEGER;
   if (inputs.positionSteps > 0) {
     const floorPrice = be.num <= 0n ? 1n : divRound(be.num * (BPS_SCALE + profitScaled), be.den * BPS_SCALE, 'ceil');
-    const price = Math.max(Number(floorPrice), inputs.normalQuoteTicks ?? 0, inputs.bestBidTicks + 1, instrument.minPriceTicks);
+    const price = asTicks(Math.max(Number(floorPrice), inputs.normalQuoteTicks ?? 0, inputs.bestBidTicks + 1, instrument.minPriceTicks));
     if (price > maxPrice) return null;
     return { side: 'SELL', priceTicks: price, qtySteps, breakEvenPrice };
   }
   if (profitScaled >= BPS_SCALE) return null;
   const ceilingPrice = Number(divRound(be.num * (BPS_SCALE - profitScaled), be.den * BPS_SCALE, 'floor'));
-  const price = Math.min(ceilingPrice, inputs.normalQuoteTicks ?? Number.MAX_SAFE_INTEGER, inputs.bestAskTicks - 1, maxPrice);
+  const price = asTicks(Math.min(ceilingPrice, inputs.normalQuoteTicks ?? Number.MAX_SAFE_INTEGER, inputs.bestAskTicks - 1, maxPrice));
   if (price < Math.max(1, instrument.minPriceTicks)) return null;
   return { side: 'BUY', priceTicks: price, qtySteps, breakEvenPrice };
 }

@@ -5,10 +5,85 @@
 import { DecimalFormatError, decimalsOf, formatScaled, parseScaled, pow10, rescale, significantDecimalsOf } from './decimal.ts';
 import { MONEY_DECIMALS, type Money } from './money.ts';
 
-/** A price as an integer number of ticks. */
-export type Ticks = number;
-/** A quantity as an integer number of lot steps. */
-export type Steps = number;
+declare const ticksBrand: unique symbol;
+declare const stepsBrand: unique symbol;
+
+/** A price as an integer number of ticks; branded so that a quantity in steps cannot pass for it. */
+export type Ticks = number & { readonly [ticksBrand]: true };
+/** A quantity as an integer number of lot steps; branded so that a price in ticks cannot pass for it. */
+export type Steps = number & { readonly [stepsBrand]: true };
+
+/** Returns `n` as a price in ticks (no check: `n` must already be an integer count of ticks). */
+export function asTicks(n: number): Ticks {
+  return n as Ticks;
+}
+
+/** Returns `n` as a quantity in steps (no check: `n` must already be an integer count of steps). */
+export function asSteps(n: number): Steps {
+  return n as Steps;
+}
+
+/** No ticks: the price of a market order, or of a side that has none. */
+export const ZERO_TICKS: Ticks = asTicks(0);
+/** No quantity. */
+export const ZERO_STEPS: Steps = asSteps(0);
+/** One lot step. */
+export const ONE_STEP: Steps = asSteps(1);
+
+/** Returns the price `offset` ticks above `price` (below when `offset` is negative). */
+export function offsetTicks(price: Ticks, offset: number): Ticks {
+  return asTicks(price + offset);
+}
+
+/** Returns the mid of `bid` and `ask`, rounded to a whole tick (half-ticks round up). */
+export function midTicks(bid: Ticks, ask: Ticks): Ticks {
+  return asTicks(Math.round((bid + ask) / 2));
+}
+
+/** Returns the lower of two prices. */
+export function minTicks(a: Ticks, b: Ticks): Ticks {
+  return asTicks(Math.min(a, b));
+}
+
+/** Returns the higher of two prices. */
+export function maxTicks(a: Ticks, b: Ticks): Ticks {
+  return asTicks(Math.max(a, b));
+}
+
+/** Returns `a + b`. */
+export function addSteps(a: Steps, b: Steps): Steps {
+  return asSteps(a + b);
+}
+
+/** Returns `a - b`. */
+export function subSteps(a: Steps, b: Steps): Steps {
+  return asSteps(a - b);
+}
+
+/** Returns `-a`: the same quantity the other way. */
+export function negSteps(a: Steps): Steps {
+  return asSteps(-a);
+}
+
+/** Returns `|a|`. */
+export function absSteps(a: Steps): Steps {
+  return asSteps(Math.abs(a));
+}
+
+/** Returns `qty` times `sign` (1, -1 or 0): a quantity turned the way of a side or of another quantity. */
+export function signedSteps(sign: number, qty: Steps): Steps {
+  return asSteps(sign * qty);
+}
+
+/** Returns the smaller of two quantities. */
+export function minSteps(a: Steps, b: Steps): Steps {
+  return asSteps(Math.min(a, b));
+}
+
+/** Returns the larger of two quantities. */
+export function maxSteps(a: Steps, b: Steps): Steps {
+  return asSteps(Math.max(a, b));
+}
 
 /** The PERCENT_PRICE filter: a limit price must lie within [mark x multiplierDown, mark x multiplierUp]. */
 export interface PercentPriceBand {
@@ -88,12 +163,12 @@ export class Instrument {
 
   /** Returns the price as ticks; off-grid input throws unless a rounding is given. */
   priceToTicks(text: string, rounding: 'exact' | 'floor' | 'ceil' | 'nearest' = 'exact'): Ticks {
-    return this.toGrid(text, this.priceDecimals, this.tickUnits, rounding, 'price', this.spec.tickSize);
+    return asTicks(this.toGrid(text, this.priceDecimals, this.tickUnits, rounding, 'price', this.spec.tickSize));
   }
 
   /** Returns the quantity as steps; off-grid input throws unless a rounding is given. */
   qtyToSteps(text: string, rounding: 'exact' | 'floor' | 'ceil' | 'nearest' = 'exact'): Steps {
-    return this.toGrid(text, this.qtyDecimals, this.stepUnits, rounding, 'quantity', this.spec.stepSize);
+    return asSteps(this.toGrid(text, this.qtyDecimals, this.stepUnits, rounding, 'quantity', this.spec.stepSize));
   }
 
   /** Returns ticks as the wire price string, e.g. 650001 -> "65000.1". */
@@ -122,7 +197,7 @@ export class Instrument {
 
   /** Returns a price in ticks for a fractional tick value expressed as num/den, as a decimal string. */
   formatFractionalPrice(num: bigint, den: bigint, extraDecimals = 4): string {
-    if (den === 0n) return this.formatPrice(0);
+    if (den === 0n) return this.formatPrice(ZERO_TICKS);
     const scale = this.priceDecimals + extraDecimals;
     const scaled = (num * this.tickUnits * pow10(extraDecimals) * 2n + den) / (2n * den);
     return formatScaled(scaled, scale);

@@ -4,7 +4,7 @@
  * moment, realized - costBasis equals the cash flow of all fills (nothing is lost to rounding).
  */
 import { divRound } from './decimal.ts';
-import type { Instrument, Steps, Ticks } from './instrument.ts';
+import { absSteps, addSteps, minSteps, signedSteps, subSteps, ZERO_STEPS, type Instrument, type Steps, type Ticks } from './instrument.ts';
 import { sideSign, type Side } from './model.ts';
 import type { Money } from './money.ts';
 
@@ -17,7 +17,7 @@ export interface FillEffect {
 
 export class Inventory {
   private readonly instrument: Instrument;
-  private position = 0;
+  private position: Steps = ZERO_STEPS;
   /** Signed sum of ticks x steps of the open position (same sign as the position). */
   private costBasis = 0n;
   private realizedTickSteps = 0n;
@@ -70,19 +70,19 @@ export class Inventory {
   /** Applies one fill and its commission (already in the margin asset); returns its effect. */
   applyFill(side: Side, priceTicks: Ticks, qtySteps: Steps, commission: Money): FillEffect {
     if (!Number.isInteger(qtySteps) || qtySteps <= 0) throw new RangeError(`fill quantity must be a positive integer, got ${qtySteps}`);
-    const signed = sideSign(side) * qtySteps;
+    const signed = signedSteps(sideSign(side), qtySteps);
     const price = BigInt(priceTicks);
     if (this.position === 0) this.resetCycle();
     let realized = 0n;
     let opening = signed;
     if (this.position !== 0 && Math.sign(signed) !== Math.sign(this.position)) {
-      const closeAbs = Math.min(qtySteps, Math.abs(this.position));
-      const closeSigned = Math.sign(signed) * closeAbs;
+      const closeAbs = minSteps(qtySteps, absSteps(this.position));
+      const closeSigned = signedSteps(Math.sign(signed), closeAbs);
       const removed = divRound(this.costBasis * BigInt(closeAbs), BigInt(Math.abs(this.position)), 'half-up');
       realized = -BigInt(closeSigned) * price - removed;
       this.costBasis -= removed;
-      this.position += closeSigned;
-      opening = signed - closeSigned;
+      this.position = addSteps(this.position, closeSigned);
+      opening = subSteps(signed, closeSigned);
       this.realizedTickSteps += realized;
       this.cycleRealizedTickSteps += realized;
       // A closed-out position ends its cycle; a flip starts the next one with this fill's fee.
@@ -90,7 +90,7 @@ export class Inventory {
     }
     this.addFee(commission);
     if (opening !== 0) {
-      this.position += opening;
+      this.position = addSteps(this.position, opening);
       this.costBasis += BigInt(opening) * price;
     }
     return { realizedPnl: this.instrument.tickStepsToMoney(realized), positionSteps: this.position };

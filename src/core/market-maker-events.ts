@@ -4,7 +4,7 @@
  */
 import { domainEvent, type DomainEvent } from './events.ts';
 import { EDGE_FREEZE_REASON, RISK_LIMIT_FREEZE } from './market-maker-types.ts';
-import type { Instrument, Steps, Ticks } from './instrument.ts';
+import { ZERO_TICKS, type Instrument, type Steps, type Ticks } from './instrument.ts';
 import type { FreezeChange } from './edge-monitor.ts';
 import type { Notionals } from './exposure.ts';
 import type { Inventory } from './inventory.ts';
@@ -157,7 +157,7 @@ export function purposeEvent(instrument: Instrument, order: PlaceOrder, purpose:
   const symbol = instrument.symbol;
   const side = order.side;
   const qty = instrument.formatQty(order.qtySteps);
-  const price = instrument.formatPrice(order.priceTicks ?? 0);
+  const price = instrument.formatPrice(order.priceTicks ?? ZERO_TICKS);
   const id = order.clientOrderId;
   if (purpose === 'reduce_only_force') return domainEvent('reduce_only_force', { symbol, side, qty, price, client_id: id, error: null }, id);
   if (purpose === 'grind') return domainEvent('grinding', { symbol, side, qty, price, entry_price: entryPrice, client_id: id }, id);

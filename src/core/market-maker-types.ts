@@ -3,6 +3,7 @@
  * reports, its options, and the names of its freezes.
  */
 import type { DomainEvent } from './events.ts';
+import type { Steps, Ticks } from './instrument.ts';
 import type { CancelOrder, PlaceOrder } from './model.ts';
 import type { Money } from './money.ts';
 import type { OrderPurpose } from './order-tracker.ts';
@@ -24,16 +25,16 @@ export interface Decision {
 
 export interface MarketMakerView {
   readonly symbol: string;
-  readonly midTicks: number | null;
-  readonly bestBidTicks: number | null;
-  readonly bestAskTicks: number | null;
-  readonly ourBidTicks: number | null;
-  readonly ourAskTicks: number | null;
-  readonly positionSteps: number;
-  readonly pendingBuySteps: number;
-  readonly pendingSellSteps: number;
-  readonly worstLongSteps: number;
-  readonly worstShortSteps: number;
+  readonly midTicks: Ticks | null;
+  readonly bestBidTicks: Ticks | null;
+  readonly bestAskTicks: Ticks | null;
+  readonly ourBidTicks: Ticks | null;
+  readonly ourAskTicks: Ticks | null;
+  readonly positionSteps: Steps;
+  readonly pendingBuySteps: Steps;
+  readonly pendingSellSteps: Steps;
+  readonly worstLongSteps: Steps;
+  readonly worstShortSteps: Steps;
   readonly worstLongNotional: Money;
   readonly worstShortNotional: Money;
   readonly positionNotional: Money;
@@ -55,7 +56,7 @@ export interface MarketMakerView {
   readonly grindingCount: number;
   readonly reduceOnlyForceCount: number;
   /** The position the venue last reported in an ACCOUNT_UPDATE, when it differed from ours. */
-  readonly venuePositionMismatchSteps: number | null;
+  readonly venuePositionMismatchSteps: Steps | null;
 }
 
 export interface MarketMakerOptions {

@@ -15,7 +15,7 @@ import { EdgeMonitor, fillEdgeBps } from './edge-monitor.ts';
 import { domainEvent, type DomainEvent } from './events.ts';
 import { notionals, riskRatio, signedNotional, worstCase, type Exposure, type Notionals } from './exposure.ts';
 import { resolveGridParams, type GridParams } from './grid-params.ts';
-import type { Instrument, Ticks } from './instrument.ts';
+import { maxTicks, midTicks, minTicks, type Instrument, type Ticks } from './instrument.ts';
 import { fillOfTrade, fillOfUpdate, Ledger, type FillRecord, type FillSource } from './ledger.ts';
 import {
   AMBIGUOUS_QUERY_GRACE_MS,
@@ -393,11 +393,11 @@ export class MarketMaker {
     const { inventory } = this.ledger;
     return {
       symbol: this.symbol,
-      midTicks: book === null ? null : Math.round((book.bidTicks + book.askTicks) / 2),
+      midTicks: book === null ? null : midTicks(book.bidTicks, book.askTicks),
       bestBidTicks: book?.bidTicks ?? null,
       bestAskTicks: book?.askTicks ?? null,
-      ourBidTicks: this.shadow ? this.shadowBid : bids.length > 0 ? Math.max(...bids) : null,
-      ourAskTicks: this.shadow ? this.shadowAsk : asks.length > 0 ? Math.min(...asks) : null,
+      ourBidTicks: this.shadow ? this.shadowBid : bids.length > 0 ? bids.reduce(maxTicks) : null,
+      ourAskTicks: this.shadow ? this.shadowAsk : asks.length > 0 ? asks.reduce(minTicks) : null,
       positionSteps: exposure.positionSteps,
       pendingBuySteps: exposure.pendingBuySteps,
       pendingSellSteps: exposure.pendingSellSteps,
@@ -468,7 +468,7 @@ export class MarketMaker {
   /** The price exposure is valued at: the book's mid (rounded), else the mark price. */
   private referenceTicks(): Ticks | null {
     const book = this.conditions.book;
-    if (book !== null && book.bidTicks > 0 && book.bidTicks < book.askTicks) return Math.round((book.bidTicks + book.askTicks) / 2);
+    if (book !== null && book.bidTicks > 0 && book.bidTicks < book.askTicks) return midTicks(book.bidTicks, book.askTicks);
     return this.markTicks;
   }
 

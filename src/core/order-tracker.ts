@@ -4,7 +4,7 @@
  * (a status never moves backwards, a trade id is applied once) so duplicated or reordered
  * user-stream messages change nothing.
  */
-import type { Steps, Ticks } from './instrument.ts';
+import { addSteps, maxSteps, minSteps, subSteps, ZERO_STEPS, ZERO_TICKS, type Steps, type Ticks } from './instrument.ts';
 import { isFinalStatus, type CommandOutcome, type OrderSnapshot, type OrderStatus, type OrderUpdate, type PlaceOrder, type Side } from './model.ts';
 
 export type OrderPurpose = 'quote' | 'reduce_only_force' | 'grind';
@@ -107,8 +107,8 @@ export class OrderTracker {
 
   /** Returns the remaining quantity of every non-final order on `side`. */
   pendingSteps(side: Side): Steps {
-    let total = 0;
-    for (const o of this.live.values()) if (o.side === side) total += Math.max(0, o.qtySteps - o.filledSteps);
+    let total = ZERO_STEPS;
+    for (const o of this.live.values()) if (o.side === side) total = addSteps(total, maxSteps(ZERO_STEPS, subSteps(o.qtySteps, o.filledSteps)));
     return total;
   }
 
@@ -126,7 +126,7 @@ export class OrderTracker {
     const tracked: TrackedOrder = {
       clientOrderId: order.clientOrderId,
       side: order.side,
-      priceTicks: order.priceTicks ?? 0,
+      priceTicks: order.priceTicks ?? ZERO_TICKS,
       qtySteps: order.qtySteps,
       reduceOnly: order.reduceOnly,
       purpose,
@@ -134,8 +134,8 @@ export class OrderTracker {
       state: 'in_flight',
       status: null,
       orderId: null,
-      filledSteps: 0,
-      tradedSteps: 0,
+      filledSteps: ZERO_STEPS,
+      tradedSteps: ZERO_STEPS,
       cancelPending: false,
       sentMs: nowMs,
       ambiguousSinceMs: null,
@@ -161,7 +161,7 @@ export class OrderTracker {
       status: snapshot.status,
       orderId: snapshot.orderId,
       filledSteps: snapshot.executedSteps,
-      tradedSteps: 0,
+      tradedSteps: ZERO_STEPS,
       cancelPending: false,
       sentMs: nowMs,
       ambiguousSinceMs: null,
@@ -195,7 +195,7 @@ export class OrderTracker {
     if (!o) return { changed: newTrade, newTrade, order: null, settledFromAmbiguous: false };
     const wasAmbiguous = o.state === 'ambiguous';
     let changed = false;
-    if (newTrade) o.tradedSteps += update.lastFilledSteps;
+    if (newTrade) o.tradedSteps = addSteps(o.tradedSteps, update.lastFilledSteps);
     if (newTrade && update.cumulativeFilledSteps > o.filledSteps) {
       o.filledSteps = update.cumulativeFilledSteps;
       changed = true;
@@ -233,8 +233,8 @@ export class OrderTracker {
   applyHistoricalTrade(clientOrderId: string, qtySteps: Steps): { readonly order: TrackedOrderView; readonly filled: boolean } | null {
     const o = this.orders.get(clientOrderId);
     if (!o) return null;
-    o.tradedSteps += qtySteps;
-    o.filledSteps = Math.min(o.qtySteps, Math.max(o.filledSteps, o.tradedSteps));
+    o.tradedSteps = addSteps(o.tradedSteps, qtySteps);
+    o.filledSteps = minSteps(o.qtySteps, maxSteps(o.filledSteps, o.tradedSteps));
     if (o.filledSteps < o.qtySteps) {
       if (o.state === 'open' && o.status === 'NEW' && o.filledSteps > 0) o.status = 'PARTIALLY_FILLED';
       return { order: o, filled: false };
@@ -290,7 +290,7 @@ export class OrderTracker {
         o.cancelPending = false;
         const status = outcome.value.status;
         if (isFinalStatus(status)) {
-          o.filledSteps = Math.max(o.filledSteps, outcome.value.executedSteps);
+          o.filledSteps = maxSteps(o.filledSteps, outcome.value.executedSteps);
           this.setStatus(o, status);
           return { kind: 'settled', order: o, status };
         }
@@ -331,7 +331,7 @@ export class OrderTracker {
       return { kind: 'settled', order: o, status: 'NOT_FOUND' };
     }
     if (o.orderId === null) o.orderId = snapshot.orderId;
-    o.filledSteps = Math.max(o.filledSteps, snapshot.executedSteps);
+    o.filledSteps = maxSteps(o.filledSteps, snapshot.executedSteps);
     this.setStatus(o, snapshot.status);
     return { kind: 'settled', order: o, status: snapshot.status };
   }
@@ -349,7 +349,7 @@ export class OrderTracker {
     o.slot = null;
     o.status = snapshot.status;
     o.orderId ??= snapshot.orderId;
-    o.filledSteps = Math.max(o.filledSteps, snapshot.executedSteps);
+    o.filledSteps = maxSteps(o.filledSteps, snapshot.executedSteps);
     o.cancelPending = false;
     o.ambiguousSinceMs = null;
     this.finalIds.delete(o.clientOrderId);
@@ -373,7 +373,7 @@ export class OrderTracker {
     if (!o || o.state === 'final') return false;
     const wasAmbiguous = o.state === 'ambiguous';
     if (o.orderId === null) o.orderId = snapshot.orderId;
-    o.filledSteps = Math.max(o.filledSteps, snapshot.executedSteps);
+    o.filledSteps = maxSteps(o.filledSteps, snapshot.executedSteps);
     this.setStatus(o, snapshot.status);
     return wasAmbiguous;
   }

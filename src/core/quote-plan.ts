@@ -6,7 +6,7 @@
 import { headroomSteps, type Exposure } from './exposure.ts';
 import type { GridParams } from './grid-params.ts';
 import { grindClip } from './grinding.ts';
-import type { Instrument, Steps, Ticks } from './instrument.ts';
+import { absSteps, addSteps, asSteps, minSteps, ZERO_STEPS, type Instrument, type Steps, type Ticks } from './instrument.ts';
 import type { BookTop, Side } from './model.ts';
 import type { Money } from './money.ts';
 import type { OrderPurpose, TrackedOrderView } from './order-tracker.ts';
@@ -62,7 +62,7 @@ export function planTargets(input: TargetInput, skipped: SkippedOrder[]): Map<st
   if (ladder !== null && input.quotesAllowed && state < 2) {
     const reducing: Side | null = position > 0 ? 'SELL' : position < 0 ? 'BUY' : null;
     const sides: Side[] = state === 0 ? ['BUY', 'SELL'] : reducing === null ? [] : [reducing];
-    const baseQty = state === 0 ? params.orderQtySteps : Math.max(1, Math.floor(params.orderQtySteps * params.softReduceSizeFactor));
+    const baseQty = state === 0 ? params.orderQtySteps : asSteps(Math.max(1, Math.floor(params.orderQtySteps * params.softReduceSizeFactor)));
     for (const side of sides) {
       const prices = side === 'BUY' ? ladder.bids : ladder.asks;
       prices.forEach((priceTicks, level) => {
@@ -76,7 +76,7 @@ export function planTargets(input: TargetInput, skipped: SkippedOrder[]): Map<st
   if (book !== null && input.placesAllowed && state === 2 && position !== 0) {
     const side: Side = position > 0 ? 'SELL' : 'BUY';
     const priceTicks = side === 'SELL' ? book.askTicks : book.bidTicks;
-    const qtySteps = Math.min(params.reduceOnlyClipSteps, Math.abs(position));
+    const qtySteps = minSteps(params.reduceOnlyClipSteps, absSteps(position));
     targets.set('force', { slot: 'force', side, priceTicks, qtySteps, reduceOnly: true, purpose: 'reduce_only_force' });
   }
   if (book !== null && input.placesAllowed && params.grindEnabled && state < 2 && position !== 0) {
@@ -127,7 +127,7 @@ export interface CommandPlan {
 export function planCommands(targets: ReadonlyMap<string, OrderTarget>, input: CommandInput, skipped: SkippedOrder[]): CommandPlan {
   const { instrument, params, referenceTicks, exposure } = input;
   const limit = params.maxWorstCaseNotional;
-  const headroom = (worstSteps: Steps): Steps => (referenceTicks === null ? 0 : headroomSteps(instrument, referenceTicks, worstSteps, limit));
+  const headroom = (worstSteps: Steps): Steps => (referenceTicks === null ? ZERO_STEPS : headroomSteps(instrument, referenceTicks, worstSteps, limit));
   const cancels: Array<{ clientOrderId: string; reason: string }> = [];
   for (const order of input.active) {
     if (order.state !== 'open' || order.cancelPending) continue;
@@ -158,8 +158,8 @@ export function planCommands(targets: ReadonlyMap<string, OrderTarget>, input: C
         }
       }
     }
-    if (target.side === 'BUY') worstLong += qtySteps;
-    else worstShort += qtySteps;
+    if (target.side === 'BUY') worstLong = addSteps(worstLong, qtySteps);
+    else worstShort = addSteps(worstShort, qtySteps);
     places.push({ target, qtySteps });
   }
   return { cancels, places };

@@ -3,7 +3,7 @@
  * Pure functions of ticks and steps.
  */
 import { rateToBps } from './grid-params.ts';
-import type { Instrument, Steps, Ticks } from './instrument.ts';
+import { addSteps, asSteps, asTicks, maxSteps, ONE_STEP, subSteps, type Instrument, type Steps, type Ticks } from './instrument.ts';
 import type { Money } from './money.ts';
 
 export interface LadderGeometry {
@@ -53,12 +53,12 @@ export function quoteLadder(instrument: Instrument, bestBid: Ticks, bestAsk: Tic
   let previousAsk = bestBid;
   for (let level = 0; level < geometry.levels; level += 1) {
     const offset = geometry.halfSpreadBps + level * geometry.levelSpacingBps;
-    const bid = Math.min(Math.floor(mid * (1 + (skewBps - offset) / 10_000)), previousBid - 1, maxPrice);
+    const bid = asTicks(Math.min(Math.floor(mid * (1 + (skewBps - offset) / 10_000)), previousBid - 1, maxPrice));
     if (bid >= minPrice) {
       bids.push(bid);
       previousBid = bid;
     }
-    const ask = Math.max(Math.ceil(mid * (1 + (skewBps + offset) / 10_000)), previousAsk + 1, minPrice);
+    const ask = asTicks(Math.max(Math.ceil(mid * (1 + (skewBps + offset) / 10_000)), previousAsk + 1, minPrice));
     if (ask <= maxPrice) {
       asks.push(ask);
       previousAsk = ask;
@@ -75,13 +75,14 @@ export function quoteLadder(instrument: Instrument, bestBid: Ticks, bestAsk: Tic
  * MIN_NOTIONAL and minQty, or null when that exceeds maxQty.
  */
 export function sizeForMinNotional(instrument: Instrument, priceTicks: Ticks, qtySteps: Steps): Steps | null {
-  let qty = Math.max(qtySteps, instrument.minQtySteps);
+  let qty = maxSteps(qtySteps, instrument.minQtySteps);
   if (instrument.notional(priceTicks, qty) < instrument.minNotional) {
-    const perStep = instrument.notional(priceTicks, 1);
+    const perStep = instrument.notional(priceTicks, ONE_STEP);
     if (perStep <= 0n) return null;
-    qty = Math.max(qty, Number((instrument.minNotional + perStep - 1n) / perStep));
-    while (instrument.notional(priceTicks, qty) < instrument.minNotional) qty += 1;
-    while (qty > Math.max(qtySteps, instrument.minQtySteps) && instrument.notional(priceTicks, qty - 1) >= instrument.minNotional) qty -= 1;
+    qty = maxSteps(qty, asSteps(Number((instrument.minNotional + perStep - 1n) / perStep)));
+    while (instrument.notional(priceTicks, qty) < instrument.minNotional) qty = addSteps(qty, ONE_STEP);
+    while (qty > maxSteps(qtySteps, instrument.minQtySteps) && instrument.notional(priceTicks, subSteps(qty, ONE_STEP)) >= instrument.minNotional)
+      qty = subSteps(qty, ONE_STEP);
   }
   return qty <= instrument.maxQtySteps ? qty : null;
 }

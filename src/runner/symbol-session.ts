@@ -7,7 +7,7 @@
 import { context } from '@opentelemetry/api';
 import type { Clock } from '../core/clock.ts';
 import type { DomainEvent, EventBus } from '../core/events.ts';
-import type { Instrument } from '../core/instrument.ts';
+import type { Instrument, Steps } from '../core/instrument.ts';
 import type { MarketMaker, OrderCommand } from '../core/market-maker.ts';
 import type { AccountUpdate, BookTop, CommandOutcome, MarkPriceUpdate, OrderUpdate } from '../core/model.ts';
 import { formatMoney } from '../core/money.ts';
@@ -195,7 +195,7 @@ export class SymbolSession {
   /** Emits one runner_snapshot. */
   snapshot(): void {
     const v = this.maker.view(this.deps.clock.nowMs());
-    const fmt = (steps: number) => this.instrument.formatQty(steps);
+    const fmt = (steps: Steps) => this.instrument.formatQty(steps);
     this.deps.bus.emit('runner_snapshot', {
       symbol: v.symbol,
       mid: v.midTicks === null ? null : this.instrument.formatPrice(v.midTicks),

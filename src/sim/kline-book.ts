@@ -3,7 +3,7 @@
  * the rolling 24-hour statistics of the tickers. A slot without trades is a bar at the
  * previous close with no volume, as Binance shows it; slots before the first trade have none.
  */
-import type { Steps, Ticks } from '../core/instrument.ts';
+import { addSteps, maxTicks, minTicks, ZERO_STEPS, type Steps, type Ticks } from '../core/instrument.ts';
 import type { Money } from '../core/money.ts';
 import { KLINE_INTERVALS, shiftSlot, slotAtOrAfter, slotStart } from './kline-intervals.ts';
 import type { PublicTrade } from './trade-tape.ts';
@@ -65,8 +65,8 @@ export function flatDayStats(priceTicks: Ticks, nowMs: number): DayStats {
     high: p,
     low: p,
     last: p,
-    lastQty: 0,
-    volume: 0,
+    lastQty: ZERO_STEPS,
+    volume: ZERO_STEPS,
     quote: 0n,
     trades: 0,
     firstId: -1,
@@ -86,14 +86,14 @@ export class KlineBook {
       const bar = bars.at(-1);
       const takerBought = !trade.buyerIsMaker;
       if (bar !== undefined && bar.openTime === open) {
-        bar.high = Math.max(bar.high, trade.priceTicks);
-        bar.low = Math.min(bar.low, trade.priceTicks);
+        bar.high = maxTicks(bar.high, trade.priceTicks);
+        bar.low = minTicks(bar.low, trade.priceTicks);
         bar.close = trade.priceTicks;
-        bar.volume += trade.qtySteps;
+        bar.volume = addSteps(bar.volume, trade.qtySteps);
         bar.quote += trade.quote;
         bar.trades += 1;
         if (takerBought) {
-          bar.takerBuyVolume += trade.qtySteps;
+          bar.takerBuyVolume = addSteps(bar.takerBuyVolume, trade.qtySteps);
           bar.takerBuyQuote += trade.quote;
         }
         bar.lastId = trade.id;
@@ -109,7 +109,7 @@ export class KlineBook {
         volume: trade.qtySteps,
         quote: trade.quote,
         trades: 1,
-        takerBuyVolume: takerBought ? trade.qtySteps : 0,
+        takerBuyVolume: takerBought ? trade.qtySteps : ZERO_STEPS,
         takerBuyQuote: takerBought ? trade.quote : 0n,
         firstId: trade.id,
         lastId: trade.id,
@@ -156,11 +156,11 @@ export class KlineBook {
       openTime: nowMs - DAY_MS,
       closeTime: nowMs,
       open: firstTraded?.open ?? last.priceTicks,
-      high: traded.length > 0 ? Math.max(...traded.map((b) => b.high)) : last.priceTicks,
-      low: traded.length > 0 ? Math.min(...traded.map((b) => b.low)) : last.priceTicks,
+      high: traded.length > 0 ? traded.map((b) => b.high).reduce(maxTicks) : last.priceTicks,
+      low: traded.length > 0 ? traded.map((b) => b.low).reduce(minTicks) : last.priceTicks,
       last: last.priceTicks,
       lastQty: last.qtySteps,
-      volume: traded.reduce((sum, b) => sum + b.volume, 0),
+      volume: traded.reduce((sum, b) => addSteps(sum, b.volume), ZERO_STEPS),
       quote: traded.reduce((sum, b) => sum + b.quote, 0n),
       trades: traded.reduce((sum, b) => sum + b.trades, 0),
       firstId: firstTraded?.firstId ?? -1,
@@ -199,10 +199,10 @@ export class KlineBook {
         high: carry,
         low: carry,
         close: carry,
-        volume: 0,
+        volume: ZERO_STEPS,
         quote: 0n,
         trades: 0,
-        takerBuyVolume: 0,
+        takerBuyVolume: ZERO_STEPS,
         takerBuyQuote: 0n,
         firstId: -1,
         lastId: -1,

@@ -5,7 +5,7 @@
  * price, and a funding rate that wanders slowly.
  */
 import type { Side } from '../core/model.ts';
-import type { Steps, Ticks } from '../core/instrument.ts';
+import { asSteps, asTicks, maxSteps, offsetTicks, ONE_STEP, type Steps, type Ticks } from '../core/instrument.ts';
 import type { Prng } from './prng.ts';
 import type { SimSymbol } from './symbols.ts';
 
@@ -106,9 +106,9 @@ export class MarketModel {
     this.symbol = symbol;
     this.prng = prng;
     this.options = options;
-    this.displayedSteps = Math.max(1, symbol.instrument.qtyToSteps(symbol.spec.displayedQty, 'nearest'));
+    this.displayedSteps = maxSteps(ONE_STEP, symbol.instrument.qtyToSteps(symbol.spec.displayedQty, 'nearest'));
     const start = symbol.instrument.priceToTicks(symbol.spec.startPrice, 'nearest');
-    this.bidTicks = start - Math.floor(options.spreadTicks / 2);
+    this.bidTicks = offsetTicks(start, -Math.floor(options.spreadTicks / 2));
     this.fundingRateUnits = Math.round(options.startFundingRate * RATE_SCALE);
     this.book = this.ladder(new Map(), new Map());
   }
@@ -146,7 +146,7 @@ export class MarketModel {
       move += this.prng.chance(0.5) ? jump : -jump;
     }
     const floor = Math.max(this.symbol.instrument.minPriceTicks, 1) + o.depthLevels;
-    this.bidTicks = Math.max(floor, this.bidTicks + move);
+    this.bidTicks = asTicks(Math.max(floor, this.bidTicks + move));
     this.fundingRateUnits = clamp(
       this.fundingRateUnits + Math.round(this.prng.normal() * o.fundingRateVolatility * RATE_SCALE),
       -MAX_RATE_UNITS,
@@ -163,20 +163,20 @@ export class MarketModel {
   private trades(move: number): SyntheticTrade[] {
     const o = this.options;
     const bestBid = this.bidTicks;
-    const bestAsk = this.bidTicks + o.spreadTicks;
+    const bestAsk = offsetTicks(this.bidTicks, o.spreadTicks);
     const trades: SyntheticTrade[] = [];
     const buyBias = move > 0 ? 0.65 : move < 0 ? 0.35 : 0.5;
     const count = this.prng.poisson(o.tradesPerStep);
     for (let i = 0; i < count; i++) {
       const aggressor: Side = this.prng.chance(buyBias) ? 'BUY' : 'SELL';
-      const qtySteps = Math.max(1, Math.ceil(this.prng.exponential(this.displayedSteps * 0.08)));
+      const qtySteps = asSteps(Math.max(1, Math.ceil(this.prng.exponential(this.displayedSteps * 0.08))));
       trades.push({ aggressor, priceTicks: aggressor === 'BUY' ? bestAsk : bestBid, qtySteps });
     }
     if (this.prng.chance(o.sweepProbability)) {
       const aggressor: Side = this.prng.chance(0.5) ? 'BUY' : 'SELL';
       const depth = Math.round(this.prng.exponential(o.sweepMeanBps) * 1e-4 * bestBid);
-      const qtySteps = Math.max(1, Math.ceil(this.prng.exponential(this.displayedSteps * 0.4)));
-      trades.push({ aggressor, priceTicks: aggressor === 'BUY' ? bestAsk + depth : Math.max(1, bestBid - depth), qtySteps });
+      const qtySteps = asSteps(Math.max(1, Math.ceil(this.prng.exponential(this.displayedSteps * 0.4))));
+      trades.push({ aggressor, priceTicks: aggressor === 'BUY' ? offsetTicks(bestAsk, depth) : asTicks(Math.max(1, bestBid - depth)), qtySteps });
     }
     return trades;
   }
@@ -184,18 +184,18 @@ export class MarketModel {
   private ladder(previousBids: ReadonlyMap<Ticks, Steps>, previousAsks: ReadonlyMap<Ticks, Steps>): SyntheticBook {
     const bids: Array<readonly [Ticks, Steps]> = [];
     const asks: Array<readonly [Ticks, Steps]> = [];
-    const bestAsk = this.bidTicks + this.options.spreadTicks;
+    const bestAsk = offsetTicks(this.bidTicks, this.options.spreadTicks);
     for (let level = 0; level < this.options.depthLevels; level++) {
-      const bidPrice = this.bidTicks - level;
-      const askPrice = bestAsk + level;
+      const bidPrice = offsetTicks(this.bidTicks, -level);
+      const askPrice = offsetTicks(bestAsk, level);
       bids.push([bidPrice, this.levelSize(previousBids.get(bidPrice), level)]);
       asks.push([askPrice, this.levelSize(previousAsks.get(askPrice), level)]);
     }
     const lowest = Math.max(1, this.symbol.instrument.minPriceTicks);
     const highest = this.symbol.instrument.maxPriceTicks > 0 ? this.symbol.instrument.maxPriceTicks : Number.MAX_SAFE_INTEGER;
     for (let level = this.options.depthLevels; level < this.options.bookDepthLevels; level++) {
-      const bidPrice = this.bidTicks - level;
-      const askPrice = bestAsk + level;
+      const bidPrice = offsetTicks(this.bidTicks, -level);
+      const askPrice = offsetTicks(bestAsk, level);
       if (bidPrice >= lowest) bids.push([bidPrice, this.deepLevelSize(bidPrice)]);
       if (askPrice <= highest) asks.push([askPrice, this.deepLevelSize(askPrice)]);
     }
@@ -205,14 +205,14 @@ export class MarketModel {
   /** Returns the size shown at a deep level: drawn from its price alone (no PRNG), so it stays put while the touch moves. */
   private deepLevelSize(priceTicks: Ticks): Steps {
     const mean = this.displayedSteps * (1 + this.options.depthLevels * 0.25);
-    return Math.max(1, Math.round(mean * (0.4 + 1.2 * unitHash(priceTicks))));
+    return asSteps(Math.max(1, Math.round(mean * (0.4 + 1.2 * unitHash(priceTicks)))));
   }
 
   /** Keeps most levels as they were so that diff-depth updates stay small, like a real book. */
   private levelSize(previous: Steps | undefined, level: number): Steps {
     if (previous !== undefined && this.prng.chance(0.8)) return previous;
     const mean = this.displayedSteps * (1 + level * 0.25);
-    return Math.max(1, Math.round(mean * (0.4 + 1.2 * this.prng.next())));
+    return asSteps(Math.max(1, Math.round(mean * (0.4 + 1.2 * this.prng.next()))));
   }
 }
 

@@ -4,7 +4,7 @@
  * order fills when the market trades through its price (as maker), an incoming marketable
  * order takes the synthetic book (as taker). Money is bigint 1e-8, prices ticks, sizes steps.
  */
-import type { Steps, Ticks } from '../core/instrument.ts';
+import { absSteps, addSteps, asSteps, ZERO_STEPS, type Steps, type Ticks } from '../core/instrument.ts';
 import type { Money } from '../core/money.ts';
 import { sideSign, type ExecutionType, type MarginType } from '../core/model.ts';
 import {
@@ -35,6 +35,8 @@ import type { SimSymbol } from './symbols.ts';
 
 /** Binance: "One order can only be modified for less than 10000 times". */
 const MAX_AMENDMENTS = 9_999;
+/** The quantity of a trade-through with no limit: every resting order it crosses fills. */
+const UNLIMITED_STEPS = asSteps(Number.MAX_SAFE_INTEGER);
 
 export class MatchingEngine {
   private readonly symbols = new Map<string, SymbolMarket>();
@@ -55,7 +57,7 @@ export class MatchingEngine {
     for (const start of config.startingPositions ?? []) {
       const s = this.symbols.get(start.symbol);
       if (s === undefined) throw new RangeError(`starting position for unlisted symbol ${start.symbol}`);
-      Object.assign(s.position, { amount: start.amountSteps, cost: s.sym.instrument.notional(start.entryTicks, Math.abs(start.amountSteps)) });
+      Object.assign(s.position, { amount: start.amountSteps, cost: s.sym.instrument.notional(start.entryTicks, absSteps(start.amountSteps)) });
     }
   }
 
@@ -186,7 +188,7 @@ export class MatchingEngine {
       qtySteps: request.qtySteps,
       reduceOnly: request.reduceOnly,
       timeMs: nowMs,
-      executedSteps: 0,
+      executedSteps: ZERO_STEPS,
       cumQuote: 0n,
       status: 'NEW',
       updateTimeMs: nowMs,
@@ -271,8 +273,8 @@ export class MatchingEngine {
     const on = this.callbacks(s, nowMs, events);
     for (const trade of trades) s.tradeThrough(trade.aggressor, trade.priceTicks, trade.qtySteps, on);
     const best = s.bestSynthetic();
-    if (best.ask !== undefined) s.tradeThrough('BUY', best.ask, Number.MAX_SAFE_INTEGER, on);
-    if (best.bid !== undefined) s.tradeThrough('SELL', best.bid, Number.MAX_SAFE_INTEGER, on);
+    if (best.ask !== undefined) s.tradeThrough('BUY', best.ask, UNLIMITED_STEPS, on);
+    if (best.bid !== undefined) s.tradeThrough('SELL', best.bid, UNLIMITED_STEPS, on);
     this.expireStaleReduceOnly(s, nowMs, events);
     return events;
   }
@@ -282,7 +284,7 @@ export class MatchingEngine {
     const s = this.state(symbol);
     const amount = s.position.amount;
     if (amount === 0) return [];
-    const notional = markNotional(s.sym, s.markHalfTicks, Math.abs(amount));
+    const notional = markNotional(s.sym, s.markHalfTicks, absSteps(amount));
     const fee = this.account.bookFunding(symbol, rateUnits, s.markHalfTicks, amount, notional, nowMs);
     return [{ kind: 'account', reason: 'FUNDING_FEE', balanceChange: fee, walletBalance: this.account.walletBalance(), positions: [], timeMs: nowMs }];
   }
@@ -367,7 +369,7 @@ export class MatchingEngine {
     const quote = s.sym.instrument.notional(priceTicks, qty);
     const realizedPnl = applyFillToPosition(s.sym, s.position, order.side, priceTicks, qty, nowMs);
     const fill = this.account.bookFill(order, priceTicks, qty, quote, realizedPnl, maker, nowMs);
-    order.executedSteps += qty;
+    order.executedSteps = addSteps(order.executedSteps, qty);
     order.cumQuote += quote;
     order.status = order.executedSteps === order.qtySteps ? 'FILLED' : 'PARTIALLY_FILLED';
     order.updateTimeMs = nowMs;

@@ -4,7 +4,7 @@
  * throws the BinanceApiError Binance answers.
  */
 import { divRound } from '../core/decimal.ts';
-import type { Steps, Ticks } from '../core/instrument.ts';
+import { absSteps, subSteps, ZERO_STEPS, ZERO_TICKS, type Steps, type Ticks } from '../core/instrument.ts';
 import type { Money } from '../core/money.ts';
 import { sideSign, type Side, type TimeInForce } from '../core/model.ts';
 import type { NewOrderRequest, SimOrder } from './engine-types.ts';
@@ -39,7 +39,7 @@ export function checkNewOrder(s: SymbolMarket, request: NewOrderRequest, account
   if (isLimit && (request.priceTicks === undefined || request.priceTicks <= 0)) throw apiErrors.mandatory('price');
   if (isLimit && request.timeInForce === undefined) throw apiErrors.mandatory('timeInForce');
   const timeInForce: TimeInForce = isLimit ? (request.timeInForce ?? 'GTC') : 'GTC';
-  const priceTicks = isLimit ? (request.priceTicks ?? 0) : 0;
+  const priceTicks = isLimit ? (request.priceTicks ?? ZERO_TICKS) : ZERO_TICKS;
   const referenceTicks = isLimit ? priceTicks : s.referencePrice(request.side);
   checkExposure(s, account, { side: request.side, reduceOnly: request.reduceOnly, priceTicks: referenceTicks, qtySteps: request.qtySteps }, null);
   if (isLimit && timeInForce === 'GTX' && s.wouldTake(request.side, priceTicks)) throw apiErrors.postOnlyRejected();
@@ -61,7 +61,7 @@ export interface OrderTerms {
  * it is counted at its new terms only, and a notional below the minimum is then -5029.
  */
 export function checkExposure(s: SymbolMarket, account: AccountView, terms: OrderTerms, amending: SimOrder | null): void {
-  const toFill = terms.qtySteps - (amending?.executedSteps ?? 0);
+  const toFill = subSteps(terms.qtySteps, amending?.executedSteps ?? ZERO_STEPS);
   if (terms.reduceOnly) {
     const pos = s.position.amount;
     if (pos * sideSign(terms.side) >= 0) throw apiErrors.reduceOnlyRejected();
@@ -80,8 +80,8 @@ function checkMargin(s: SymbolMarket, account: AccountView, priceTicks: Ticks, a
   let required = 0n;
   let unrealized = 0n;
   for (const t of account.markets) {
-    let exposure = markNotional(t.sym, t.markHalfTicks, Math.abs(t.position.amount));
-    for (const o of t.openOrders()) if (o !== amending) exposure += t.sym.instrument.notional(o.priceTicks, o.qtySteps - o.executedSteps);
+    let exposure = markNotional(t.sym, t.markHalfTicks, absSteps(t.position.amount));
+    for (const o of t.openOrders()) if (o !== amending) exposure += t.sym.instrument.notional(o.priceTicks, subSteps(o.qtySteps, o.executedSteps));
     if (t === s) exposure += s.sym.instrument.notional(priceTicks, addedSteps);
     required += divRound(exposure, BigInt(t.leverage), 'ceil');
     unrealized += t.positionView().unrealizedPnl;

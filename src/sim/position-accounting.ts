@@ -3,7 +3,7 @@
  * reduction, valuation at the mark (kept in half ticks so that a one-tick spread's mid is exact).
  */
 import { divRound, formatScaled, parseScaled, pow10 } from '../core/decimal.ts';
-import type { Steps, Ticks } from '../core/instrument.ts';
+import { absSteps, addSteps, minSteps, signedSteps, subSteps, type Steps, type Ticks } from '../core/instrument.ts';
 import { MONEY_DECIMALS, type Money } from '../core/money.ts';
 import { sideSign, type Side } from '../core/model.ts';
 import type { PositionView } from './engine-types.ts';
@@ -22,20 +22,20 @@ export function applyFillToPosition(sym: SimSymbol, p: Position, side: Side, pri
   const sign = sideSign(side);
   p.updateTimeMs = nowMs;
   if (p.amount === 0 || Math.sign(p.amount) === sign) {
-    p.amount += sign * qty;
+    p.amount = addSteps(p.amount, signedSteps(sign, qty));
     p.cost += inst.notional(priceTicks, qty);
     return 0n;
   }
-  const closing = Math.min(qty, Math.abs(p.amount));
+  const closing = minSteps(qty, absSteps(p.amount));
   const removedCost = closing === Math.abs(p.amount) ? p.cost : divRound(p.cost * BigInt(closing), BigInt(Math.abs(p.amount)), 'half-up');
   const closingValue = inst.notional(priceTicks, closing);
   const realized = p.amount > 0 ? closingValue - removedCost : removedCost - closingValue;
   p.cost -= removedCost;
-  p.amount += sign * closing;
+  p.amount = addSteps(p.amount, signedSteps(sign, closing));
   p.realized += realized;
-  const opening = qty - closing;
+  const opening = subSteps(qty, closing);
   if (opening > 0) {
-    p.amount += sign * opening;
+    p.amount = addSteps(p.amount, signedSteps(sign, opening));
     p.cost = inst.notional(priceTicks, opening);
   }
   return realized;
@@ -56,7 +56,7 @@ export function averagePrice(sym: SimSymbol, quote: Money, steps: Steps): string
 
 /** Returns the position valued at the mark. */
 export function positionView(sym: SimSymbol, p: Position, markHalfTicks: number): PositionView {
-  const abs = Math.abs(p.amount);
+  const abs = absSteps(p.amount);
   const value = markNotional(sym, markHalfTicks, abs);
   const unrealizedPnl = p.amount > 0 ? value - p.cost : p.amount < 0 ? p.cost - value : 0n;
   return {

@@ -4,7 +4,7 @@
  * diff-depth events batch the changes since the last event as U (first id), u (last id) and
  * pu (the previous event's u), so a REST snapshot's lastUpdateId always falls inside the chain.
  */
-import type { Steps, Ticks } from '../core/instrument.ts';
+import { addSteps, ZERO_STEPS, type Steps, type Ticks } from '../core/instrument.ts';
 import type { Levels, SyntheticBook } from './market-model.ts';
 
 export interface DepthBatch {
@@ -87,7 +87,7 @@ export class PublicBook {
 function combine(synthetic: Levels, own: ReadonlyMap<Ticks, Steps>): Map<Ticks, Steps> {
   const levels = new Map<Ticks, Steps>();
   for (const [price, qty] of synthetic) if (qty > 0) levels.set(price, qty);
-  for (const [price, qty] of own) if (qty > 0) levels.set(price, (levels.get(price) ?? 0) + qty);
+  for (const [price, qty] of own) if (qty > 0) levels.set(price, addSteps(levels.get(price) ?? ZERO_STEPS, qty));
   return levels;
 }
 
@@ -102,7 +102,7 @@ function diff(before: ReadonlyMap<Ticks, Steps>, after: ReadonlyMap<Ticks, Steps
   }
   for (const price of before.keys()) {
     if (!after.has(price)) {
-      pending.set(price, 0);
+      pending.set(price, ZERO_STEPS);
       changed = true;
     }
   }
@@ -114,7 +114,7 @@ function best(levels: ReadonlyMap<Ticks, Steps>, side: 'bid' | 'ask'): readonly 
   for (const price of levels.keys()) {
     if (bestPrice === null || (side === 'bid' ? price > bestPrice : price < bestPrice)) bestPrice = price;
   }
-  return bestPrice === null ? null : [bestPrice, levels.get(bestPrice) ?? 0];
+  return bestPrice === null ? null : [bestPrice, levels.get(bestPrice) ?? ZERO_STEPS];
 }
 
 function sameLevel(a: readonly [Ticks, Steps] | null, b: readonly [Ticks, Steps] | null): boolean {

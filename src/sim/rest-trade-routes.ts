@@ -3,6 +3,7 @@
  * (ACK or RESULT), test, modify, cancel, batch place and batch cancel, cancel all, the
  * dead-man switch, and the queries (order, open order, open orders, all orders, user trades).
  */
+import { ZERO_STEPS, ZERO_TICKS } from '../core/instrument.ts';
 import type { Fill, NewOrderRequest, OrderRef } from './engine-types.ts';
 import { BinanceApiError, apiErrors } from './errors.ts';
 import { ONE_ORDER } from './rate-limits.ts';
@@ -94,11 +95,11 @@ export function tradeRoutes(routes: RouteTable): void {
         side: request.side,
         type: request.type,
         timeInForce: request.timeInForce ?? 'GTC',
-        priceTicks: request.priceTicks ?? 0,
+        priceTicks: request.priceTicks ?? ZERO_TICKS,
         qtySteps: request.qtySteps,
         reduceOnly: request.reduceOnly,
         timeMs: ctx.nowMs,
-        executedSteps: 0,
+        executedSteps: ZERO_STEPS,
         cumQuote: 0n,
         status: 'NEW' as const,
         updateTimeMs: ctx.nowMs,

@@ -5,6 +5,7 @@
  * Binance-shaped stream events.
  */
 import type { ClockReading } from '../core/clock.ts';
+import { asTicks, type Ticks } from '../core/instrument.ts';
 import type { Money } from '../core/money.ts';
 import { IdSequence, type EngineConfig, type EngineEvent } from './engine-types.ts';
 import { FundingHistory, type FundingView } from './funding-history.ts';
@@ -135,12 +136,12 @@ export class SimulatedExchange {
   }
 
   /** Returns the last traded price of a symbol in ticks (the mid, rounded down, before any trade). */
-  lastPrice(symbol: string): { readonly priceTicks: number; readonly timeMs: number } {
+  lastPrice(symbol: string): { readonly priceTicks: Ticks; readonly timeMs: number } {
     const contract = this.contract(symbol);
     const last = contract.tape.last();
     return last !== undefined
       ? { priceTicks: last.priceTicks, timeMs: last.timeMs }
-      : { priceTicks: Math.floor(contract.model.midHalfTicks() / 2), timeMs: this.clock.nowMs() };
+      : { priceTicks: asTicks(Math.floor(contract.model.midHalfTicks() / 2)), timeMs: this.clock.nowMs() };
   }
 
   /**

@@ -4,7 +4,7 @@
  * settings. The matching loops here walk the book; what a fill does to the account is the
  * engine's business, through the callbacks it passes in.
  */
-import type { Steps, Ticks } from '../core/instrument.ts';
+import { absSteps, addSteps, asTicks, minSteps, subSteps, ZERO_STEPS, type Steps, type Ticks } from '../core/instrument.ts';
 import type { Money } from '../core/money.ts';
 import { sideSign, type MarginType, type Side } from '../core/model.ts';
 import type { PositionView, SimOrder } from './engine-types.ts';
@@ -29,7 +29,7 @@ export class SymbolMarket {
   private synthBids: Array<[Ticks, Steps]> = [];
   private synthAsks: Array<[Ticks, Steps]> = [];
   markHalfTicks: number;
-  readonly position: Position = { amount: 0, cost: 0n, realized: 0n, updateTimeMs: 0 };
+  readonly position: Position = { amount: ZERO_STEPS, cost: 0n, realized: 0n, updateTimeMs: 0 };
   leverage: number;
   marginType: MarginType = 'CROSSED';
   countdownDeadlineMs: number | null = null;
@@ -55,7 +55,7 @@ export class SymbolMarket {
   /** Returns the price a MARKET order on `side` would meet first (the mark when the book is empty). */
   referencePrice(side: Side): Ticks {
     const opposite = side === 'BUY' ? this.synthAsks : this.synthBids;
-    return Math.round(opposite[0]?.[0] ?? this.markHalfTicks / 2);
+    return opposite[0]?.[0] ?? asTicks(Math.round(this.markHalfTicks / 2));
   }
 
   /** Returns the resting orders, bids then asks. */
@@ -83,10 +83,10 @@ export class SymbolMarket {
   /** Returns the synthetic quantity a taker on `side` could take up to `limit` (no limit: all of it). */
   takeableQty(side: Side, limit: Ticks | null): Steps {
     const levels = side === 'BUY' ? this.synthAsks : this.synthBids;
-    let total = 0;
+    let total = ZERO_STEPS;
     for (const [price, qty] of levels) {
       if (limit !== null && (side === 'BUY' ? price > limit : price < limit)) break;
-      total += qty;
+      total = addSteps(total, qty);
     }
     return total;
   }
@@ -95,13 +95,15 @@ export class SymbolMarket {
   fillableSteps(order: SimOrder, wanted: Steps): Steps {
     if (!order.reduceOnly) return wanted;
     const pos = this.position.amount;
-    if (pos * sideSign(order.side) >= 0) return 0;
-    return Math.min(wanted, Math.abs(pos));
+    if (pos * sideSign(order.side) >= 0) return ZERO_STEPS;
+    return minSteps(wanted, absSteps(pos));
   }
 
   /** Returns the quantity the reduce-only orders on `side` still wait to fill, `except` one of them. */
   pendingReduceOnly(side: Side, except: SimOrder | null): Steps {
-    return (side === 'BUY' ? this.bids : this.asks).filter((o) => o.reduceOnly && o !== except).reduce((sum, o) => sum + o.qtySteps - o.executedSteps, 0);
+    return (side === 'BUY' ? this.bids : this.asks)
+      .filter((o) => o.reduceOnly && o !== except)
+      .reduce((sum, o) => addSteps(sum, subSteps(o.qtySteps, o.executedSteps)), ZERO_STEPS);
   }
 
   /**
@@ -122,11 +124,11 @@ export class SymbolMarket {
         continue;
       }
       if (!level || (limit !== null && !better(level[0], limit))) return;
-      const wanted = this.fillableSteps(order, order.qtySteps - order.executedSteps);
+      const wanted = this.fillableSteps(order, subSteps(order.qtySteps, order.executedSteps));
       if (wanted === 0) return;
-      const qty = Math.min(wanted, level[1]);
+      const qty = minSteps(wanted, level[1]);
       on.fill(order, level[0], qty, false);
-      level[1] -= qty;
+      level[1] = subSteps(level[1], qty);
       if (level[1] === 0) levels.shift();
     }
   }
@@ -141,13 +143,13 @@ export class SymbolMarket {
       if (!order) break;
       const crossed = aggressor === 'BUY' ? order.priceTicks <= priceTicks : order.priceTicks >= priceTicks;
       if (!crossed) break;
-      const fillQty = Math.min(left, this.fillableSteps(order, order.qtySteps - order.executedSteps));
+      const fillQty = minSteps(left, this.fillableSteps(order, subSteps(order.qtySteps, order.executedSteps)));
       if (fillQty === 0) {
         i += 1;
         continue;
       }
       on.fill(order, order.priceTicks, fillQty, true);
-      left -= fillQty;
+      left = subSteps(left, fillQty);
       if (order.executedSteps === order.qtySteps) {
         makers.splice(i, 1);
         on.filledOut(order);
@@ -177,7 +179,7 @@ export class SymbolMarket {
   /** Returns the notional still to fill of the resting bids and of the resting asks. */
   openNotionals(): { readonly bids: Money; readonly asks: Money } {
     const sum = (orders: readonly SimOrder[]): Money =>
-      orders.reduce((total, o) => total + this.sym.instrument.notional(o.priceTicks, o.qtySteps - o.executedSteps), 0n);
+      orders.reduce((total, o) => total + this.sym.instrument.notional(o.priceTicks, subSteps(o.qtySteps, o.executedSteps)), 0n);
     return { bids: sum(this.bids), asks: sum(this.asks) };
   }
 
@@ -185,7 +187,7 @@ export class SymbolMarket {
   ownLevels(): { readonly bids: Map<Ticks, Steps>; readonly asks: Map<Ticks, Steps> } {
     const sum = (orders: readonly SimOrder[]): Map<Ticks, Steps> => {
       const levels = new Map<Ticks, Steps>();
-      for (const o of orders) levels.set(o.priceTicks, (levels.get(o.priceTicks) ?? 0) + o.qtySteps - o.executedSteps);
+      for (const o of orders) levels.set(o.priceTicks, addSteps(levels.get(o.priceTicks) ?? ZERO_STEPS, subSteps(o.qtySteps, o.executedSteps)));
       return levels;
     };
     return { bids: sum(this.bids), asks: sum(this.asks) };

@@ -4,7 +4,7 @@
  * `aggTrades` ("market trades that fill in 100ms with the same price and the same taking side":
  * here, the trades of one market step at one price and one taker side).
  */
-import type { Steps, Ticks } from '../core/instrument.ts';
+import { addSteps, type Steps, type Ticks } from '../core/instrument.ts';
 import type { Money } from '../core/money.ts';
 
 export interface PublicTrade {
@@ -68,7 +68,7 @@ export class TradeTape {
       this.trades.push(trade);
       if (open !== null && open.first.priceTicks === trade.priceTicks && open.first.buyerIsMaker === trade.buyerIsMaker) {
         open.last = trade;
-        open.qty += trade.qtySteps;
+        open.qty = addSteps(open.qty, trade.qtySteps);
       } else {
         closeOpen();
         open = { first: trade, last: trade, qty: trade.qtySteps };

@@ -3,6 +3,7 @@
  * statistics, klines, public and aggregate trades, mark price and funding.
  */
 import { divRound, formatScaled, pow10 } from '../core/decimal.ts';
+import { asTicks, ZERO_STEPS, ZERO_TICKS, type Ticks } from '../core/instrument.ts';
 import { formatMoney } from '../core/money.ts';
 import type { FundingRecord, FundingView } from './funding-history.ts';
 import type { Bar, DayStats } from './kline-book.ts';
@@ -31,10 +32,10 @@ export function depthSnapshotJson(sym: SimSymbol, snapshot: { lastUpdateId: numb
 export function restBookTickerJson(sym: SimSymbol, top: BookTopView, nowMs: number): Record<string, unknown> {
   return {
     symbol: sym.spec.symbol,
-    bidPrice: formatPrice(sym, top.bid?.[0] ?? 0),
-    bidQty: formatQty(sym, top.bid?.[1] ?? 0),
-    askPrice: formatPrice(sym, top.ask?.[0] ?? 0),
-    askQty: formatQty(sym, top.ask?.[1] ?? 0),
+    bidPrice: formatPrice(sym, top.bid?.[0] ?? ZERO_TICKS),
+    bidQty: formatQty(sym, top.bid?.[1] ?? ZERO_STEPS),
+    askPrice: formatPrice(sym, top.ask?.[0] ?? ZERO_TICKS),
+    askQty: formatQty(sym, top.ask?.[1] ?? ZERO_STEPS),
     time: nowMs,
     lastUpdateId: top.updateId,
   };
@@ -56,7 +57,7 @@ export function premiumIndexJson(sym: SimSymbol, f: FundingView, nowMs: number):
 }
 
 /** Returns a GET /fapi/v{1,2}/ticker/price entry: the last trade's price (the mid before any trade). */
-export function tickerPriceJson(sym: SimSymbol, lastTicks: number, timeMs: number): Record<string, unknown> {
+export function tickerPriceJson(sym: SimSymbol, lastTicks: Ticks, timeMs: number): Record<string, unknown> {
   return { symbol: sym.spec.symbol, price: formatPrice(sym, lastTicks), time: timeMs };
 }
 
@@ -241,5 +242,6 @@ export function exchangeInfoJson(
 
 /** Returns a signed tick count as a price string ("-12.30"). */
 function formatSignedPrice(sym: SimSymbol, ticks: number): string {
-  return ticks < 0 ? `-${formatPrice(sym, -ticks)}` : formatPrice(sym, ticks);
+  const text = formatPrice(sym, asTicks(Math.abs(ticks)));
+  return ticks < 0 ? `-${text}` : text;
 }

@@ -4,7 +4,7 @@
  * precision ("0.10" tick -> two decimals, as Binance writes BTCUSDT prices).
  */
 import { DecimalFormatError, decimalsOf, formatScaled, parseScaled, pow10 } from '../core/decimal.ts';
-import type { Steps, Ticks } from '../core/instrument.ts';
+import { asSteps, asTicks, type Steps, type Ticks } from '../core/instrument.ts';
 import { BinanceApiError, apiErrors } from './errors.ts';
 import type { SimSymbol } from './symbols.ts';
 
@@ -47,7 +47,7 @@ export function parsePrice(sym: SimSymbol, text: string): Ticks {
   const tick = gridUnits(sym.spec.tickSize, sym.pricePrecision);
   if (scaled <= 0n) throw apiErrors.priceTooLow();
   if (scaled % tick !== 0n) throw apiErrors.priceTick();
-  const ticks = Number(scaled / tick);
+  const ticks = asTicks(Number(scaled / tick));
   if (ticks < sym.instrument.minPriceTicks) throw apiErrors.priceTooLow();
   if (sym.instrument.maxPriceTicks > 0 && ticks > sym.instrument.maxPriceTicks) throw apiErrors.priceTooHigh();
   return ticks;
@@ -59,7 +59,7 @@ export function parseQty(sym: SimSymbol, text: string): Steps {
   const step = gridUnits(sym.spec.stepSize, sym.quantityPrecision);
   if (scaled <= 0n) throw apiErrors.qtyNotPositive();
   if (scaled % step !== 0n) throw apiErrors.precision();
-  const steps = Number(scaled / step);
+  const steps = asSteps(Number(scaled / step));
   if (steps < sym.instrument.minQtySteps) throw new BinanceApiError(-4004, 'Quantity less than min quantity.');
   if (steps > sym.instrument.maxQtySteps) throw apiErrors.qtyTooLarge();
   return steps;

@@ -2,6 +2,7 @@
  * Binance JSON for orders and the account's trades: the REST order answer (new, query, cancel,
  * modify, batch, open orders, all orders) and the account trade list.
  */
+import { ZERO_TICKS } from '../core/instrument.ts';
 import { formatMoney } from '../core/money.ts';
 import type { Fill, OrderView } from './engine-types.ts';
 import type { MatchingEngine } from './matching-engine.ts';
@@ -15,7 +16,7 @@ export function orderJson(engine: MatchingEngine, order: OrderView): Record<stri
     symbol: order.symbol,
     status: order.status,
     clientOrderId: order.clientOrderId,
-    price: order.type === 'MARKET' ? formatPrice(sym, 0) : formatPrice(sym, order.priceTicks),
+    price: order.type === 'MARKET' ? formatPrice(sym, ZERO_TICKS) : formatPrice(sym, order.priceTicks),
     avgPrice: engine.averagePrice(order.symbol, order.cumQuote, order.executedSteps),
     origQty: formatQty(sym, order.qtySteps),
     executedQty: formatQty(sym, order.executedSteps),
@@ -27,7 +28,7 @@ export function orderJson(engine: MatchingEngine, order: OrderView): Record<stri
     closePosition: false,
     side: order.side,
     positionSide: 'BOTH',
-    stopPrice: formatPrice(sym, 0),
+    stopPrice: formatPrice(sym, ZERO_TICKS),
     workingType: 'CONTRACT_PRICE',
     priceProtect: false,
     origType: order.type,

@@ -2,6 +2,7 @@
  * Binance JSON for market stream events: book tickers, diff and partial depth, mark prices,
  * aggregate trades, 24-hour tickers and mini tickers, klines.
  */
+import { ZERO_STEPS, ZERO_TICKS } from '../core/instrument.ts';
 import { formatMoney } from '../core/money.ts';
 import type { FundingView } from './funding-history.ts';
 import type { Bar, DayStats } from './kline-book.ts';
@@ -20,10 +21,10 @@ export function bookTickerJson(sym: SimSymbol, top: BookTopView, nowMs: number):
     E: nowMs,
     T: nowMs,
     s: sym.spec.symbol,
-    b: formatPrice(sym, top.bid?.[0] ?? 0),
-    B: formatQty(sym, top.bid?.[1] ?? 0),
-    a: formatPrice(sym, top.ask?.[0] ?? 0),
-    A: formatQty(sym, top.ask?.[1] ?? 0),
+    b: formatPrice(sym, top.bid?.[0] ?? ZERO_TICKS),
+    B: formatQty(sym, top.bid?.[1] ?? ZERO_STEPS),
+    a: formatPrice(sym, top.ask?.[0] ?? ZERO_TICKS),
+    A: formatQty(sym, top.ask?.[1] ?? ZERO_STEPS),
   };
 }
 

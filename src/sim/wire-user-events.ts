@@ -2,6 +2,7 @@
  * The user data stream's events for what the engine did: TRADE_LITE and ORDER_TRADE_UPDATE for
  * order changes, ACCOUNT_UPDATE for balances and positions, ACCOUNT_CONFIG_UPDATE for leverage.
  */
+import { ZERO_STEPS, ZERO_TICKS } from '../core/instrument.ts';
 import { formatMoney } from '../core/money.ts';
 import type { EngineEvent, PositionView } from './engine-types.ts';
 import type { MatchingEngine } from './matching-engine.ts';
@@ -59,8 +60,8 @@ function tradeLiteJson(engine: MatchingEngine, event: OrderEvent): Record<string
     m: fill?.maker ?? false,
     c: order.clientOrderId,
     S: order.side,
-    L: formatPrice(sym, fill?.priceTicks ?? 0),
-    l: formatQty(sym, fill?.qtySteps ?? 0),
+    L: formatPrice(sym, fill?.priceTicks ?? ZERO_TICKS),
+    l: formatQty(sym, fill?.qtySteps ?? ZERO_STEPS),
     t: fill?.tradeId ?? 0,
     i: order.orderId,
   };
@@ -79,13 +80,13 @@ function orderTradeUpdateJson(engine: MatchingEngine, event: OrderEvent): Record
     q: formatQty(sym, order.qtySteps),
     p: formatPrice(sym, order.priceTicks),
     ap: engine.averagePrice(order.symbol, order.cumQuote, order.executedSteps),
-    sp: formatPrice(sym, 0),
+    sp: formatPrice(sym, ZERO_TICKS),
     x: event.execution,
     X: order.status,
     i: order.orderId,
-    l: formatQty(sym, fill?.qtySteps ?? 0),
+    l: formatQty(sym, fill?.qtySteps ?? ZERO_STEPS),
     z: formatQty(sym, order.executedSteps),
-    L: formatPrice(sym, fill?.priceTicks ?? 0),
+    L: formatPrice(sym, fill?.priceTicks ?? ZERO_TICKS),
   };
   if (fill) {
     o['N'] = engine.asset();

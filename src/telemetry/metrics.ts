@@ -5,7 +5,7 @@
 import { monitorEventLoopDelay, type ELDHistogram } from 'node:perf_hooks';
 import type { Attributes, Counter, Histogram, Meter, ObservableGauge } from '@opentelemetry/api';
 import type { DomainEvent, EventFields } from '../core/events.ts';
-import type { Instrument } from '../core/instrument.ts';
+import type { Instrument, Steps, Ticks } from '../core/instrument.ts';
 import { EDGE_FREEZE_REASON, RISK_LIMIT_FREEZE, type MarketMakerView } from '../core/market-maker.ts';
 import { SUPPRESSION_PRECEDENCE } from '../core/suppression.ts';
 import { formatMoney } from '../core/money.ts';
@@ -176,8 +176,8 @@ export class RunnerMetrics {
         const instrument = source.instrument(v.symbol);
         if (!instrument) continue;
         const a = this.attrs(v.symbol);
-        const price = (ticks: number | null) => (ticks === null ? null : num(instrument.formatPrice(ticks)));
-        const qty = (steps: number) => num(instrument.formatQty(steps)) ?? 0;
+        const price = (ticks: Ticks | null) => (ticks === null ? null : num(instrument.formatPrice(ticks)));
+        const qty = (steps: Steps) => num(instrument.formatQty(steps)) ?? 0;
         const money = (value: bigint) => num(formatMoney(value)) ?? 0;
         const observe = (target: ObservableGauge, value: number | null, attributes: Attributes = a) => {
           if (value !== null) r.observe(target, value, attributes);

@@ -5,7 +5,7 @@
  * callbacks), so a test moves only the clock.
  */
 import type { Clock } from '../../src/core/clock.ts';
-import type { Instrument } from '../../src/core/instrument.ts';
+import { addSteps, asSteps, asTicks, negSteps, ZERO_STEPS, ZERO_TICKS, type Instrument, type Steps } from '../../src/core/instrument.ts';
 import type {
   CancelOrder,
   CommandOutcome,
@@ -43,7 +43,7 @@ export class MemoryVenue implements Venue {
   readonly known = new Map<string, OrderSnapshot>();
   readonly trades: UserTrade[] = [];
   readonly funding: FundingPayment[] = [];
-  positionSteps = 0;
+  positionSteps: Steps = ZERO_STEPS;
   entryPrice = '0.0';
   /** Which trades the trade history shows yet (a trade can reach it after the position does). */
   tradeVisible: (trade: UserTrade) => boolean = () => true;
@@ -67,7 +67,16 @@ export class MemoryVenue implements Venue {
   /** Pushes a book ticker (ticks on the 0.10 grid). */
   book(bidTicks: number, askTicks: number): void {
     const now = this.clock.nowMs();
-    this.listener?.onBookTop({ symbol: 'BTCUSDT', updateId: now, bidTicks, bidSteps: 1000, askTicks, askSteps: 1000, txTimeMs: now, eventTimeMs: now });
+    this.listener?.onBookTop({
+      symbol: 'BTCUSDT',
+      updateId: now,
+      bidTicks: asTicks(bidTicks),
+      bidSteps: asSteps(1000),
+      askTicks: asTicks(askTicks),
+      askSteps: asSteps(1000),
+      txTimeMs: now,
+      eventTimeMs: now,
+    });
   }
 
   /** Opens or drops a stream, as the adapter reports it. */
@@ -88,7 +97,7 @@ export class MemoryVenue implements Venue {
     const filled: OrderSnapshot = { ...order, status: 'FILLED', executedSteps: order.qtySteps, updateTimeMs: now };
     this.open.delete(clientOrderId);
     this.known.set(clientOrderId, filled);
-    this.positionSteps += order.side === 'BUY' ? order.qtySteps : -order.qtySteps;
+    this.positionSteps = addSteps(this.positionSteps, order.side === 'BUY' ? order.qtySteps : negSteps(order.qtySteps));
     this.entryPrice = this.instrument.formatPrice(order.priceTicks);
     const tradeId = this.nextTradeId++;
     this.trades.push({
@@ -152,9 +161,9 @@ export class MemoryVenue implements Venue {
       type: command.type,
       timeInForce: command.timeInForce ?? 'GTC',
       status: 'NEW',
-      priceTicks: command.priceTicks ?? 0,
+      priceTicks: command.priceTicks ?? ZERO_TICKS,
       qtySteps: command.qtySteps,
-      executedSteps: 0,
+      executedSteps: ZERO_STEPS,
       reduceOnly: command.reduceOnly,
       updateTimeMs: this.clock.nowMs(),
     };
@@ -275,8 +284,8 @@ export class MemoryVenue implements Venue {
       priceTicks: order.priceTicks,
       execution,
       status: order.status,
-      lastFilledSteps: execution === 'TRADE' ? order.qtySteps : 0,
-      lastFilledPriceTicks: execution === 'TRADE' ? order.priceTicks : 0,
+      lastFilledSteps: execution === 'TRADE' ? order.qtySteps : ZERO_STEPS,
+      lastFilledPriceTicks: execution === 'TRADE' ? order.priceTicks : ZERO_TICKS,
       cumulativeFilledSteps: order.executedSteps,
       commission: 0n,
       commissionAsset: 'USDT',

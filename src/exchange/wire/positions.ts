@@ -1,4 +1,5 @@
 /** GET /fapi/v3/positionRisk -> PositionSnapshot (one-way mode: the BOTH side). */
+import { ZERO_STEPS } from '../../core/instrument.ts';
 import type { PositionSnapshot } from '../../core/model.ts';
 import { toPositionSide } from './enums.ts';
 import { asArray, asObject, decimal, int, money, steps, str } from './fields.ts';
@@ -25,5 +26,5 @@ export function parsePositionRisk(body: unknown, symbol: string, lookup: Instrum
       updateTimeMs: int(p, 'updateTime', `${path}.updateTime`),
     };
   }
-  return { symbol, amountSteps: 0, entryPrice: '0', markPrice: '0', unrealizedPnl: 0n, updateTimeMs: nowMs };
+  return { symbol, amountSteps: ZERO_STEPS, entryPrice: '0', markPrice: '0', unrealizedPnl: 0n, updateTimeMs: nowMs };
 }

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OrderTransportChange } from '../../../src/core/venue.ts';
-import type { Instrument } from '../../../src/core/instrument.ts';
+import { type Instrument, offsetTicks } from '../../../src/core/instrument.ts';
 import type { PlaceOrder } from '../../../src/core/model.ts';
 import type { BinanceVenue } from '../../../src/exchange/binance-venue.ts';
 import type { ObservedRequest, WsApiFault } from '../../../src/sim/faults.ts';
@@ -32,7 +32,7 @@ function order(clientOrderId: string, i: number): PlaceOrder {
     type: 'LIMIT',
     timeInForce: 'GTX',
     // Far from the market on both sides, one tick apart, so that nothing fills.
-    priceTicks: btc.priceToTicks(i % 2 === 0 ? '30000.0' : '99000.0') + (i % 2 === 0 ? -i : i),
+    priceTicks: offsetTicks(btc.priceToTicks(i % 2 === 0 ? '30000.0' : '99000.0'), i % 2 === 0 ? -i : i),
     qtySteps: btc.qtyToSteps('0.005'),
     reduceOnly: false,
     clientOrderId,

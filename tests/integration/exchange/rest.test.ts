@@ -5,13 +5,14 @@ import { ExchangeError } from '../../../src/exchange/errors.ts';
 import { redactUrl, type RestRequest, type RestTransport } from '../../../src/exchange/rest-transport.ts';
 import { FakeBinance, json } from './fake-binance.ts';
 import { venueFor } from './helpers.ts';
+import { asSteps, asTicks } from '../../../src/core/instrument.ts';
 
 const ORDER: PlaceOrder = {
   symbol: 'BTCUSDT',
   side: 'BUY',
   type: 'LIMIT',
-  priceTicks: 650001,
-  qtySteps: 5,
+  priceTicks: asTicks(650001),
+  qtySteps: asSteps(5),
   timeInForce: 'GTX',
   reduceOnly: false,
   clientOrderId: 'mm-1:a/b',

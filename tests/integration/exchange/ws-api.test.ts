@@ -9,13 +9,14 @@ import type { PlaceOrder } from '../../../src/core/model.ts';
 import type { BinanceVenue } from '../../../src/exchange/binance-venue.ts';
 import { FakeBinance, json, loadFixture } from './fake-binance.ts';
 import { recordingListener, until, venueFor, type Recorded } from './helpers.ts';
+import { asSteps, asTicks } from '../../../src/core/instrument.ts';
 
 const ORDER: PlaceOrder = {
   symbol: 'BTCUSDT',
   side: 'BUY',
   type: 'LIMIT',
-  priceTicks: 650001,
-  qtySteps: 5,
+  priceTicks: asTicks(650001),
+  qtySteps: asSteps(5),
   timeInForce: 'GTX',
   reduceOnly: false,
   clientOrderId: 'mm-1:a/b',

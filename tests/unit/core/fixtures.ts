@@ -1,5 +1,5 @@
 /** Shared test fixtures for the core: a BTCUSDT-like instrument, params and update builders. */
-import { Instrument } from '../../../src/core/instrument.ts';
+import { asSteps, asTicks, Instrument, ZERO_STEPS, ZERO_TICKS } from '../../../src/core/instrument.ts';
 import { MarketMaker, type OrderCommand } from '../../../src/core/market-maker.ts';
 import type { BookTop, OrderSnapshot, OrderStatus, OrderUpdate, PlaceOrder, PositionSnapshot, Side } from '../../../src/core/model.ts';
 import type { Money } from '../../../src/core/money.ts';
@@ -46,11 +46,20 @@ export const baseParams: StrategyParams = {
 export const T0 = 1_800_000_000_000;
 
 export function bookTop(bidTicks: number, askTicks: number, eventTimeMs: number, updateId = eventTimeMs): BookTop {
-  return { symbol: 'BTCUSDT', updateId, bidTicks, bidSteps: 1000, askTicks, askSteps: 1000, txTimeMs: eventTimeMs, eventTimeMs };
+  return {
+    symbol: 'BTCUSDT',
+    updateId,
+    bidTicks: asTicks(bidTicks),
+    bidSteps: asSteps(1000),
+    askTicks: asTicks(askTicks),
+    askSteps: asSteps(1000),
+    txTimeMs: eventTimeMs,
+    eventTimeMs,
+  };
 }
 
 export function flatPosition(updateTimeMs = T0): PositionSnapshot {
-  return { symbol: 'BTCUSDT', amountSteps: 0, entryPrice: '0.0', markPrice: '65000.0', unrealizedPnl: 0n, updateTimeMs };
+  return { symbol: 'BTCUSDT', amountSteps: ZERO_STEPS, entryPrice: '0.0', markPrice: '65000.0', unrealizedPnl: 0n, updateTimeMs };
 }
 
 /** Returns a maker with both streams up, reconciled flat, and a 65000.0/65000.1 book. */
@@ -80,9 +89,9 @@ export function snapshotOf(order: PlaceOrder, status: OrderStatus = 'NEW', execu
     type: order.type,
     timeInForce: order.timeInForce ?? 'GTC',
     status,
-    priceTicks: order.priceTicks ?? 0,
+    priceTicks: order.priceTicks ?? ZERO_TICKS,
     qtySteps: order.qtySteps,
-    executedSteps,
+    executedSteps: asSteps(executedSteps),
     reduceOnly: order.reduceOnly,
     updateTimeMs: T0,
   };
@@ -117,13 +126,13 @@ export function orderUpdate(
     side: base.side,
     type: 'LIMIT',
     timeInForce: 'GTX',
-    qtySteps: base.qtySteps,
-    priceTicks: base.priceTicks,
+    qtySteps: asSteps(base.qtySteps),
+    priceTicks: asTicks(base.priceTicks),
     execution: 'NEW',
     status: 'NEW',
-    lastFilledSteps: 0,
-    lastFilledPriceTicks: 0,
-    cumulativeFilledSteps: 0,
+    lastFilledSteps: ZERO_STEPS,
+    lastFilledPriceTicks: ZERO_TICKS,
+    cumulativeFilledSteps: ZERO_STEPS,
     commission: 0n,
     commissionAsset: 'USDT',
     realizedPnl: 0n,
@@ -144,9 +153,9 @@ export function tradeUpdate(order: PlaceOrder, fill: FillSpec): OrderUpdate {
     {
       execution: 'TRADE',
       status: fill.status,
-      lastFilledSteps: fill.qtySteps,
-      lastFilledPriceTicks: fill.priceTicks,
-      cumulativeFilledSteps: fill.cumSteps,
+      lastFilledSteps: asSteps(fill.qtySteps),
+      lastFilledPriceTicks: asTicks(fill.priceTicks),
+      cumulativeFilledSteps: asSteps(fill.cumSteps),
       commission: fill.commission ?? 0n,
       tradeId: fill.tradeId,
       isMaker: fill.isMaker ?? true,

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { breakEvenTicks, grindClip } from '../../../src/core/grinding.ts';
 import { acceptAll, btc, places, readyMaker, snapshotOf, T0, tradeUpdate } from './fixtures.ts';
+import { asSteps, asTicks, maxTicks, minTicks, offsetTicks } from '../../../src/core/instrument.ts';
 
 const K = btc.tickStepsToMoney(1n);
 
@@ -18,15 +19,16 @@ describe('grindClip', () => {
         fc.option(fc.integer({ min: -3_000, max: 3_000 }), { nil: null }),
         (position, entry, cycleNet, bps, clip, bookOffset, quoteOffset) => {
           const cost = BigInt(position) * BigInt(entry);
-          const bid = entry + bookOffset;
-          const ask = bid + 1;
-          const normal = quoteOffset === null ? null : position > 0 ? Math.max(ask, ask + quoteOffset) : Math.min(bid, bid + quoteOffset);
+          const bid = asTicks(entry + bookOffset);
+          const ask = offsetTicks(bid, 1);
+          const normal =
+            quoteOffset === null ? null : position > 0 ? maxTicks(ask, offsetTicks(ask, quoteOffset)) : minTicks(bid, offsetTicks(bid, quoteOffset));
           const result = grindClip(btc, {
-            positionSteps: position,
+            positionSteps: asSteps(position),
             costBasisTickSteps: cost,
             cycleNet,
             minProfitBps: bps,
-            clipSteps: clip,
+            clipSteps: asSteps(clip),
             normalQuoteTicks: normal,
             bestBidTicks: bid,
             bestAskTicks: ask,
@@ -55,7 +57,7 @@ describe('grindClip', () => {
   });
 
   it('returns the break-even lowered by cycle profit for a long', () => {
-    const be = breakEvenTicks(btc, 10, 6_500_000n, 100n * K);
+    const be = breakEvenTicks(btc, asSteps(10), 6_500_000n, 100n * K);
     expect(be).not.toBeNull();
     expect(btc.formatFractionalPrice(be?.num ?? 0n, be?.den ?? 1n)).toBe('64999.00000');
   });

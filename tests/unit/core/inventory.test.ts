@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Inventory } from '../../../src/core/inventory.ts';
 import type { Side } from '../../../src/core/model.ts';
 import { btc } from './fixtures.ts';
+import { asSteps, asTicks } from '../../../src/core/instrument.ts';
 
 /** Money units (1e-8) per tick x step for BTCUSDT: 0.1 x 0.001 = 1e-4. */
 const MONEY_PER_TICK_STEP = 10_000n;
@@ -57,14 +58,14 @@ function referenceRealized(fills: readonly Fill[]): { realizedNum: bigint; reali
 describe('Inventory', () => {
   it('realizes PnL by average cost and reports entry and unrealized PnL', () => {
     const inv = new Inventory(btc);
-    inv.applyFill('BUY', 650_000, 10, 1_300_000n);
-    inv.applyFill('BUY', 650_100, 10, 1_300_200n);
-    const partial = inv.applyFill('SELL', 650_200, 15, 1_950_600n);
+    inv.applyFill('BUY', asTicks(650_000), asSteps(10), 1_300_000n);
+    inv.applyFill('BUY', asTicks(650_100), asSteps(10), 1_300_200n);
+    const partial = inv.applyFill('SELL', asTicks(650_200), asSteps(15), 1_950_600n);
     expect(partial.realizedPnl).toBe(22_500_000n);
     expect(inv.positionSteps).toBe(5);
     expect(inv.averageEntryPrice()).toBe('65005.00000');
-    expect(inv.unrealizedPnl(650_300)).toBe(12_500_000n);
-    const flip = inv.applyFill('SELL', 650_000, 10, 0n);
+    expect(inv.unrealizedPnl(asTicks(650_300))).toBe(12_500_000n);
+    const flip = inv.applyFill('SELL', asTicks(650_000), asSteps(10), 0n);
     expect(flip.realizedPnl).toBe(-2_500_000n);
     expect(inv.positionSteps).toBe(-5);
     expect(inv.averageEntryPrice()).toBe('65000.00000');
@@ -80,7 +81,7 @@ describe('Inventory', () => {
         let position = 0;
         let fees = 0n;
         for (const f of fills) {
-          inv.applyFill(f.side, f.priceTicks, f.qtySteps, f.fee);
+          inv.applyFill(f.side, asTicks(f.priceTicks), asSteps(f.qtySteps), f.fee);
           const signed = (f.side === 'BUY' ? 1 : -1) * f.qtySteps;
           cash -= BigInt(signed) * BigInt(f.priceTicks);
           position += signed;
@@ -105,23 +106,23 @@ describe('Inventory', () => {
 
   it('accumulates funding and counts it with fees into the cycle net of an open position', () => {
     const inv = new Inventory(btc);
-    inv.applyFill('BUY', 650_000, 10, 1_000n);
+    inv.applyFill('BUY', asTicks(650_000), asSteps(10), 1_000n);
     inv.addFunding(-5_000n);
     inv.addFunding(2_000n);
     expect(inv.fundingAccum).toBe(-3_000n);
     expect(inv.cycleNet).toBe(-4_000n);
-    inv.applyFill('SELL', 650_010, 10, 0n);
+    inv.applyFill('SELL', asTicks(650_010), asSteps(10), 0n);
     expect(inv.positionSteps).toBe(0);
-    inv.applyFill('BUY', 650_000, 1, 7n);
+    inv.applyFill('BUY', asTicks(650_000), asSteps(1), 7n);
     expect(inv.cycleNet).toBe(-7n);
   });
 
   it('adopts a venue position as the truth and rebuilds the cost basis from its entry', () => {
     const inv = new Inventory(btc);
-    inv.applyFill('BUY', 650_000, 10, 0n);
-    inv.adoptPosition(-20, 651_000);
+    inv.applyFill('BUY', asTicks(650_000), asSteps(10), 0n);
+    inv.adoptPosition(asSteps(-20), asTicks(651_000));
     expect(inv.positionSteps).toBe(-20);
     expect(inv.costBasisTickSteps).toBe(-13_020_000n);
-    expect(inv.unrealizedPnl(650_000)).toBe(20n * 1_000n * MONEY_PER_TICK_STEP);
+    expect(inv.unrealizedPnl(asTicks(650_000))).toBe(20n * 1_000n * MONEY_PER_TICK_STEP);
   });
 });

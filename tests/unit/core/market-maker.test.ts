@@ -4,6 +4,7 @@ import type { DomainEvent, EventName } from '../../../src/core/events.ts';
 import { AMBIGUOUS_QUERY_GRACE_MS, MarketMaker } from '../../../src/core/market-maker.ts';
 import type { PlaceOrder } from '../../../src/core/model.ts';
 import { acceptAll, baseParams, btc, bookTop, cancels, flatPosition, orderUpdate, places, readyMaker, snapshotOf, T0, tradeUpdate } from './fixtures.ts';
+import { asSteps } from '../../../src/core/instrument.ts';
 
 function names(events: readonly DomainEvent[]): EventName[] {
   return events.map((e) => e.event);
@@ -249,7 +250,7 @@ describe('MarketMaker order tracking', () => {
     mm.markUnreconciled();
     const foreign = { ...snapshotOf({ ...bid, clientOrderId: 'web_1' }), orderId: 'x1' };
     const stale = { ...snapshotOf({ ...bid, clientOrderId: 'mm-oldsess-q1' }), orderId: 'x2' };
-    const result = mm.reconcile([snapshotOf(bid), foreign, stale], { ...flatPosition(T0 + 50), amountSteps: 30, entryPrice: '64000.04' }, T0 + 100);
+    const result = mm.reconcile([snapshotOf(bid), foreign, stale], { ...flatPosition(T0 + 50), amountSteps: asSteps(30), entryPrice: '64000.04' }, T0 + 100);
     expect(result.cancel).toEqual([{ symbol: 'BTCUSDT', clientOrderId: 'mm-oldsess-q1' }]);
     expect(result.events.at(-1)?.fields).toMatchObject({ adopted: 1, cancelled: 1, open_orders: 3, position: '0.030', trigger: 'reconnect' });
     expect(mm.order(bid.clientOrderId)?.state).toBe('open');

@@ -8,6 +8,7 @@ import type { DomainEvent } from '../../../src/core/events.ts';
 import type { MarketMaker } from '../../../src/core/market-maker.ts';
 import type { OrderStatus, PlaceOrder, UserTrade } from '../../../src/core/model.ts';
 import { acceptAll, btc, places, readyMaker, T0, tradeUpdate } from './fixtures.ts';
+import { asSteps, asTicks, ZERO_STEPS, ZERO_TICKS } from '../../../src/core/instrument.ts';
 
 interface Fill {
   readonly order: PlaceOrder;
@@ -35,8 +36,8 @@ function asTrade(f: Fill, orderId = `o-${f.order.clientOrderId}`): UserTrade {
     tradeId: f.tradeId,
     orderId,
     side: f.order.side,
-    priceTicks: f.priceTicks,
-    qtySteps: f.qtySteps,
+    priceTicks: asTicks(f.priceTicks),
+    qtySteps: asSteps(f.qtySteps),
     commission: f.commission,
     commissionAsset: 'USDT',
     realizedPnl: 0n,
@@ -61,7 +62,7 @@ function asUpdate(f: Fill) {
 
 /** The bid fills 4 then 6 (a long of 10), then the ask closes 7 of it at a higher price. */
 function script(bid: PlaceOrder, ask: PlaceOrder): Fill[] {
-  const b = bid.priceTicks ?? 0;
+  const b = bid.priceTicks ?? ZERO_TICKS;
   const a = ask.priceTicks ?? 0;
   return [
     { order: bid, qtySteps: 4, cumSteps: 4, priceTicks: b, tradeId: 101, commission: 520_000n, timeMs: T0 + 10 },
@@ -188,9 +189,9 @@ describe('MarketMaker.applyMissedTrades', () => {
           type: 'LIMIT',
           timeInForce: 'GTX',
           status: 'NEW',
-          priceTicks: second.priceTicks ?? 0,
+          priceTicks: second.priceTicks ?? ZERO_TICKS,
           qtySteps: second.qtySteps,
-          executedSteps: 0,
+          executedSteps: ZERO_STEPS,
           reduceOnly: false,
           updateTimeMs: T0,
         },
@@ -201,7 +202,15 @@ describe('MarketMaker.applyMissedTrades', () => {
     // Its trade cannot be matched until the query tells its venue id.
     const trade: UserTrade = {
       ...asTrade(
-        { order: first, qtySteps: first.qtySteps, cumSteps: first.qtySteps, priceTicks: first.priceTicks ?? 0, tradeId: 9, commission: 1n, timeMs: T0 + 5 },
+        {
+          order: first,
+          qtySteps: first.qtySteps,
+          cumSteps: first.qtySteps,
+          priceTicks: first.priceTicks ?? ZERO_TICKS,
+          tradeId: 9,
+          commission: 1n,
+          timeMs: T0 + 5,
+        },
         '55',
       ),
     };
@@ -216,7 +225,7 @@ describe('MarketMaker.applyMissedTrades', () => {
         type: 'LIMIT',
         timeInForce: 'GTX',
         status: 'FILLED',
-        priceTicks: first.priceTicks ?? 0,
+        priceTicks: first.priceTicks ?? ZERO_TICKS,
         qtySteps: first.qtySteps,
         executedSteps: first.qtySteps,
         reduceOnly: false,
@@ -230,7 +239,7 @@ describe('MarketMaker.applyMissedTrades', () => {
 
   it('after a reconnect, a venue position equal to the backfilled one keeps our exact cost basis', () => {
     const { mm, bid, ask } = quoted();
-    const b = bid.priceTicks ?? 0;
+    const b = bid.priceTicks ?? ZERO_TICKS;
     mm.markUnreconciled();
     mm.applyMissedTrades(
       [
@@ -241,7 +250,7 @@ describe('MarketMaker.applyMissedTrades', () => {
     );
     // Fills at two prices: the average entry is off the tick grid, where the venue's entry is rounded.
     const entry = mm.view(T0 + 3).entryPrice;
-    const venue = { symbol: 'BTCUSDT', amountSteps: 7, entryPrice: btc.formatPrice(b), markPrice: '65000.0', unrealizedPnl: 0n, updateTimeMs: T0 + 2 };
+    const venue = { symbol: 'BTCUSDT', amountSteps: asSteps(7), entryPrice: btc.formatPrice(b), markPrice: '65000.0', unrealizedPnl: 0n, updateTimeMs: T0 + 2 };
     mm.reconcile(
       [
         {
@@ -253,8 +262,8 @@ describe('MarketMaker.applyMissedTrades', () => {
           timeInForce: 'GTX',
           status: 'PARTIALLY_FILLED',
           priceTicks: b,
-          qtySteps: 10,
-          executedSteps: 7,
+          qtySteps: asSteps(10),
+          executedSteps: asSteps(7),
           reduceOnly: false,
           updateTimeMs: T0 + 2,
         },
@@ -266,9 +275,9 @@ describe('MarketMaker.applyMissedTrades', () => {
           type: 'LIMIT',
           timeInForce: 'GTX',
           status: 'NEW',
-          priceTicks: ask.priceTicks ?? 0,
-          qtySteps: 10,
-          executedSteps: 0,
+          priceTicks: ask.priceTicks ?? ZERO_TICKS,
+          qtySteps: asSteps(10),
+          executedSteps: ZERO_STEPS,
           reduceOnly: false,
           updateTimeMs: T0,
         },
@@ -279,7 +288,10 @@ describe('MarketMaker.applyMissedTrades', () => {
     expect(mm.view(T0 + 4).entryPrice).toBe(entry);
     expect(entry).not.toBe(btc.formatPrice(b));
     // A fill timed before the venue's position update still counts in full (it was not adopted).
-    mm.onOrderUpdate(asUpdate({ order: ask, qtySteps: 7, cumSteps: 7, priceTicks: ask.priceTicks ?? 0, tradeId: 3, commission: 0n, timeMs: T0 + 1 }), T0 + 5);
+    mm.onOrderUpdate(
+      asUpdate({ order: ask, qtySteps: 7, cumSteps: 7, priceTicks: ask.priceTicks ?? ZERO_TICKS, tradeId: 3, commission: 0n, timeMs: T0 + 1 }),
+      T0 + 5,
+    );
     expect(mm.view(T0 + 5).positionSteps).toBe(0);
   });
 });

@@ -2,9 +2,19 @@ import { describe, expect, it } from 'vitest';
 import type { PlaceOrder } from '../../../src/core/model.ts';
 import { OrderTracker } from '../../../src/core/order-tracker.ts';
 import { snapshotOf, T0 } from './fixtures.ts';
+import { asSteps, asTicks } from '../../../src/core/instrument.ts';
 
 function order(n: number, side: 'BUY' | 'SELL' = 'BUY'): PlaceOrder {
-  return { symbol: 'BTCUSDT', clientOrderId: `mm-${n}`, side, type: 'LIMIT', priceTicks: 650_000, qtySteps: 10, reduceOnly: false, timeInForce: 'GTX' };
+  return {
+    symbol: 'BTCUSDT',
+    clientOrderId: `mm-${n}`,
+    side,
+    type: 'LIMIT',
+    priceTicks: asTicks(650_000),
+    qtySteps: asSteps(10),
+    reduceOnly: false,
+    timeInForce: 'GTX',
+  };
 }
 
 describe('OrderTracker', () => {

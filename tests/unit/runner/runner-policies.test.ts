@@ -10,6 +10,7 @@ import { Runner, type RunnerOptions } from '../../../src/runner/runner.ts';
 import { MemoryVenue } from '../../support/memory-venue.ts';
 import { ManualTime, settle } from '../../support/manual-time.ts';
 import { baseParams } from '../core/fixtures.ts';
+import { asSteps } from '../../../src/core/instrument.ts';
 
 const OPTIONS: RunnerOptions = {
   symbols: ['BTCUSDT'],
@@ -165,7 +166,7 @@ describe('reconciliation after the user stream comes back', () => {
   it('a fill that reaches the position before the trade history keeps its realized PnL (the trades are read again)', async () => {
     // Short 0.010 from 65100.0: the bid at 65000.0 closes it for 1.00000000 USDT.
     const t = await start({}, (v) => {
-      v.positionSteps = -10;
+      v.positionSteps = asSteps(-10);
       v.entryPrice = '65100.0';
     });
     const bid = [...t.venue.open.values()].find((o) => o.side === 'BUY');

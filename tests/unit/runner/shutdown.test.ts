@@ -8,6 +8,7 @@ import type { CancelOrder, CommandOutcome, OrderSnapshot } from '../../../src/co
 import { clearSymbol } from '../../../src/runner/shutdown.ts';
 import { ManualTime } from '../../support/manual-time.ts';
 import { T0 } from '../core/fixtures.ts';
+import { asSteps, asTicks, ZERO_STEPS } from '../../../src/core/instrument.ts';
 
 function order(clientOrderId: string): OrderSnapshot {
   return {
@@ -18,9 +19,9 @@ function order(clientOrderId: string): OrderSnapshot {
     type: 'LIMIT',
     timeInForce: 'GTX',
     status: 'NEW',
-    priceTicks: 650_000,
-    qtySteps: 5,
-    executedSteps: 0,
+    priceTicks: asTicks(650_000),
+    qtySteps: asSteps(5),
+    executedSteps: ZERO_STEPS,
     reduceOnly: false,
     updateTimeMs: T0,
   };

@@ -2,6 +2,7 @@
 import { MatchingEngine } from '../../../src/sim/matching-engine.ts';
 import type { SyntheticBook } from '../../../src/sim/market-model.ts';
 import { defaultSymbolSpecs, simSymbol, type SimSymbol } from '../../../src/sim/symbols.ts';
+import { asSteps, asTicks } from '../../../src/core/instrument.ts';
 
 export const BTC: SimSymbol = simSymbol(defaultSymbolSpecs()[0]!);
 
@@ -20,7 +21,7 @@ export function newEngine(): MatchingEngine {
 /** Returns a one-tick-wide book: bids bidTicks, bidTicks-1, ...; asks bidTicks+1, ... */
 export function bookAt(bidTicks: number, levels = 5, size = 1000): SyntheticBook {
   return {
-    bids: Array.from({ length: levels }, (_, i) => [bidTicks - i, size] as const),
-    asks: Array.from({ length: levels }, (_, i) => [bidTicks + 1 + i, size] as const),
+    bids: Array.from({ length: levels }, (_, i) => [asTicks(bidTicks - i), asSteps(size)] as const),
+    asks: Array.from({ length: levels }, (_, i) => [asTicks(bidTicks + 1 + i), asSteps(size)] as const),
   };
 }

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MatchingEngine } from '../../../src/sim/matching-engine.ts';
 import { BTC, bookAt } from './engine-fixtures.ts';
+import { asSteps } from '../../../src/core/instrument.ts';
 
 const T0 = 1_700_000_000_000;
 const BID = 650_000;
@@ -23,10 +24,10 @@ function engineOpenedAt(openedAtMs: number): MatchingEngine {
 describe('income history (GET /fapi/v1/income)', () => {
   it('records the starting transfer, a commission and a realized PnL per fill, and a funding fee per payment', () => {
     const engine = engineOpenedAt(T0);
-    engine.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', qtySteps: 10, reduceOnly: false }, T0 + 1);
+    engine.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', qtySteps: asSteps(10), reduceOnly: false }, T0 + 1);
     engine.settleFunding('BTCUSDT', 10_000, T0 + 2);
     engine.applyMarket('BTCUSDT', bookAt(BID + 100, 20, 100_000), [], 2 * (BID + 100) + 1, T0 + 3);
-    engine.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', qtySteps: 10, reduceOnly: true }, T0 + 4);
+    engine.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', qtySteps: asSteps(10), reduceOnly: true }, T0 + 4);
     const records = engine.incomeRecords();
     expect(records.map((r) => [r.type, r.symbol, r.timeMs])).toEqual([
       ['TRANSFER', '', T0],
@@ -63,7 +64,7 @@ describe('income history (GET /fapi/v1/income)', () => {
             const t = T0 + i + 1;
             bid += step.move;
             engine.applyMarket('BTCUSDT', bookAt(bid, 20, 100_000), [], 2 * bid + 1, t);
-            engine.placeOrder({ symbol: 'BTCUSDT', side: step.buy ? 'BUY' : 'SELL', type: 'MARKET', qtySteps: step.qty, reduceOnly: false }, t);
+            engine.placeOrder({ symbol: 'BTCUSDT', side: step.buy ? 'BUY' : 'SELL', type: 'MARKET', qtySteps: asSteps(step.qty), reduceOnly: false }, t);
             engine.settleFunding('BTCUSDT', step.fund, t);
           });
           const sum = engine.incomeRecords().reduce((total, r) => total + r.amount, 0n);

@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { KlineBook } from '../../../src/sim/kline-book.ts';
 import { shiftSlot, slotAtOrAfter, slotStart } from '../../../src/sim/kline-intervals.ts';
 import { TradeTape, type PublicTrade } from '../../../src/sim/trade-tape.ts';
+import { asSteps, asTicks } from '../../../src/core/instrument.ts';
 
 const T0 = Date.UTC(2026, 10, 20, 7, 59, 10); // a Friday
 const MINUTE = 60_000;
 
 function trade(id: number, timeMs: number, priceTicks: number, qtySteps: number, buyerIsMaker = false): PublicTrade {
-  return { id, priceTicks, qtySteps, quote: BigInt(priceTicks * qtySteps), timeMs, buyerIsMaker };
+  return { id, priceTicks: asTicks(priceTicks), qtySteps: asSteps(qtySteps), quote: BigInt(priceTicks * qtySteps), timeMs, buyerIsMaker };
 }
 
 describe('kline intervals', () => {

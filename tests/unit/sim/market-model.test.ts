@@ -3,6 +3,7 @@ import { MarketModel, defaultMarketModelOptions, formatFundingRate } from '../..
 import { MatchingEngine } from '../../../src/sim/matching-engine.ts';
 import { Prng } from '../../../src/sim/prng.ts';
 import { BTC } from './engine-fixtures.ts';
+import { asSteps, asTicks } from '../../../src/core/instrument.ts';
 
 function model(seed: number): MarketModel {
   return new MarketModel(BTC, new Prng(seed), defaultMarketModelOptions());
@@ -49,11 +50,27 @@ describe('MarketModel', () => {
         engine.cancelAll('BTCUSDT', t);
         const mid = m.midHalfTicks() / 2;
         engine.placeOrder(
-          { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTX', priceTicks: Math.floor(mid * (1 - 2e-4)), qtySteps: 5, reduceOnly: false },
+          {
+            symbol: 'BTCUSDT',
+            side: 'BUY',
+            type: 'LIMIT',
+            timeInForce: 'GTX',
+            priceTicks: asTicks(Math.floor(mid * (1 - 2e-4))),
+            qtySteps: asSteps(5),
+            reduceOnly: false,
+          },
           t,
         );
         engine.placeOrder(
-          { symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTX', priceTicks: Math.ceil(mid * (1 + 2e-4)), qtySteps: 5, reduceOnly: false },
+          {
+            symbol: 'BTCUSDT',
+            side: 'SELL',
+            type: 'LIMIT',
+            timeInForce: 'GTX',
+            priceTicks: asTicks(Math.ceil(mid * (1 + 2e-4))),
+            qtySteps: asSteps(5),
+            reduceOnly: false,
+          },
           t,
         );
       }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { OrderView } from '../../../src/sim/engine-types.ts';
 import type { MatchingEngine } from '../../../src/sim/matching-engine.ts';
 import { bookAt, newEngine } from './engine-fixtures.ts';
+import { asSteps, asTicks } from '../../../src/core/instrument.ts';
 
 const T0 = 1_700_000_000_000;
 const START_BID = 650_000;
@@ -79,8 +80,16 @@ function run(ops: readonly Op[], check: (r: Run) => void): Run {
         const price = op.side === 'BUY' ? bid + op.offset : bid + 1 + op.offset;
         const result = engine.placeOrder(
           op.type === 'LIMIT'
-            ? { symbol: 'BTCUSDT', side: op.side, type: 'LIMIT', timeInForce: op.tif, priceTicks: price, qtySteps: op.qty, reduceOnly: op.reduceOnly }
-            : { symbol: 'BTCUSDT', side: op.side, type: 'MARKET', qtySteps: op.qty, reduceOnly: op.reduceOnly },
+            ? {
+                symbol: 'BTCUSDT',
+                side: op.side,
+                type: 'LIMIT',
+                timeInForce: op.tif,
+                priceTicks: asTicks(price),
+                qtySteps: asSteps(op.qty),
+                reduceOnly: op.reduceOnly,
+              }
+            : { symbol: 'BTCUSDT', side: op.side, type: 'MARKET', qtySteps: asSteps(op.qty), reduceOnly: op.reduceOnly },
           now,
         );
         if (result.ok) {
@@ -102,8 +111,8 @@ function run(ops: readonly Op[], check: (r: Run) => void): Run {
         bid += op.move;
         const trades = op.trades.map((t) => ({
           aggressor: t.buy ? ('BUY' as const) : ('SELL' as const),
-          priceTicks: t.buy ? bid + 1 + t.depth : bid - t.depth,
-          qtySteps: t.qty,
+          priceTicks: asTicks(t.buy ? bid + 1 + t.depth : bid - t.depth),
+          qtySteps: asSteps(t.qty),
         }));
         remember(engine.applyMarket('BTCUSDT', bookAt(bid, 3, op.size), trades, 2 * bid + 1, now));
         break;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EngineEvent, PlaceResult } from '../../../src/sim/engine-types.ts';
 import type { MatchingEngine } from '../../../src/sim/matching-engine.ts';
 import { BTC, bookAt, newEngine } from './engine-fixtures.ts';
+import { asSteps, asTicks, ZERO_STEPS } from '../../../src/core/instrument.ts';
 
 const T0 = 1_700_000_000_000;
 const MID_BID = 650_000; // 65000.0
@@ -29,7 +30,16 @@ describe('MatchingEngine: validation', () => {
   it('rejects a post-only that would take with -5022 and records nothing', () => {
     const engine = ready();
     const result = engine.placeOrder(
-      { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTX', priceTicks: MID_BID + 1, qtySteps: 5, reduceOnly: false, clientOrderId: 'gtx1' },
+      {
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'LIMIT',
+        timeInForce: 'GTX',
+        priceTicks: asTicks(MID_BID + 1),
+        qtySteps: asSteps(5),
+        reduceOnly: false,
+        clientOrderId: 'gtx1',
+      },
       T0,
     );
     expect(codeOf(result)).toBe(-5022);
@@ -40,10 +50,13 @@ describe('MatchingEngine: validation', () => {
   it('rejects a post-only that would cross our own resting order', () => {
     const engine = ready();
     okOrder(
-      engine.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID + 50, qtySteps: 5, reduceOnly: false }, T0),
+      engine.placeOrder(
+        { symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', priceTicks: asTicks(MID_BID + 50), qtySteps: asSteps(5), reduceOnly: false },
+        T0,
+      ),
     );
     const result = engine.placeOrder(
-      { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTX', priceTicks: MID_BID + 50, qtySteps: 5, reduceOnly: false },
+      { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTX', priceTicks: asTicks(MID_BID + 50), qtySteps: asSteps(5), reduceOnly: false },
       T0,
     );
     expect(codeOf(result)).toBe(-5022);
@@ -52,7 +65,7 @@ describe('MatchingEngine: validation', () => {
   it('rejects below min notional (-4164) unless reduce-only', () => {
     const engine = ready();
     const result = engine.placeOrder(
-      { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID - 10, qtySteps: 1, reduceOnly: false },
+      { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', priceTicks: asTicks(MID_BID - 10), qtySteps: asSteps(1), reduceOnly: false },
       T0,
     );
     expect(codeOf(result)).toBe(-4164);
@@ -63,14 +76,32 @@ describe('MatchingEngine: validation', () => {
     const engine = ready();
     const first = okOrder(
       engine.placeOrder(
-        { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID - 10, qtySteps: 5, reduceOnly: false, clientOrderId: 'dup' },
+        {
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          type: 'LIMIT',
+          timeInForce: 'GTC',
+          priceTicks: asTicks(MID_BID - 10),
+          qtySteps: asSteps(5),
+          reduceOnly: false,
+          clientOrderId: 'dup',
+        },
         T0,
       ),
     );
     expect(
       codeOf(
         engine.placeOrder(
-          { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID - 20, qtySteps: 5, reduceOnly: false, clientOrderId: 'dup' },
+          {
+            symbol: 'BTCUSDT',
+            side: 'BUY',
+            type: 'LIMIT',
+            timeInForce: 'GTC',
+            priceTicks: asTicks(MID_BID - 20),
+            qtySteps: asSteps(5),
+            reduceOnly: false,
+            clientOrderId: 'dup',
+          },
           T0,
         ),
       ),
@@ -78,7 +109,16 @@ describe('MatchingEngine: validation', () => {
     expect(engine.cancelOrder('BTCUSDT', { orderId: first.order.orderId }, T0).ok).toBe(true);
     expect(
       engine.placeOrder(
-        { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID - 20, qtySteps: 5, reduceOnly: false, clientOrderId: 'dup' },
+        {
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          type: 'LIMIT',
+          timeInForce: 'GTC',
+          priceTicks: asTicks(MID_BID - 20),
+          qtySteps: asSteps(5),
+          reduceOnly: false,
+          clientOrderId: 'dup',
+        },
         T0,
       ).ok,
     ).toBe(true);
@@ -92,8 +132,8 @@ describe('MatchingEngine: validation', () => {
         side: 'BUY',
         type: 'LIMIT',
         timeInForce: 'GTC',
-        priceTicks: MID_BID - 10,
-        qtySteps: 5,
+        priceTicks: asTicks(MID_BID - 10),
+        qtySteps: asSteps(5),
         reduceOnly: false,
         clientOrderId: 'has space',
       },
@@ -106,22 +146,34 @@ describe('MatchingEngine: validation', () => {
     const engine = ready();
     expect(
       codeOf(
-        engine.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID + 10, qtySteps: 5, reduceOnly: true }, T0),
+        engine.placeOrder(
+          { symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', priceTicks: asTicks(MID_BID + 10), qtySteps: asSteps(5), reduceOnly: true },
+          T0,
+        ),
       ),
     ).toBe(-2022);
-    okOrder(engine.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', qtySteps: 5, reduceOnly: false }, T0));
+    okOrder(engine.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', qtySteps: asSteps(5), reduceOnly: false }, T0));
     expect(
       codeOf(
-        engine.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID - 10, qtySteps: 5, reduceOnly: true }, T0),
+        engine.placeOrder(
+          { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', priceTicks: asTicks(MID_BID - 10), qtySteps: asSteps(5), reduceOnly: true },
+          T0,
+        ),
       ),
     ).toBe(-2022);
     expect(
       codeOf(
-        engine.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID + 10, qtySteps: 6, reduceOnly: true }, T0),
+        engine.placeOrder(
+          { symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', priceTicks: asTicks(MID_BID + 10), qtySteps: asSteps(6), reduceOnly: true },
+          T0,
+        ),
       ),
     ).toBe(-2022);
     expect(
-      engine.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID + 10, qtySteps: 5, reduceOnly: true }, T0).ok,
+      engine.placeOrder(
+        { symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', priceTicks: asTicks(MID_BID + 10), qtySteps: asSteps(5), reduceOnly: true },
+        T0,
+      ).ok,
     ).toBe(true);
   });
 
@@ -138,21 +190,48 @@ describe('MatchingEngine: matching', () => {
     const engine = ready();
     const placed = okOrder(
       engine.placeOrder(
-        { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTX', priceTicks: MID_BID - 10, qtySteps: 5, reduceOnly: false, clientOrderId: 'bid1' },
+        {
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          type: 'LIMIT',
+          timeInForce: 'GTX',
+          priceTicks: asTicks(MID_BID - 10),
+          qtySteps: asSteps(5),
+          reduceOnly: false,
+          clientOrderId: 'bid1',
+        },
         T0,
       ),
     );
     expect(executions(placed.events)).toEqual(['bid1:NEW:NEW']);
 
-    const events1 = engine.applyMarket('BTCUSDT', bookAt(MID_BID), [{ aggressor: 'SELL', priceTicks: MID_BID - 12, qtySteps: 2 }], 2 * MID_BID + 1, T0 + 100);
+    const events1 = engine.applyMarket(
+      'BTCUSDT',
+      bookAt(MID_BID),
+      [{ aggressor: 'SELL', priceTicks: asTicks(MID_BID - 12), qtySteps: asSteps(2) }],
+      2 * MID_BID + 1,
+      T0 + 100,
+    );
     expect(executions(events1)).toEqual(['bid1:TRADE:PARTIALLY_FILLED']);
     const fill = events1.find((e) => e.kind === 'order')!;
     expect(fill.kind === 'order' && fill.fill).toMatchObject({ priceTicks: MID_BID - 10, qtySteps: 2, maker: true });
 
-    expect(engine.applyMarket('BTCUSDT', bookAt(MID_BID), [{ aggressor: 'SELL', priceTicks: MID_BID - 9, qtySteps: 50 }], 2 * MID_BID + 1, T0 + 200)).toEqual(
-      [],
+    expect(
+      engine.applyMarket(
+        'BTCUSDT',
+        bookAt(MID_BID),
+        [{ aggressor: 'SELL', priceTicks: asTicks(MID_BID - 9), qtySteps: asSteps(50) }],
+        2 * MID_BID + 1,
+        T0 + 200,
+      ),
+    ).toEqual([]);
+    const events2 = engine.applyMarket(
+      'BTCUSDT',
+      bookAt(MID_BID),
+      [{ aggressor: 'SELL', priceTicks: asTicks(MID_BID - 10), qtySteps: asSteps(50) }],
+      2 * MID_BID + 1,
+      T0 + 300,
     );
-    const events2 = engine.applyMarket('BTCUSDT', bookAt(MID_BID), [{ aggressor: 'SELL', priceTicks: MID_BID - 10, qtySteps: 50 }], 2 * MID_BID + 1, T0 + 300);
     expect(executions(events2)).toEqual(['bid1:TRADE:FILLED']);
     expect(engine.position('BTCUSDT').amountSteps).toBe(5);
     expect(engine.position('BTCUSDT').entryPrice).toBe('64999.00');
@@ -162,7 +241,16 @@ describe('MatchingEngine: matching', () => {
     const engine = ready();
     okOrder(
       engine.placeOrder(
-        { symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID + 20, qtySteps: 7, reduceOnly: false, clientOrderId: 'ask1' },
+        {
+          symbol: 'BTCUSDT',
+          side: 'SELL',
+          type: 'LIMIT',
+          timeInForce: 'GTC',
+          priceTicks: asTicks(MID_BID + 20),
+          qtySteps: asSteps(7),
+          reduceOnly: false,
+          clientOrderId: 'ask1',
+        },
         T0,
       ),
     );
@@ -176,7 +264,16 @@ describe('MatchingEngine: matching', () => {
     engine.applyMarket('BTCUSDT', bookAt(MID_BID, 3, 4), [], 2 * MID_BID + 1, T0);
     const result = okOrder(
       engine.placeOrder(
-        { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'IOC', priceTicks: MID_BID + 2, qtySteps: 10, reduceOnly: false, clientOrderId: 'ioc' },
+        {
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          type: 'LIMIT',
+          timeInForce: 'IOC',
+          priceTicks: asTicks(MID_BID + 2),
+          qtySteps: asSteps(10),
+          reduceOnly: false,
+          clientOrderId: 'ioc',
+        },
         T0,
       ),
     );
@@ -197,7 +294,16 @@ describe('MatchingEngine: matching', () => {
     engine.applyMarket('BTCUSDT', bookAt(MID_BID, 2, 3), [], 2 * MID_BID + 1, T0);
     const result = okOrder(
       engine.placeOrder(
-        { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'FOK', priceTicks: MID_BID + 5, qtySteps: 7, reduceOnly: false, clientOrderId: 'fok' },
+        {
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          type: 'LIMIT',
+          timeInForce: 'FOK',
+          priceTicks: asTicks(MID_BID + 5),
+          qtySteps: asSteps(7),
+          reduceOnly: false,
+          clientOrderId: 'fok',
+        },
         T0,
       ),
     );
@@ -208,7 +314,7 @@ describe('MatchingEngine: matching', () => {
   it('expires our own resting order met by an incoming order instead of self-trading', () => {
     const engine = newEngine();
     engine.applyMarket('BTCUSDT', bookAt(MID_BID - 5), [], 2 * MID_BID + 1, T0);
-    engine.applyMarket('BTCUSDT', { bids: [[MID_BID - 5, 1000]], asks: [[MID_BID + 10, 1000]] }, [], 2 * MID_BID + 1, T0);
+    engine.applyMarket('BTCUSDT', { bids: [[asTicks(MID_BID - 5), asSteps(1000)]], asks: [[asTicks(MID_BID + 10), asSteps(1000)]] }, [], 2 * MID_BID + 1, T0);
     okOrder(
       engine.placeOrder(
         {
@@ -216,8 +322,8 @@ describe('MatchingEngine: matching', () => {
           side: 'SELL',
           type: 'LIMIT',
           timeInForce: 'GTC',
-          priceTicks: MID_BID + 5,
-          qtySteps: 5,
+          priceTicks: asTicks(MID_BID + 5),
+          qtySteps: asSteps(5),
           reduceOnly: false,
           clientOrderId: 'ownask',
         },
@@ -226,7 +332,16 @@ describe('MatchingEngine: matching', () => {
     );
     const result = okOrder(
       engine.placeOrder(
-        { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID + 6, qtySteps: 5, reduceOnly: false, clientOrderId: 'buy' },
+        {
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          type: 'LIMIT',
+          timeInForce: 'GTC',
+          priceTicks: asTicks(MID_BID + 6),
+          qtySteps: asSteps(5),
+          reduceOnly: false,
+          clientOrderId: 'buy',
+        },
         T0,
       ),
     );
@@ -237,13 +352,19 @@ describe('MatchingEngine: matching', () => {
   it('realizes PnL with average entry and reconciles the wallet', () => {
     const engine = ready();
     okOrder(
-      engine.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID - 100, qtySteps: 10, reduceOnly: false }, T0),
+      engine.placeOrder(
+        { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', priceTicks: asTicks(MID_BID - 100), qtySteps: asSteps(10), reduceOnly: false },
+        T0,
+      ),
     );
-    engine.applyMarket('BTCUSDT', bookAt(MID_BID), [{ aggressor: 'SELL', priceTicks: MID_BID - 100, qtySteps: 10 }], 2 * MID_BID + 1, T0);
+    engine.applyMarket('BTCUSDT', bookAt(MID_BID), [{ aggressor: 'SELL', priceTicks: asTicks(MID_BID - 100), qtySteps: asSteps(10) }], 2 * MID_BID + 1, T0);
     okOrder(
-      engine.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID + 100, qtySteps: 4, reduceOnly: true }, T0),
+      engine.placeOrder(
+        { symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', priceTicks: asTicks(MID_BID + 100), qtySteps: asSteps(4), reduceOnly: true },
+        T0,
+      ),
     );
-    engine.applyMarket('BTCUSDT', bookAt(MID_BID), [{ aggressor: 'BUY', priceTicks: MID_BID + 100, qtySteps: 4 }], 2 * MID_BID + 1, T0);
+    engine.applyMarket('BTCUSDT', bookAt(MID_BID), [{ aggressor: 'BUY', priceTicks: asTicks(MID_BID + 100), qtySteps: asSteps(4) }], 2 * MID_BID + 1, T0);
     const fills = engine.allFills();
     // bought 0.010 @ 64990.0, sold 0.004 @ 65010.0: rp = 20.0 * 0.004 = 0.08 USDT
     expect(fills[1]!.realizedPnl).toBe(8_000_000n);
@@ -254,14 +375,25 @@ describe('MatchingEngine: matching', () => {
 
   it('expires a reduce-only order once the position is closed by another fill', () => {
     const engine = ready();
-    okOrder(engine.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', qtySteps: 5, reduceOnly: false }, T0));
+    okOrder(engine.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', qtySteps: asSteps(5), reduceOnly: false }, T0));
     okOrder(
       engine.placeOrder(
-        { symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID + 100, qtySteps: 5, reduceOnly: true, clientOrderId: 'ro' },
+        {
+          symbol: 'BTCUSDT',
+          side: 'SELL',
+          type: 'LIMIT',
+          timeInForce: 'GTC',
+          priceTicks: asTicks(MID_BID + 100),
+          qtySteps: asSteps(5),
+          reduceOnly: true,
+          clientOrderId: 'ro',
+        },
         T0,
       ),
     );
-    const close = okOrder(engine.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', qtySteps: 5, reduceOnly: false, clientOrderId: 'mkt' }, T0));
+    const close = okOrder(
+      engine.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', qtySteps: asSteps(5), reduceOnly: false, clientOrderId: 'mkt' }, T0),
+    );
     expect(executions(close.events)).toEqual(['mkt:NEW:NEW', 'mkt:TRADE:FILLED', 'ro:EXPIRED:EXPIRED']);
   });
 });
@@ -269,7 +401,7 @@ describe('MatchingEngine: matching', () => {
 describe('MatchingEngine: funding and countdown', () => {
   it('charges a long and pays a short when the rate is positive', () => {
     const engine = ready();
-    okOrder(engine.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', qtySteps: 10, reduceOnly: false }, T0));
+    okOrder(engine.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', qtySteps: asSteps(10), reduceOnly: false }, T0));
     const before = engine.walletBalance();
     const events = engine.settleFunding('BTCUSDT', 10_000, T0 + 1);
     // mark 65000.05 * 0.010 = 650.0005 USDT * 0.0001 = 0.06500005
@@ -286,7 +418,16 @@ describe('MatchingEngine: funding and countdown', () => {
     const engine = ready();
     okOrder(
       engine.placeOrder(
-        { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', priceTicks: MID_BID - 10, qtySteps: 5, reduceOnly: false, clientOrderId: 'a' },
+        {
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          type: 'LIMIT',
+          timeInForce: 'GTC',
+          priceTicks: asTicks(MID_BID - 10),
+          qtySteps: asSteps(5),
+          reduceOnly: false,
+          clientOrderId: 'a',
+        },
         T0,
       ),
     );
@@ -302,8 +443,8 @@ describe('MatchingEngine: funding and countdown', () => {
 describe('MatchingEngine: wire helpers', () => {
   it('formats an average price at least at the contract precision', () => {
     const engine = newEngine();
-    expect(engine.averagePrice('BTCUSDT', 26_000_040_000n, 4)).toBe('65000.10');
-    expect(engine.averagePrice('BTCUSDT', 0n, 0)).toBe('0.00');
+    expect(engine.averagePrice('BTCUSDT', 26_000_040_000n, asSteps(4))).toBe('65000.10');
+    expect(engine.averagePrice('BTCUSDT', 0n, ZERO_STEPS)).toBe('0.00');
     expect(BTC.pricePrecision).toBe(2);
   });
 });

@@ -4,6 +4,7 @@ import { PublicBook } from '../../../src/sim/public-book.ts';
 import { checkSignature, sign } from '../../../src/sim/signature.ts';
 import { formatPrice, formatQty, parsePrice, parseQty } from '../../../src/sim/wire-numbers.ts';
 import { BTC } from './engine-fixtures.ts';
+import { asSteps, asTicks } from '../../../src/core/instrument.ts';
 
 function codeOf(fn: () => unknown): number | null {
   try {
@@ -34,8 +35,8 @@ describe('wire numbers', () => {
   });
 
   it('formats at the contract precision', () => {
-    expect(formatPrice(BTC, 650_001)).toBe('65000.10');
-    expect(formatQty(BTC, 5)).toBe('0.005');
+    expect(formatPrice(BTC, asTicks(650_001))).toBe('65000.10');
+    expect(formatQty(BTC, asSteps(5))).toBe('0.005');
   });
 });
 
@@ -54,8 +55,10 @@ describe('signature', () => {
 describe('PublicBook', () => {
   it('chains update ids across batches and reports top changes', () => {
     const book = new PublicBook(100);
-    expect(book.update({ bids: [[10, 5]], asks: [[11, 5]] }, { bids: new Map(), asks: new Map() })).toBe(true);
-    expect(book.update({ bids: [[10, 5]], asks: [[11, 5]] }, { bids: new Map([[9, 2]]), asks: new Map() })).toBe(false);
+    expect(book.update({ bids: [[asTicks(10), asSteps(5)]], asks: [[asTicks(11), asSteps(5)]] }, { bids: new Map(), asks: new Map() })).toBe(true);
+    expect(
+      book.update({ bids: [[asTicks(10), asSteps(5)]], asks: [[asTicks(11), asSteps(5)]] }, { bids: new Map([[asTicks(9), asSteps(2)]]), asks: new Map() }),
+    ).toBe(false);
     const first = book.flush();
     expect(first).toMatchObject({
       firstUpdateId: 101,
@@ -68,7 +71,7 @@ describe('PublicBook', () => {
       asks: [[11, 5]],
     });
     expect(book.flush()).toBeNull();
-    book.update({ bids: [[10, 4]], asks: [[11, 5]] }, { bids: new Map(), asks: new Map() });
+    book.update({ bids: [[asTicks(10), asSteps(4)]], asks: [[asTicks(11), asSteps(5)]] }, { bids: new Map(), asks: new Map() });
     expect(book.flush()).toMatchObject({
       firstUpdateId: 103,
       finalUpdateId: 103,
