@@ -3,10 +3,11 @@
  * mid at fill time in bps (positive when we bought below or sold above mid) minus its fee in
  * bps; the rolling edge averages the last N fills.
  */
+import type { Ticks } from './instrument.ts';
 import { sideSign, type Side } from './model.ts';
 
 /** Returns one fill's edge in bps, net of its fee. */
-export function fillEdgeBps(side: Side, fillPriceTicks: number, midTicks: number, feeBps: number): number {
+export function fillEdgeBps(side: Side, fillPriceTicks: Ticks, midTicks: number, feeBps: number): number {
   if (midTicks <= 0) return -feeBps;
   return (sideSign(side) * (midTicks - fillPriceTicks) * 10_000) / midTicks - feeBps;
 }
