@@ -1,10 +1,13 @@
 /**
- * The soak (`npm run test:soak`, MM_SOAK_MS, default 10 minutes): the runner quotes three levels
- * a side with no requote tolerance on a fast market (a high order rate; the simulator's rate
+ * The soak (`npm run test:soak`, MM_SOAK_MS per transport, default 10 minutes): once with orders
+ * over the WebSocket API (the default, REST taking over while it is down) and once over REST
+ * alone, the runner quotes three levels a side with no requote tolerance on a fast market (a high order rate; the simulator's rate
  * limits raised to allow it) while a seeded schedule injects a random fault every few seconds:
  * 5xx bursts, 503 "unknown" (created or not), held requests (client timeouts), connection resets,
  * 429 with Retry-After (also one longer than the dead-man countdown), -1021, latency, steps of the
- * runner's wall clock, market and user sockets dropped or silent, malformed frames. User-stream
+ * runner's wall clock, market and user sockets dropped or silent, malformed frames; over the
+ * WebSocket API also its socket dropped mid-order (processed or not), held answers, unknown
+ * outcomes (created or not) and outages during which REST takes over. User-stream
  * outages are injected just before a funding time, so that they span it: fills made meanwhile are
  * read back from the trade history at reconnect, and the funding paid meanwhile from the income
  * history.
@@ -31,7 +34,6 @@ class SteppedClock extends SystemClock {
     return super.nowMs() + this.offsetMs;
   }
 }
-const steppedClock = new SteppedClock();
 
 /** Waits until about half a second before the next funding time (the simulator pays funding on interval boundaries). */
 async function beforeFunding(): Promise<void> {
@@ -46,10 +48,6 @@ async function silence(f: Session['sim']['faults'], target: 'market', ms: number
   f.silenceSockets(target, false);
 }
 
-let s: Session;
-let watcher: ReturnType<typeof watchOpenOrders>;
-let unguarded: { samples: () => string[]; stop: () => void };
-
 /** Records every sample in which an order of ours rested at the simulator with its countdown not armed. */
 function watchDeadman(session: Session): { samples: () => string[]; stop: () => void } {
   const found: string[] = [];
@@ -61,13 +59,29 @@ function watchDeadman(session: Session): { samples: () => string[]; stop: () => 
   }, 100);
   return { samples: () => found, stop: () => clearInterval(timer) };
 }
-const injected = new Map<string, number>();
-
 type Fault = { readonly name: string; readonly run: () => Promise<void> };
+type Transport = 'ws' | 'rest';
 
-function faults(session: Session, prng: Prng): Fault[] {
+function faults(session: Session, prng: Prng, steppedClock: SteppedClock, transport: Transport): Fault[] {
   const f = session.sim.faults;
+  const wsApi: Fault[] = [
+    {
+      name: 'ws-api drop mid-order',
+      run: async () => (f.armWsApiFault({ kind: 'drop', processed: prng.chance(0.5) }, { method: 'order.place' }), await sleep(1_500)),
+    },
+    // Longer than MM_REQUEST_TIMEOUT_MS: the order is ambiguous, answered after the client gave up.
+    { name: 'ws-api held answer', run: async () => (f.armWsApiFault({ kind: 'hold', ms: 3_000 }, { method: 'order.place' }), await sleep(4_000)) },
+    {
+      name: 'ws-api unknown outcome',
+      run: async () => (
+        f.armWsApiFault({ kind: 'unknown', mode: prng.chance(0.5) ? 'created' : 'not-created' }, { method: 'order.place', count: 2 }),
+        await sleep(1_500)
+      ),
+    },
+    { name: 'ws-api outage', run: async () => (f.setWsApiDown(true), await sleep(4_000), f.setWsApiDown(false), await sleep(1_000)) },
+  ];
   return [
+    ...(transport === 'ws' ? wsApi : []),
     { name: '5xx burst', run: async () => (f.setHttpErrorRates(0.2, 0.1), await sleep(2_000), f.setHttpErrorRates(0, 0)) },
     { name: '503 created', run: async () => (f.setOrder503(0.3, 'created'), await sleep(2_000), f.setOrder503(0, 'created')) },
     { name: '503 not created', run: async () => (f.setOrder503(0.3, 'not-created'), await sleep(2_000), f.setOrder503(0, 'not-created')) },
@@ -94,76 +108,92 @@ function faults(session: Session, prng: Prng): Fault[] {
   ];
 }
 
-beforeAll(async () => {
-  s = await startSession({
-    sim: { seed: 2024, volatilityBps: 1.5, fundingIntervalMs: FUNDING_MS, rateLimits: { orders10s: 5_000, orders1m: 30_000, weight1m: 200_000 } },
-    env: {
-      MM_LEVELS: String(LEVELS),
-      MM_LEVEL_SPACING_BPS: '0.5',
-      MM_REQUOTE_TOLERANCE_TICKS: '0',
-      MM_SNAPSHOT_INTERVAL_S: '10',
-      MM_SOFT_POSITION_NOTIONAL: '2000',
-      MM_HARD_POSITION_NOTIONAL: '4000',
-      MM_MAX_WORST_CASE_NOTIONAL: '6000',
-    },
-    tuning: FAST_STREAMS,
-    clock: steppedClock,
-    keepEvents: new Set(['order_submit', 'order_filled']),
+function soak(transport: Transport): void {
+  let s: Session;
+  let watcher: ReturnType<typeof watchOpenOrders>;
+  let unguarded: { samples: () => string[]; stop: () => void };
+  const injected = new Map<string, number>();
+  const steppedClock = new SteppedClock();
+
+  describe(`soak over ${transport === 'ws' ? 'the WebSocket API' : 'REST'}: ${Math.round(SOAK_MS / 60_000)} min of trading under random faults`, () => {
+    beforeAll(async () => {
+      s = await startSession({
+        sim: { seed: 2024, volatilityBps: 1.5, fundingIntervalMs: FUNDING_MS, rateLimits: { orders10s: 5_000, orders1m: 30_000, weight1m: 200_000 } },
+        env: {
+          MM_ORDER_TRANSPORT: transport,
+          MM_LEVELS: String(LEVELS),
+          MM_LEVEL_SPACING_BPS: '0.5',
+          MM_REQUOTE_TOLERANCE_TICKS: '0',
+          MM_SNAPSHOT_INTERVAL_S: '10',
+          MM_SOFT_POSITION_NOTIONAL: '2000',
+          MM_HARD_POSITION_NOTIONAL: '4000',
+          MM_MAX_WORST_CASE_NOTIONAL: '6000',
+        },
+        tuning: FAST_STREAMS,
+        clock: steppedClock,
+        keepEvents: new Set(['order_submit', 'order_submit_result', 'order_filled']),
+      });
+      watcher = watchOpenOrders(s, 50);
+      unguarded = watchDeadman(s);
+      const prng = new Prng(77);
+      const menu = faults(s, prng, steppedClock, transport);
+      const end = Date.now() + SOAK_MS;
+      while (Date.now() < end) {
+        await sleep(2_000 + Math.floor(prng.next() * 4_000));
+        const fault = menu[Math.floor(prng.next() * menu.length)];
+        if (fault === undefined) continue;
+        injected.set(fault.name, (injected.get(fault.name) ?? 0) + 1);
+        await fault.run();
+      }
+      s.sim.faults.reset();
+    }, SOAK_MS + 120_000);
+
+    afterAll(async () => {
+      watcher?.stop();
+      unguarded?.stop();
+      await s?.close();
+    });
+
+    it('traded at a high order rate and met every kind of fault', () => {
+      const submits = s.named('order_submit').length;
+      process.stdout.write(
+        `soak: ${submits} orders in ${SOAK_MS / 1000} s (${(submits / (SOAK_MS / 1000)).toFixed(1)}/s), ${s.named('order_filled').length} fills, faults ${JSON.stringify(Object.fromEntries(injected))}\n`,
+      );
+      expect(submits).toBeGreaterThan(SOAK_MS / 1000);
+      expect(s.named('order_filled').length).toBeGreaterThan(10);
+      if (SOAK_MS >= 600_000) expect(injected.size).toBe(faults(s, new Prng(1), steppedClock, transport).length);
+      // Orders went the way asked: over the WebSocket API, REST only while it was down.
+      const transports = new Set(s.named('order_submit_result').map((e) => e.fields.transport));
+      if (transport === 'rest') expect([...transports]).toEqual(['rest']);
+      else expect(transports.has('ws')).toBe(true);
+    });
+
+    it('never let an order rest without the dead-man countdown armed, through 429 back-offs and clock steps', () => {
+      expect(unguarded.samples()).toEqual([]);
+    });
+
+    it('never held two orders in one slot', () => {
+      for (const [key, max] of watcher.perKey()) {
+        expect(max, `${key} (worst: ${watcher.worst()})`).toBeLessThanOrEqual(key.endsWith(':q') ? LEVELS : 1);
+      }
+    });
+
+    it("ends with the simulator's orders, position, fees, funding and fills, to the tick", async () => {
+      const books = await s.quiesce();
+      expect(exact(books.runner), JSON.stringify(books)).toEqual(exact(books.sim));
+      // Every trade (all of them ours) seen exactly once, live or read back after a user-stream outage.
+      expect(s.named('order_filled').length).toBe(s.sim.state().trades.length);
+      expect(realizedGap(books) <= BigInt(s.named('order_filled').length) * REALIZED_ROUNDING_PER_FILL, JSON.stringify(books)).toBe(true);
+      expect(s.sim.state().fundingPayments.length).toBeGreaterThan(0);
+    }, 60_000);
+
+    it('stops leaving no order open', async () => {
+      s.resumeMarket();
+      await s.app.stop('soak_end');
+      expect(s.sim.state().openOrders).toEqual([]);
+    }, 60_000);
   });
-  watcher = watchOpenOrders(s, 50);
-  unguarded = watchDeadman(s);
-  const prng = new Prng(77);
-  const menu = faults(s, prng);
-  const end = Date.now() + SOAK_MS;
-  while (Date.now() < end) {
-    await sleep(2_000 + Math.floor(prng.next() * 4_000));
-    const fault = menu[Math.floor(prng.next() * menu.length)];
-    if (fault === undefined) continue;
-    injected.set(fault.name, (injected.get(fault.name) ?? 0) + 1);
-    await fault.run();
-  }
-  s.sim.faults.reset();
-}, SOAK_MS + 120_000);
+}
 
-afterAll(async () => {
-  watcher?.stop();
-  unguarded?.stop();
-  await s?.close();
-});
-
-describe(`soak: ${Math.round(SOAK_MS / 60_000)} min of trading under random faults`, () => {
-  it('traded at a high order rate and met every kind of fault', () => {
-    const submits = s.named('order_submit').length;
-    process.stdout.write(
-      `soak: ${submits} orders in ${SOAK_MS / 1000} s (${(submits / (SOAK_MS / 1000)).toFixed(1)}/s), ${s.named('order_filled').length} fills, faults ${JSON.stringify(Object.fromEntries(injected))}\n`,
-    );
-    expect(submits).toBeGreaterThan(SOAK_MS / 1000);
-    expect(s.named('order_filled').length).toBeGreaterThan(10);
-    if (SOAK_MS >= 600_000) expect(injected.size).toBe(faults(s, new Prng(1)).length);
-  });
-
-  it('never let an order rest without the dead-man countdown armed, through 429 back-offs and clock steps', () => {
-    expect(unguarded.samples()).toEqual([]);
-  });
-
-  it('never held two orders in one slot', () => {
-    for (const [key, max] of watcher.perKey()) {
-      expect(max, `${key} (worst: ${watcher.worst()})`).toBeLessThanOrEqual(key.endsWith(':q') ? LEVELS : 1);
-    }
-  });
-
-  it("ends with the simulator's orders, position, fees, funding and fills, to the tick", async () => {
-    const books = await s.quiesce();
-    expect(exact(books.runner), JSON.stringify(books)).toEqual(exact(books.sim));
-    // Every trade (all of them ours) seen exactly once, live or read back after a user-stream outage.
-    expect(s.named('order_filled').length).toBe(s.sim.state().trades.length);
-    expect(realizedGap(books) <= BigInt(s.named('order_filled').length) * REALIZED_ROUNDING_PER_FILL, JSON.stringify(books)).toBe(true);
-    expect(s.sim.state().fundingPayments.length).toBeGreaterThan(0);
-  }, 60_000);
-
-  it('stops leaving no order open', async () => {
-    s.resumeMarket();
-    await s.app.stop('soak_end');
-    expect(s.sim.state().openOrders).toEqual([]);
-  }, 60_000);
-});
+soak('ws');
+soak('rest');
