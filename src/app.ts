@@ -292,9 +292,9 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
     runnerRef = runner;
     onEventLogHealth = (healthy) => runner.setEventLogHealthy(healthy);
 
-    // A runner on the WebSocket API falls back to REST while it is down: both series from the start.
-    const transports = config.orderTransport === 'ws' ? ['ws', 'rest'] : ['rest'];
-    const renderMetrics = metricsRenderer(telemetry.prometheus, mask, [primedOrderLatency(config.symbols, transports)]);
+    // The configured transport's series from the start; REST's, on the WebSocket API, from its first fallback
+    // (an empty series' quantile is NaN: one per idle transport would only add noise to every query).
+    const renderMetrics = metricsRenderer(telemetry.prometheus, mask, [primedOrderLatency(config.symbols, [config.orderTransport])]);
     ops = config.obs.enabled
       ? await startOpsServer({
           host: config.obs.host,

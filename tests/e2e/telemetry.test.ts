@@ -105,7 +105,7 @@ describe('runner on the simulator, observed end to end', () => {
   it('answers the PromQL a user would type with numbers', async () => {
     if (!prometheusAvailable()) throw new Error('prometheus is not installed (CI installs the Debian package)');
     for (const expr of [
-      'histogram_quantile(0.99, rate(mm_order_latency_ms_bucket[1m]))',
+      'histogram_quantile(0.99, sum by (le, symbol) (rate(mm_order_latency_ms_bucket[1m])))',
       'rate(mm_orders_filled_total[1m]) / rate(mm_orders_placed_total[1m])',
       'mm_position',
       'mm_ws_connected',
