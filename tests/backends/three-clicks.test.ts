@@ -7,7 +7,8 @@
  * A real runner exports OTLP to the collector (committed otel/collector.yaml), which feeds Tempo
  * and Loki (committed configs); Tempo's metrics-generator remote-writes span metrics with
  * exemplars to a real Prometheus. Then: an exemplar on the latency panel's query leads to one
- * order's trace (its POST /fapi/v1/order span with the client order id, under its decision span);
+ * order's trace (its order.place span over the WebSocket API, or POST /fapi/v1/order over REST,
+ * with the client order id, under its decision span);
  * Loki's query for that trace lists that order's lines; a line's trace_id leads back; and every
  * LogQL and TraceQL query a user is given runs without error.
  */
@@ -85,7 +86,7 @@ describe.skipIf(unset.length > 0)(`back ends: the three-click path on Loki, Temp
     await stack.stop();
   }, 60_000);
 
-  it('click 1: an exemplar of the latency panel opens one order trace: its POST /fapi/v1/order span, with the client order id, under its decision', async () => {
+  it('click 1: an exemplar of the latency panel opens one order trace: its order.place (or POST /fapi/v1/order) span, with the client order id, under its decision', async () => {
     const query = exemplarQuery();
     const traceId = await waitFor(
       `an exemplar for ${query}\n${stack.logs()}`,
@@ -102,7 +103,8 @@ describe.skipIf(unset.length > 0)(`back ends: the three-click path on Loki, Temp
       2000,
     );
     const spans = await waitFor(`trace ${traceId} in Tempo`, () => tempoTrace(endpoints.tempo, traceId), 60_000, 1000);
-    const post = spans.find((s) => s.name === 'POST /fapi/v1/order');
+    // The order's request span, whichever way it went (the WebSocket API by default, REST while it is down).
+    const post = spans.find((s) => s.name === 'order.place' || s.name === 'POST /fapi/v1/order');
     expect(post, JSON.stringify(spans.map((s) => s.name))).toBeDefined();
     const clientId = post === undefined ? undefined : spanAttribute(post, 'mm.order.client_id');
     expect(clientId).toMatch(/^mm-/);

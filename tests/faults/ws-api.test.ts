@@ -147,10 +147,14 @@ describe('WebSocket API faults', () => {
     await until('the switch to REST', () => s.named('order_transport_changed', events).some((e) => e.fields.transport === 'rest'));
     await until('orders over REST', () => s.requests.slice(from).some((r) => placesOrder(r) && r.method === 'POST'), 20_000);
     expect(await s.readyBody()).toMatchObject({ order_transport: 'rest' });
+    const during = await s.metrics();
+    expect(during).toMatch(/^mm_order_transport\{[^}]*transport="rest"[^}]*\} 1$/m);
+    expect(during).toMatch(/^mm_order_transport\{[^}]*transport="ws"[^}]*\} 0$/m);
     const back = s.requests.length;
     s.sim.faults.setWsApiDown(false);
     await until('the switch back', () => s.named('order_transport_changed', events).some((e) => e.fields.transport === 'ws'), 30_000);
     await until('orders over the WebSocket API again', () => s.requests.slice(back).some((r) => placesOrder(r) && r.method === 'WS'), 20_000);
+    expect(await s.metrics()).toMatch(/^mm_order_transport\{[^}]*transport="ws"[^}]*\} 1$/m);
     await settled();
     for (const [id, sent] of placements(from)) expect(sent, id).toHaveLength(1);
   }, 90_000);
