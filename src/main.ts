@@ -131,9 +131,18 @@ async function trade(config: Config, mask: TextMasker): Promise<number> {
   return exitCodeOf(report);
 }
 
+/** How long the process may outlive its stop before it exits anyway. */
+const EXIT_GRACE_MS = 10_000;
+
 main().then(
   (code) => {
     process.exitCode = code;
+    // Everything is closed, so the process ends by itself; a handle left open by mistake must not
+    // keep a stopped runner alive (a supervisor waits for it to go before starting the next one).
+    setTimeout(() => {
+      process.stderr.write(`mm-runner: still running ${EXIT_GRACE_MS / 1000} s after it stopped (a handle left open); exiting\n`);
+      process.exit(code);
+    }, EXIT_GRACE_MS).unref();
   },
   (error: unknown) => {
     process.stderr.write(`mm-runner failed: ${createTextMasker([])(errorText(error))}\n`);

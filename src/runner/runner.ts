@@ -236,6 +236,9 @@ export class Runner {
         return;
       }
       await this.startDeadman();
+      // A stop may have come while the switch was being armed (a second instance found): its
+      // timers were cleared then, so none may be started now (they would keep the process alive).
+      if (this.currentState !== 'running') return;
       this.timers.push(every(this.clock, this.options.snapshotIntervalMs, () => this.snapshot()));
       this.timers.push(every(this.clock, this.options.settleIntervalMs, () => void this.settleAmbiguous()));
       for (const session of this.sessions.values()) session.schedule();

@@ -148,7 +148,13 @@ describe('stopping safely', () => {
     await waitFor('the first trading', () => ours().length >= 2, 60_000);
     const placedBefore = readEvents(first.log).filter((e) => e.event === 'order_placed').length;
     const second = start('second');
-    expect(await second.runner.exited).toBe(4);
+    const tail = (log: string) =>
+      readEvents(log)
+        .slice(-12)
+        .map((e) => `${String(e.event)} ${JSON.stringify(e).slice(0, 160)}`)
+        .join('\n');
+    const code = await Promise.race([second.runner.exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 60_000))]);
+    expect(code, `second after 60 s:\n${tail(second.log)}\nfirst:\n${tail(first.log)}`).toBe(4);
     const yielded = readEvents(second.log).find((e) => e.event === 'another_instance');
     expect(yielded).toMatchObject({ action: 'stopping' });
     expect(second.runner.stderr + second.runner.stdout).toContain('another_instance');

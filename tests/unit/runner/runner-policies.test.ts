@@ -295,6 +295,27 @@ describe('the graceful stop', () => {
     expect(t.runner.state()).toBe('stopped');
   });
 
+  it('a stop that comes while the dead-man switch is being armed at start leaves no timer behind (the process can exit)', async () => {
+    const time = new ManualTime();
+    const venue = new MemoryVenue(time);
+    let armed: () => void = () => {};
+    const firstArm = new Promise<void>((resolve) => (armed = resolve));
+    const countdown = venue.countdownCancelAll.bind(venue);
+    let calls = 0;
+    // The start-up's first arm hangs until told: a second instance found meanwhile stops the runner.
+    venue.countdownCancelAll = (symbol, ms) => (++calls === 1 ? firstArm.then(() => countdown(symbol, ms)) : countdown(symbol, ms));
+    const runner = new Runner({ venue, clock: time, bus: new EventBus() }, OPTIONS);
+    const started = runner.start();
+    while (calls === 0) await settle();
+    const stopped = runner.stop('another_instance');
+    armed();
+    await started;
+    await time.advance(10_000);
+    await stopped;
+    expect(runner.state()).toBe('stopped');
+    expect(time.timerCount()).toBe(0);
+  });
+
   it('when orders may remain (the venue still lists one), leaves the switch armed and says so', async () => {
     const t = await start();
     t.venue.cancelAllOpenOrders = (symbol) => {
