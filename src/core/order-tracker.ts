@@ -2,7 +2,8 @@
  * Our orders by client id, through four states: in flight (sent, no answer), open (resting),
  * ambiguous (the answer is unknown: it may or may not rest) and final. Updates are idempotent
  * (a status never moves backwards, a trade id is applied once) so duplicated or reordered
- * user-stream messages change nothing.
+ * user-stream messages change nothing. One state machine, a little over 400 lines: its
+ * transitions are checked against each other and read best together.
  */
 import { addSteps, maxSteps, minSteps, subSteps, ZERO_STEPS, ZERO_TICKS, type Steps, type Ticks } from './instrument.ts';
 import { isFinalStatus, type CommandOutcome, type OrderSnapshot, type OrderStatus, type OrderUpdate, type PlaceOrder, type Side } from './model.ts';
