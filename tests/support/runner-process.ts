@@ -16,13 +16,16 @@ export interface EventLine {
   readonly [field: string]: unknown;
 }
 
-/** Returns every JSON line of an event log (an absent file reads as empty). */
+/**
+ * Returns every complete JSON line of an event log (an absent file reads as empty). A runner may
+ * be writing while a test reads: a last line without its newline yet is left for the next read.
+ */
 export function readEvents(path: string): EventLine[] {
   if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((line) => line.length > 0)
-    .map((line) => JSON.parse(line) as EventLine);
+  const lines = readFileSync(path, 'utf8').split('\n');
+  // The text after the last newline is a line still being written (empty when the file ends whole).
+  lines.pop();
+  return lines.filter((line) => line.length > 0).map((line) => JSON.parse(line) as EventLine);
 }
 
 export class RunnerProcess {
