@@ -21,6 +21,7 @@ import { NO_ORDERS, rateLimitsJson, type RateLimiter, type RateLimitJson } from 
 import { checkTiming } from './request-timing.ts';
 import type { Route } from './rest-route.ts';
 import type { SimulatedExchange } from './simulated-exchange.ts';
+import { startPinging } from './ws-liveness.ts';
 import { wsApiMethods } from './ws-api-methods.ts';
 import type { WsApiParamValue } from './ws-api-security.ts';
 import { authenticate, logon, logout, SESSION_METHODS, sessionJson, type ApiKeys, type Ed25519ApiKey, type SessionState } from './ws-api-session.ts';
@@ -80,14 +81,13 @@ export class WsApiServer {
   private readonly options: WsApiServerOptions;
   private readonly methods: ReadonlyMap<string, Route>;
   private readonly keys: ApiKeys;
-  private readonly pingTimer: NodeJS.Timeout;
+  private readonly stopPinging: () => void;
 
   constructor(options: WsApiServerOptions) {
     this.options = options;
     this.methods = wsApiMethods(options.restRoutes);
     this.keys = { hmac: { apiKey: options.apiKey, secret: options.apiSecret }, ed25519: options.ed25519ApiKey };
-    this.pingTimer = setInterval(() => this.pingAll(), options.pingIntervalMs);
-    this.pingTimer.unref();
+    this.stopPinging = startPinging(() => this.clients, options.pingIntervalMs, options.pongTimeoutMs);
   }
 
   /** Accepts a connection on WS_API_PATH, or refuses it with HTTP 503 while the API is down. */
@@ -138,7 +138,7 @@ export class WsApiServer {
 
   /** Closes every connection and stops the ping timer. */
   async close(): Promise<void> {
-    clearInterval(this.pingTimer);
+    this.stopPinging();
     for (const client of this.clients) client.ws.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
@@ -266,19 +266,6 @@ export class WsApiServer {
     if (client.silent || client.ws.readyState !== WebSocket.OPEN) return;
     const { rateLimits, ...rest } = answer;
     client.ws.send(JSON.stringify(returnRateLimits && rateLimits !== undefined ? { id, ...rest, rateLimits } : { id, ...rest }));
-  }
-
-  private pingAll(): void {
-    const now = performance.now();
-    for (const client of this.clients) {
-      if (client.silent) continue;
-      if (client.awaitingPongSinceMs !== null && now - client.awaitingPongSinceMs > this.options.pongTimeoutMs) {
-        client.ws.terminate();
-        continue;
-      }
-      client.awaitingPongSinceMs ??= now;
-      if (client.ws.readyState === WebSocket.OPEN) client.ws.ping();
-    }
   }
 }
 

@@ -12,6 +12,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { SocketTarget } from './faults.ts';
 import type { StreamSink } from './simulated-exchange.ts';
 import { normalizeStream } from './streams.ts';
+import { startPinging } from './ws-liveness.ts';
 import { parseWsPath, UpgradeRejection, type WsRoute, type WsSetup } from './ws-paths.ts';
 
 /** A listenKey a socket follows: the events it wants (null: all), and whether its URL named it (then the socket closes when the key expires). */
@@ -69,12 +70,11 @@ export class WsHub implements StreamSink {
   private readonly byStream = new Map<string, Set<Client>>();
   private readonly byListenKey = new Map<string, Set<Client>>();
   private readonly options: WsHubOptions;
-  private readonly pingTimer: NodeJS.Timeout;
+  private readonly stopPinging: () => void;
 
   constructor(options: WsHubOptions) {
     this.options = options;
-    this.pingTimer = setInterval(() => this.pingAll(), options.pingIntervalMs);
-    this.pingTimer.unref();
+    this.stopPinging = startPinging(() => this.clients, options.pingIntervalMs, options.pongTimeoutMs);
   }
 
   /** Handles an HTTP upgrade on one of the routed paths; refuses anything else with an HTTP error. */
@@ -184,7 +184,7 @@ export class WsHub implements StreamSink {
 
   /** Closes every socket and stops the ping timer. */
   async close(): Promise<void> {
-    clearInterval(this.pingTimer);
+    this.stopPinging();
     for (const client of this.clients) client.ws.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
@@ -307,19 +307,6 @@ export class WsHub implements StreamSink {
     this.clients.delete(client);
     for (const stream of client.streams) this.byStream.get(stream)?.delete(client);
     for (const key of client.userKeys.keys()) this.byListenKey.get(key)?.delete(client);
-  }
-
-  private pingAll(): void {
-    const now = performance.now();
-    for (const client of this.clients) {
-      if (client.silent) continue;
-      if (client.awaitingPongSinceMs !== null && now - client.awaitingPongSinceMs > this.options.pongTimeoutMs) {
-        client.ws.terminate();
-        continue;
-      }
-      client.awaitingPongSinceMs ??= now;
-      if (client.ws.readyState === WebSocket.OPEN) client.ws.ping();
-    }
   }
 }
 
