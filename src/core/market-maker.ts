@@ -7,7 +7,7 @@
  * (ledger.ts: fills, funding, the venue's position), the order tracker (order-tracker.ts,
  * order-reconciliation.ts), the quoting conditions (quoting-conditions.ts) and the events
  * (market-maker-events.ts). What stays here is the wiring of one decision, read top to bottom in
- * `decide`, and the entry points the runner calls; at about 550 lines it is kept whole so that
+ * `decide`, and the entry points the runner calls; at about 570 lines it is kept whole so that
  * every input of a decision is visible in one file.
  */
 import { ClientOrderIds, isOurClientOrderId, type ClientOrderTag } from './client-order-ids.ts';

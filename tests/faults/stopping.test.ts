@@ -113,6 +113,8 @@ describe('stopping safely', () => {
     ).toBe(3);
     const report = stopped(log);
     expect(report).toMatchObject({ clean: false, deadman: 'left_armed' });
+    // Specification 002's CRITICAL: a graceful stop that failed, on stdout under the runner's name.
+    expect(runner.stdout).toMatch(/"event":"runner_stopped"[^\n]*"lvl":"CRITICAL","name":"mm.runner"/);
     expect(report?.open_orders_left).not.toBe(0);
     expect(readEvents(log).find((e) => e.event === 'cancel_all_done')?.open_orders_left).not.toBe(0);
     expect(ours().length).toBeGreaterThan(0);

@@ -154,7 +154,12 @@ describe('WebSocket API faults', () => {
     await until('the switch to REST', () => s.named('order_transport_changed', events).some((e) => e.fields.transport === 'rest'));
     await until('orders over REST', () => s.requests.slice(from).some((r) => placesOrder(r) && r.method === 'POST'), 20_000);
     expect(await s.readyBody()).toMatchObject({ order_transport: 'rest' });
+    await until('an order acknowledged over REST', () =>
+      s.named('order_submit_result', events).some((e) => e.fields.transport === 'rest' && e.fields.outcome === 'accepted'),
+    );
     const during = await s.metrics();
+    // REST's latency series exists from its first order on.
+    expect(during).toMatch(/^mm_order_latency_ms_count\{[^}]*transport="rest"[^}]*\} [1-9]/m);
     expect(during).toMatch(/^mm_order_transport\{[^}]*transport="rest"[^}]*\} 1$/m);
     expect(during).toMatch(/^mm_order_transport\{[^}]*transport="ws"[^}]*\} 0$/m);
     const back = s.requests.length;
