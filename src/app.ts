@@ -155,7 +155,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
   const log = stdoutLogger.component('mm.telemetry');
   let metrics: RunnerMetrics | null = null;
   const listenerErrors = new ListenerErrors((listener) => metrics?.recordListenerError(listener), log);
-  const bus = new EventBus(listenerErrors.onBusError);
+  const bus = new EventBus(clock, listenerErrors.onBusError);
   // Disk policy: while the event log cannot be written the runner quotes nothing (no new risk
   // without an audit trail), cancels its resting quotes and fails /ready; stdout and OTLP logs
   // say why. It resumes when a write succeeds again (RELIABILITY.md "Disk").
@@ -286,7 +286,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
     bus.subscribe(eventLog.listener);
     bus.subscribe(stdoutLogger.eventListener());
     bus.subscribe(runnerMetrics.listener());
-    bus.subscribe(new OtelEventBridge(orderContexts, () => clock.nowMs(), afterWire).listener());
+    bus.subscribe(new OtelEventBridge(orderContexts, afterWire).listener());
 
     const runner = new Runner({ venue: binance, clock, bus }, runnerOptions(config));
     runnerRef = runner;

@@ -24,6 +24,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import type pinoModule from 'pino';
 import { eventSeverity, EventBus, type DomainEvent } from '../../src/core/events.ts';
+import { SystemClock } from '../../src/runner/clocks.ts';
 import { RunnerMetrics, type MetricsSource } from '../../src/telemetry/metrics.ts';
 
 export interface DocumentedStack {
@@ -92,7 +93,7 @@ export function documentedStack(options: { otlpUrl: string; eventLogPath: string
   );
   const runnerMetrics = new RunnerMetrics(metrics.getMeter('mm-runner'), options.source, () => Promise.resolve({ spans: 0, logs: 0 }));
   runnerMetrics.prime(options.symbols);
-  const bus = new EventBus();
+  const bus = new EventBus(new SystemClock());
   const pinoLevel = { debug: 'debug', info: 'info', warn: 'warn', error: 'error', critical: 'fatal' } as const;
   bus.subscribe((event: DomainEvent) => logger[pinoLevel[eventSeverity(event)]]({ event: event.event, ...event.fields }));
   bus.subscribe(runnerMetrics.listener());

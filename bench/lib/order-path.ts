@@ -5,7 +5,8 @@
  */
 import { subscribe } from 'node:diagnostics_channel';
 import { context } from '@opentelemetry/api';
-import { domainEvent, type DomainEvent, EventBus } from '../../src/core/events.ts';
+import { Price, Quantity } from '../../src/core/event-values.ts';
+import { domainEvent, type EventDraft, EventBus } from '../../src/core/events.ts';
 import type { Instrument } from '../../src/core/instrument.ts';
 import type { MarketMaker } from '../../src/core/market-maker.ts';
 import type { CommandOutcome, OrderSnapshot, PlaceOrder } from '../../src/core/model.ts';
@@ -34,7 +35,7 @@ subscribe('undici:client:sendHeaders', () => {
 
 function makerStandIn(instrument: Instrument): MarketMaker {
   const stub = {
-    onPlaceOutcome(order: PlaceOrder, outcome: CommandOutcome<OrderSnapshot>): DomainEvent[] {
+    onPlaceOutcome(order: PlaceOrder, outcome: CommandOutcome<OrderSnapshot>): EventDraft[] {
       if (outcome.kind !== 'accepted') return [];
       return [
         domainEvent(
@@ -44,8 +45,8 @@ function makerStandIn(instrument: Instrument): MarketMaker {
             client_id: order.clientOrderId,
             order_id: outcome.value.orderId,
             side: order.side,
-            price: order.priceTicks === undefined ? null : instrument.formatPrice(order.priceTicks),
-            qty: instrument.formatQty(order.qtySteps),
+            price: order.priceTicks === undefined ? null : new Price(instrument, order.priceTicks),
+            qty: new Quantity(instrument, order.qtySteps),
             latency_ms: null,
           },
           order.clientOrderId,

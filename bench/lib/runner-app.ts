@@ -88,7 +88,7 @@ export async function startRunner(variant: RunnerVariant, config: Config, otlpUr
           },
         })
       : null;
-  const bus = documented?.bus ?? new EventBus();
+  const bus = documented?.bus ?? new EventBus(clock);
   if (config.restUrl === null || config.wsUrl === null) throw new Error('bare runner needs external URLs');
   const venue = new BinanceVenue({
     restUrl: config.restUrl,

@@ -94,7 +94,7 @@ export function fullStack(options: StackOptions): Stack {
   const log = stdoutLogger.component('mm-runner');
   let counter: RunnerMetrics | null = null;
   const listenerErrors = new ListenerErrors((listener) => counter?.recordListenerError(listener), log);
-  const bus = new EventBus(listenerErrors.onBusError);
+  const bus = new EventBus(clock, listenerErrors.onBusError);
   const dir = mkdtempSync(join(tmpdir(), 'mm-bench-'));
   const eventLogPath = join(dir, 'runner_events.log');
   const eventLog = new EventLog({
@@ -123,7 +123,7 @@ export function fullStack(options: StackOptions): Stack {
   bus.subscribe(eventLog.listener);
   bus.subscribe(stdoutLogger.eventListener());
   bus.subscribe(metrics.listener());
-  bus.subscribe(new OtelEventBridge(orderContexts, () => clock.nowMs(), afterWire).listener());
+  bus.subscribe(new OtelEventBridge(orderContexts, afterWire).listener());
   const decorate = (inner: RestTransport) =>
     tracingTransport(inner, { baseUrl: options.restUrl, peerService: 'exchange-sim', duration: metrics.httpDuration, orderContexts, afterWire });
   return {

@@ -13,7 +13,9 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { domainEvent } from '../../src/core/events.ts';
+import { Price, Quantity } from '../../src/core/event-values.ts';
+import { domainEvent, type DomainEvent } from '../../src/core/events.ts';
+import { asSteps, asTicks, Instrument } from '../../src/core/instrument.ts';
 import { SystemClock, UtcNanosFormatter } from '../../src/runner/clocks.ts';
 import { AfterWire } from '../../src/telemetry/after-wire.ts';
 import { EventLog } from '../../src/telemetry/event-log.ts';
@@ -44,7 +46,7 @@ const timestamp = new UtcNanosFormatter(clock).now;
 const eventLog = new EventLog({ path: join(dir, 'events.log'), timestamp, knownSecrets: ['benchApiKey0123456789'] });
 const stdoutLogger = new StdoutLogger({ timestamp, out: devNull(), knownSecrets: ['benchApiKey0123456789'], afterWire });
 const stdoutListener = stdoutLogger.eventListener();
-const bridge = new OtelEventBridge(new OrderContexts(), () => clock.nowMs(), afterWire).listener();
+const bridge = new OtelEventBridge(new OrderContexts(), afterWire).listener();
 const jsonFd = openSync(join(dir, 'json.log'), 'a');
 const pinoSync = pino({ base: null }, pino.destination({ dest: join(dir, 'pino-sync.log'), sync: true }));
 const pinoAsyncDest = pino.destination({ dest: join(dir, 'pino-async.log'), sync: false, minLength: 4096 });
@@ -52,17 +54,31 @@ const pinoAsync = pino({ base: null }, pinoAsyncDest);
 await new Promise((resolve) => pinoAsyncDest.once('ready', resolve));
 
 let seq = 0;
-function event() {
+const btc = new Instrument({
+  symbol: 'BTCUSDT',
+  baseAsset: 'BTC',
+  quoteAsset: 'USDT',
+  marginAsset: 'USDT',
+  tickSize: '0.10',
+  stepSize: '0.001',
+  minNotional: '100',
+  minQty: '0.001',
+  maxQty: '1000',
+  minPrice: '0.10',
+  maxPrice: '1000000',
+});
+
+function event(): DomainEvent {
   seq++;
-  return domainEvent(
+  const draft = domainEvent(
     'order_submit_result',
     {
       symbol: 'BTCUSDT',
       client_id: `mm-x-${seq}`,
       side: 'BUY',
       type: 'LIMIT',
-      price: '65000.1',
-      qty: '0.005',
+      price: new Price(btc, asTicks(650_001)),
+      qty: new Quantity(btc, asSteps(5)),
       duration_ms: 0.231,
       outcome: 'accepted',
       order_id: String(8_000_000 + seq),
@@ -72,6 +88,7 @@ function event() {
     },
     `mm-x-${seq}`,
   );
+  return { ...draft, atMs: clock.nowMs() };
 }
 
 type Variant = 'eventLog' | 'jsonWriteSync' | 'pinoSync' | 'pinoAsync' | 'stdoutLogger' | 'otelEmit' | 'otelWithExport';

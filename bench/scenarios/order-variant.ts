@@ -14,6 +14,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBus } from '../../src/core/events.ts';
+import { SystemClock } from '../../src/runner/clocks.ts';
 import { globalTracerDecisions, type DecisionTracing } from '../../src/runner/decision-tracing.ts';
 import { beforeTree } from '../lib/before-tree.ts';
 import type * as OrderPathModule from '../lib/order-path.ts';
@@ -51,7 +52,7 @@ async function build(): Promise<Built> {
   switch (variant) {
     case 'bare':
       return {
-        path: await lib.orderPath(restUrl, new EventBus(), null, null),
+        path: await lib.orderPath(restUrl, new EventBus(new SystemClock()), null, null),
         decisions: null,
         drainDeferred: () => {},
         flush: async () => {},

@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import type { MetricReader } from '@opentelemetry/sdk-metrics';
 import { join } from 'node:path';
 import client from 'prom-client';
+import { Price, Quantity } from '../../src/core/event-values.ts';
 import { domainEvent } from '../../src/core/events.ts';
 import type { Instrument } from '../../src/core/instrument.ts';
 import type { MarketMakerView } from '../../src/core/market-maker.ts';
@@ -168,10 +169,11 @@ for (const n of [1, 10, 50]) {
   const sym = symbolsFor(n);
   const stack = fullStack({ otlpUrl: null, restUrl, symbols: sym.names, views: () => sym.views, instrument: (s) => sym.instruments.get(s) });
   for (const symbol of sym.names) {
+    const inst = sym.instruments.get(symbol)!;
+    const price = new Price(inst, inst.priceToTicks('65000.0'));
+    const qty = new Quantity(inst, inst.qtyToSteps('0.005'));
     for (let k = 0; k < 5; k++) {
-      stack.bus.publish(
-        domainEvent('order_placed', { symbol, client_id: `c${k}`, order_id: String(k), side: 'BUY', price: '65000.0', qty: '0.005', latency_ms: 1 }, `c${k}`),
-      );
+      stack.bus.publish(domainEvent('order_placed', { symbol, client_id: `c${k}`, order_id: String(k), side: 'BUY', price, qty, latency_ms: 1 }, `c${k}`));
       stack.bus.publish(
         domainEvent(
           'order_submit_result',
@@ -180,8 +182,8 @@ for (const n of [1, 10, 50]) {
             client_id: `c${k}`,
             side: 'BUY',
             type: 'LIMIT',
-            price: '65000.0',
-            qty: '0.005',
+            price,
+            qty,
             duration_ms: 0.3 + k,
             outcome: 'accepted',
             order_id: String(k),

@@ -1,11 +1,16 @@
 /**
  * Domain events: everything that happens, past tense, as flat records. The event log, stdout
  * logs and OpenTelemetry subscribe to these; business code never calls a logger directly.
- * Field names are the event log's contract (README "Event log"): money and prices are decimal
- * strings, durations and counts numbers, absent values null.
+ * Field names are the event log's contract (README "Event log"). Prices, quantities and money
+ * are typed (ticks, steps, Money: src/core/event-values.ts) and become decimal strings only in
+ * the sinks; durations and counts are numbers, times epoch milliseconds, absent values null.
+ * Every published event carries our time (`atMs`); those reporting what the venue did carry
+ * the venue's too (`venue_time_ms`).
  */
+import type { ClockReading } from './clock.ts';
+import type { Amount, EventDecimal, FractionalPrice, Price, Quantity } from './event-values.ts';
 
-export type FieldValue = string | number | boolean | null | FieldRecord | readonly FieldValue[];
+export type FieldValue = string | number | boolean | null | EventDecimal | FieldRecord | readonly FieldValue[];
 export interface FieldRecord {
   readonly [key: string]: FieldValue;
 }
@@ -23,14 +28,14 @@ export interface EventFields {
   ws_connected: { stream: string; listenKey: string | null; url: string };
   ws_disconnected: { stream: string; listenKey: string | null; reason: string };
   listen_key_event: { action: 'created' | 'renewed' | 'renew_failed' | 'expired' | 'recreated' | 'closed'; listenKey: string | null; error: string | null };
-  reconcile_done: { symbol: string; open_orders: number; adopted: number; cancelled: number; position: string; trigger: string };
+  reconcile_done: { symbol: string; open_orders: number; adopted: number; cancelled: number; position: Quantity; trigger: string };
   quote_decided: {
     symbol: string;
-    mid: string | null;
-    bid: string | null;
-    ask: string | null;
-    bid_qty: string | null;
-    ask_qty: string | null;
+    mid: FractionalPrice | null;
+    bid: Price | null;
+    ask: Price | null;
+    bid_qty: Quantity | null;
+    ask_qty: Quantity | null;
     skew_bps: number;
     risk_state: number;
     suppressed: string | null;
@@ -41,8 +46,8 @@ export interface EventFields {
   order_submit: OrderRef & {
     side: string;
     type: string;
-    price: string | null;
-    qty: string;
+    price: Price | null;
+    qty: Quantity;
     reduce_only: boolean;
     time_in_force: string | null;
     purpose: string;
@@ -50,8 +55,8 @@ export interface EventFields {
   order_submit_result: OrderRef & {
     side: string;
     type: string;
-    price: string | null;
-    qty: string;
+    price: Price | null;
+    qty: Quantity;
     duration_ms: number;
     outcome: string;
     order_id: string | null;
@@ -60,7 +65,7 @@ export interface EventFields {
     transport: string | null;
     error_code: number | null;
   };
-  order_placed: OrderRef & { order_id: string; side: string; price: string | null; qty: string; latency_ms: number | null };
+  order_placed: OrderRef & { order_id: string; side: string; price: Price | null; qty: Quantity; latency_ms: number | null };
   /** Specification 002's name for an order that failed to be placed (beside order_rejected). */
   order_placement_error: OrderRef & { side: string; error: string; code: number | null };
   order_rejected: OrderRef & { side: string; reason: string; code: number | null; source: string; backoff_ms: number };
@@ -71,65 +76,69 @@ export interface EventFields {
     status: string;
     execution: string;
     side: string;
-    price: string;
-    qty: string;
-    last_qty: string;
-    last_price: string;
-    cum_qty: string;
-    commission: string;
+    price: Price;
+    qty: Quantity;
+    last_qty: Quantity;
+    last_price: Price;
+    cum_qty: Quantity;
+    commission: Amount;
     commission_asset: string;
-    realized_pnl: string;
+    realized_pnl: Amount;
     is_maker: boolean;
-    pending_buy: string;
-    pending_sell: string;
+    pending_buy: Quantity;
+    pending_sell: Quantity;
+    /** The venue's transaction time of the update (T). */
+    venue_time_ms: number;
   };
   order_filled: OrderRef & {
     order_id: string;
     side: string;
-    price: string;
-    qty: string;
-    commission: string;
-    realized_pnl: string;
+    price: Price;
+    qty: Quantity;
+    commission: Amount;
+    realized_pnl: Amount;
     is_maker: boolean;
     full: boolean;
     via: 'user_stream' | 'backfill';
+    /** The venue's time of the trade. */
+    venue_time_ms: number;
   };
   order_cancel: OrderRef & { reason: string };
   order_cancel_result: OrderRef & { outcome: string; duration_ms: number; error: string | null; transport: string | null };
   cancel_all_done: { symbol: string; cancelled: number; open_orders_left: number | null; duration_ms: number; error: string | null; trigger: string };
-  position_update: { symbol: string; position: string; entry_price: string; pnl: string; unrealized_pnl: string; reason: string };
+  position_update: { symbol: string; position: Quantity; entry_price: FractionalPrice; pnl: Amount; unrealized_pnl: Amount; reason: string };
   funding_update: {
     symbol: string;
     rate: string;
     predicted_rate: string;
-    accum_pnl: string;
-    funding_fee: string | null;
+    accum_pnl: Amount;
+    funding_fee: Amount | null;
     next_funding_time: number | null;
     /** What told us: the mark price stream (a rate change), the user stream (a payment) or the income history (a payment the stream missed). */
     via: 'mark_price' | 'user_stream' | 'income';
   };
-  risk_state_changed: { symbol: string; from: number; to: number; reason: string; position_notional: string; worst_long: string; worst_short: string };
+  risk_state_changed: { symbol: string; from: number; to: number; reason: string; position_notional: Amount; worst_long: Amount; worst_short: Amount };
   risk_freeze: { symbol: string; reason: string; risk_ratio: number | null; freezes_total: number };
   freeze_triggered: { symbol: string; reason: string; edge_bps: number | null; threshold: number | null };
   freeze_cleared: { symbol: string; reason: string };
-  reduce_only_force: { symbol: string; side: string; qty: string; price: string | null; client_id: string; error: string | null };
-  reduce_only_force_error: { symbol: string; side: string; qty: string; error: string; client_id: string | null };
-  grinding: { symbol: string; side: string; qty: string; price: string; entry_price: string; client_id: string };
+  reduce_only_force: { symbol: string; side: string; qty: Quantity; price: Price | null; client_id: string; error: string | null };
+  reduce_only_force_error: { symbol: string; side: string; qty: Quantity; error: string; client_id: string | null };
+  grinding: { symbol: string; side: string; qty: Quantity; price: Price; entry_price: FractionalPrice; client_id: string };
   runner_snapshot: {
     symbol: string;
-    mid: string | null;
-    position: string;
-    pending_buy: string;
-    pending_sell: string;
+    mid: Price | null;
+    position: Quantity;
+    pending_buy: Quantity;
+    pending_sell: Quantity;
     risk_state: number;
-    realized_pnl: string;
-    unrealized_pnl: string;
-    fees: string;
-    funding_accum: string;
+    realized_pnl: Amount;
+    unrealized_pnl: Amount;
+    fees: Amount;
+    funding_accum: Amount;
     open_orders: number;
     suppressed: string | null;
   };
-  margin_call: { cross_wallet_balance: string; symbols: string };
+  margin_call: { cross_wallet_balance: Amount; symbols: string };
   exchange_error: { operation: string; error: string; code: number | null; http_status: number | null };
   malformed_message: { source: string; error: string; sample: string };
   rate_limited: { status: number; retry_after_ms: number; operation: string };
@@ -143,12 +152,12 @@ export interface EventFields {
 export type EventName = keyof EventFields;
 
 /**
- * One domain event: a discriminated union on `event`, so that a subscriber which checks the name
- * reads that event's own fields, typed (`DomainEvent<'order_filled'>` for one kind).
+ * An event as the core builds it: what happened, not yet when. A discriminated union on `event`,
+ * so that code which checks the name reads that event's own fields, typed.
  */
-export type DomainEvent<E extends EventName = EventName> = EventsByName[E];
+export type EventDraft<E extends EventName = EventName> = DraftsByName[E];
 
-type EventsByName = {
+type DraftsByName = {
   readonly [K in EventName]: {
     readonly event: K;
     readonly fields: EventFields[K];
@@ -157,13 +166,26 @@ type EventsByName = {
   };
 };
 
-/** Returns a typed domain event. */
-export function domainEvent<E extends EventName>(event: E, fields: EventFields[E], clientOrderId?: string): DomainEvent<E> {
-  return (clientOrderId === undefined ? { event, fields } : { event, fields, clientOrderId }) as DomainEvent<E>;
+/**
+ * A published event: the draft stamped with our wall time by the bus that delivered it. Also a
+ * discriminated union (`DomainEvent<'order_filled'>` for one kind).
+ */
+export type DomainEvent<E extends EventName = EventName> = PublishedByName[E];
+
+type PublishedByName = {
+  readonly [K in EventName]: DraftsByName[K] & {
+    /** Our wall time (epoch ms) when the event was published. */
+    readonly atMs: number;
+  };
+};
+
+/** Returns a typed event draft (the bus stamps its time when it publishes it). */
+export function domainEvent<E extends EventName>(event: E, fields: EventFields[E], clientOrderId?: string): EventDraft<E> {
+  return (clientOrderId === undefined ? { event, fields } : { event, fields, clientOrderId }) as EventDraft<E>;
 }
 
 /** Returns true when the event is of kind `name` (narrowing it to that kind's fields). */
-export function isEvent<E extends EventName>(event: DomainEvent, name: E): event is DomainEvent<E> {
+export function isEvent<E extends EventName>(event: EventDraft, name: E): event is EventDraft<E> {
   return event.event === name;
 }
 
@@ -171,7 +193,7 @@ export function isEvent<E extends EventName>(event: DomainEvent, name: E): event
 export type EventSeverity = 'debug' | 'info' | 'warn' | 'error' | 'critical';
 
 /** Returns the severity of `event` (its name decides, except for a graceful stop that failed). */
-export function eventSeverity(event: DomainEvent): EventSeverity {
+export function eventSeverity(event: EventDraft): EventSeverity {
   switch (event.event) {
     case 'quote_decided':
       return 'debug';
@@ -205,9 +227,12 @@ export type EventListener = (event: DomainEvent) => void;
 /** Synchronous fan-out of domain events; a failing listener never stops the others. */
 export class EventBus {
   private readonly listeners: EventListener[] = [];
+  private readonly clock: ClockReading;
   private readonly onListenerError: (error: unknown, event: DomainEvent) => void;
 
-  constructor(onListenerError: (error: unknown, event: DomainEvent) => void = () => {}) {
+  /** `clock` stamps each event's `atMs` as it is published. */
+  constructor(clock: ClockReading, onListenerError: (error: unknown, event: DomainEvent) => void = () => {}) {
+    this.clock = clock;
     this.onListenerError = onListenerError;
   }
 
@@ -220,8 +245,14 @@ export class EventBus {
     };
   }
 
-  /** Delivers an event to every listener in subscription order. */
-  publish(event: DomainEvent): void {
+  /** Stamps the event with the time now and delivers it to every listener in subscription order. */
+  publish(draft: EventDraft): void {
+    const atMs = this.clock.nowMs();
+    const event = (
+      draft.clientOrderId === undefined
+        ? { event: draft.event, fields: draft.fields, atMs }
+        : { event: draft.event, fields: draft.fields, clientOrderId: draft.clientOrderId, atMs }
+    ) as DomainEvent;
     for (const listener of this.listeners) {
       try {
         listener(event);

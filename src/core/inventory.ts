@@ -4,6 +4,7 @@
  * moment, realized - costBasis equals the cash flow of all fills (nothing is lost to rounding).
  */
 import { divRound } from './decimal.ts';
+import { FractionalPrice } from './event-values.ts';
 import { absSteps, addSteps, minSteps, signedSteps, subSteps, ZERO_STEPS, type Instrument, type Steps, type Ticks } from './instrument.ts';
 import { sideSign, type Side } from './model.ts';
 import type { Money } from './money.ts';
@@ -120,9 +121,13 @@ export class Inventory {
 
   /** Returns the average entry price as a decimal string ("0" when flat). */
   averageEntryPrice(): string {
-    if (this.position === 0) return '0';
+    return this.entryPrice().toString();
+  }
+
+  /** Returns the average entry price, typed ("0" when flat). */
+  entryPrice(): FractionalPrice {
     const abs = (v: bigint): bigint => (v < 0n ? -v : v);
-    return this.instrument.formatFractionalPrice(abs(this.costBasis), BigInt(Math.abs(this.position)));
+    return new FractionalPrice(this.instrument, abs(this.costBasis), BigInt(Math.abs(this.position)), 4);
   }
 
   /** Returns the unrealized PnL of the position valued at `markTicks`. */

@@ -1,8 +1,9 @@
 /**
- * The domain events the market maker emits, built from its typed state: prices and quantities
- * leave the instrument's grid here as the event log's decimal strings (README "Event log").
+ * The domain events the market maker emits, built from its typed state: prices in ticks,
+ * quantities in steps and money stay typed (src/core/event-values.ts) until a sink writes them.
  */
-import { domainEvent, type DomainEvent } from './events.ts';
+import { Amount, FractionalPrice, Price, Quantity } from './event-values.ts';
+import { domainEvent, type EventDraft } from './events.ts';
 import { EDGE_FREEZE_REASON, RISK_LIMIT_FREEZE } from './market-maker-types.ts';
 import { ZERO_TICKS, type Instrument, type Steps, type Ticks } from './instrument.ts';
 import type { FreezeChange } from './edge-monitor.ts';
@@ -10,14 +11,14 @@ import type { Notionals } from './exposure.ts';
 import type { Inventory } from './inventory.ts';
 import type { FillRecord, FillSource, Ledger } from './ledger.ts';
 import type { BookTop, OrderUpdate, PlaceOrder } from './model.ts';
-import { formatMoney, type Money } from './money.ts';
+import type { Money } from './money.ts';
 import type { OutcomeEffect } from './order-tracker.ts';
 import type { OrderTarget } from './quote-plan.ts';
 import type { RiskState, RiskTransition } from './risk.ts';
 import type { SuppressionReason } from './suppression.ts';
 
 /** order_update: one ORDER_TRADE_UPDATE as applied, with the pending quantities after it. */
-export function orderUpdateEvent(instrument: Instrument, update: OrderUpdate, pendingBuy: Steps, pendingSell: Steps): DomainEvent {
+export function orderUpdateEvent(instrument: Instrument, update: OrderUpdate, pendingBuy: Steps, pendingSell: Steps): EventDraft {
   return domainEvent(
     'order_update',
     {
@@ -27,29 +28,30 @@ export function orderUpdateEvent(instrument: Instrument, update: OrderUpdate, pe
       status: update.status,
       execution: update.execution,
       side: update.side,
-      price: instrument.formatPrice(update.priceTicks),
-      qty: instrument.formatQty(update.qtySteps),
-      last_qty: instrument.formatQty(update.lastFilledSteps),
-      last_price: instrument.formatPrice(update.lastFilledPriceTicks),
-      cum_qty: instrument.formatQty(update.cumulativeFilledSteps),
-      commission: formatMoney(update.commission),
+      price: new Price(instrument, update.priceTicks),
+      qty: new Quantity(instrument, update.qtySteps),
+      last_qty: new Quantity(instrument, update.lastFilledSteps),
+      last_price: new Price(instrument, update.lastFilledPriceTicks),
+      cum_qty: new Quantity(instrument, update.cumulativeFilledSteps),
+      commission: new Amount(update.commission),
       commission_asset: update.commissionAsset,
-      realized_pnl: formatMoney(update.realizedPnl),
+      realized_pnl: new Amount(update.realizedPnl),
       is_maker: update.isMaker,
-      pending_buy: instrument.formatQty(pendingBuy),
-      pending_sell: instrument.formatQty(pendingSell),
+      pending_buy: new Quantity(instrument, pendingBuy),
+      pending_sell: new Quantity(instrument, pendingSell),
+      venue_time_ms: update.txTimeMs,
     },
     update.clientOrderId,
   );
 }
 
 /** order_settled: an order's final or confirmed status, and how we learnt it. */
-export function orderSettledEvent(symbol: string, clientOrderId: string, status: string, via: string): DomainEvent {
+export function orderSettledEvent(symbol: string, clientOrderId: string, status: string, via: string): EventDraft {
   return domainEvent('order_settled', { symbol, client_id: clientOrderId, status, via }, clientOrderId);
 }
 
 /** order_filled: one fill with the PnL it realized. */
-export function orderFilledEvent(instrument: Instrument, fill: FillRecord, realized: Money, via: FillSource): DomainEvent {
+export function orderFilledEvent(instrument: Instrument, fill: FillRecord, realized: Money, via: FillSource): EventDraft {
   return domainEvent(
     'order_filled',
     {
@@ -57,13 +59,14 @@ export function orderFilledEvent(instrument: Instrument, fill: FillRecord, reali
       client_id: fill.clientOrderId,
       order_id: fill.orderId,
       side: fill.side,
-      price: instrument.formatPrice(fill.priceTicks),
-      qty: instrument.formatQty(fill.qtySteps),
-      commission: formatMoney(fill.commission),
-      realized_pnl: formatMoney(realized),
+      price: new Price(instrument, fill.priceTicks),
+      qty: new Quantity(instrument, fill.qtySteps),
+      commission: new Amount(fill.commission),
+      realized_pnl: new Amount(realized),
       is_maker: fill.isMaker,
       full: fill.full,
       via,
+      venue_time_ms: fill.venueTimeMs,
     },
     fill.clientOrderId,
   );
@@ -76,7 +79,7 @@ export function outcomeEvents(
   via: 'place' | 'cancel' | 'query',
   backoffMs = 0,
   latencyMs: number | null = null,
-): DomainEvent[] {
+): EventDraft[] {
   const symbol = instrument.symbol;
   switch (effect.kind) {
     case 'none':
@@ -88,8 +91,8 @@ export function outcomeEvents(
         client_id: o.clientOrderId,
         order_id: effect.orderId,
         side: o.side,
-        price: instrument.formatPrice(o.priceTicks),
-        qty: instrument.formatQty(o.qtySteps),
+        price: new Price(instrument, o.priceTicks),
+        qty: new Quantity(instrument, o.qtySteps),
         latency_ms: latencyMs,
       };
       return [domainEvent('order_placed', fields, o.clientOrderId)];
@@ -105,7 +108,7 @@ export function outcomeEvents(
         source: effect.source,
         backoff_ms: backoffMs,
       };
-      const events: DomainEvent[] = [domainEvent('order_rejected', fields, o.clientOrderId)];
+      const events: EventDraft[] = [domainEvent('order_rejected', fields, o.clientOrderId)];
       // Specification 002's name for the same failure, beside specification 000's.
       if (via === 'place') {
         events.push(
@@ -128,36 +131,36 @@ export function outcomeEvents(
 }
 
 /** position_update: the position and its PnL valued at `valuationTicks` (mark, else mid). */
-export function positionEvent(instrument: Instrument, inventory: Inventory, valuationTicks: Ticks | null, reason: string): DomainEvent {
+export function positionEvent(instrument: Instrument, inventory: Inventory, valuationTicks: Ticks | null, reason: string): EventDraft {
   return domainEvent('position_update', {
     symbol: instrument.symbol,
-    position: instrument.formatQty(inventory.positionSteps),
-    entry_price: inventory.averageEntryPrice(),
-    pnl: formatMoney(inventory.realizedPnl),
-    unrealized_pnl: formatMoney(valuationTicks === null ? 0n : inventory.unrealizedPnl(valuationTicks)),
+    position: new Quantity(instrument, inventory.positionSteps),
+    entry_price: inventory.entryPrice(),
+    pnl: new Amount(inventory.realizedPnl),
+    unrealized_pnl: new Amount(valuationTicks === null ? 0n : inventory.unrealizedPnl(valuationTicks)),
     reason,
   });
 }
 
 /** funding_update: the rates, the accumulated funding and (for a payment) its amount. */
-export function fundingEvent(symbol: string, ledger: Ledger, fee: Money | null, via: 'mark_price' | 'user_stream' | 'income'): DomainEvent {
+export function fundingEvent(symbol: string, ledger: Ledger, fee: Money | null, via: 'mark_price' | 'user_stream' | 'income'): EventDraft {
   return domainEvent('funding_update', {
     symbol,
     rate: ledger.fundingRate ?? ledger.predictedFundingRate ?? '0',
     predicted_rate: ledger.predictedFundingRate ?? '0',
-    accum_pnl: formatMoney(ledger.inventory.fundingAccum),
-    funding_fee: fee === null ? null : formatMoney(fee),
+    accum_pnl: new Amount(ledger.inventory.fundingAccum),
+    funding_fee: fee === null ? null : new Amount(fee),
     next_funding_time: ledger.nextFundingTimeMs,
     via,
   });
 }
 
 /** reduce_only_force or grinding for a risk-reducing order about to be sent; null for a quote. */
-export function purposeEvent(instrument: Instrument, order: PlaceOrder, purpose: OrderTarget['purpose'], entryPrice: string): DomainEvent | null {
+export function purposeEvent(instrument: Instrument, order: PlaceOrder, purpose: OrderTarget['purpose'], entryPrice: FractionalPrice): EventDraft | null {
   const symbol = instrument.symbol;
   const side = order.side;
-  const qty = instrument.formatQty(order.qtySteps);
-  const price = instrument.formatPrice(order.priceTicks ?? ZERO_TICKS);
+  const qty = new Quantity(instrument, order.qtySteps);
+  const price = new Price(instrument, order.priceTicks ?? ZERO_TICKS);
   const id = order.clientOrderId;
   if (purpose === 'reduce_only_force') return domainEvent('reduce_only_force', { symbol, side, qty, price, client_id: id, error: null }, id);
   if (purpose === 'grind') return domainEvent('grinding', { symbol, side, qty, price, entry_price: entryPrice, client_id: id }, id);
@@ -176,11 +179,11 @@ export function quoteDecidedFields(
 ) {
   return {
     symbol: instrument.symbol,
-    mid: book === null ? null : instrument.formatFractionalPrice(BigInt(book.bidTicks + book.askTicks), 2n, 1),
-    bid: bid === undefined ? null : instrument.formatPrice(bid.priceTicks),
-    ask: ask === undefined ? null : instrument.formatPrice(ask.priceTicks),
-    bid_qty: bid === undefined ? null : instrument.formatQty(bid.qtySteps),
-    ask_qty: ask === undefined ? null : instrument.formatQty(ask.qtySteps),
+    mid: book === null ? null : new FractionalPrice(instrument, BigInt(book.bidTicks + book.askTicks), 2n, 1),
+    bid: bid === undefined ? null : new Price(instrument, bid.priceTicks),
+    ask: ask === undefined ? null : new Price(instrument, ask.priceTicks),
+    bid_qty: bid === undefined ? null : new Quantity(instrument, bid.qtySteps),
+    ask_qty: ask === undefined ? null : new Quantity(instrument, ask.qtySteps),
     skew_bps: Math.round(skewBps * 100) / 100,
     risk_state: riskState,
     suppressed,
@@ -188,7 +191,7 @@ export function quoteDecidedFields(
 }
 
 /** freeze_triggered or freeze_cleared as the rolling fill edge crosses its minimum. */
-export function edgeFreezeEvents(symbol: string, change: FreezeChange, thresholdBps: number, freezesTotal: number): DomainEvent[] {
+export function edgeFreezeEvents(symbol: string, change: FreezeChange, thresholdBps: number, freezesTotal: number): EventDraft[] {
   if (change.kind === 'cleared') return [domainEvent('freeze_cleared', { symbol, reason: 'cooldown_elapsed' })];
   return [
     domainEvent('freeze_triggered', { symbol, reason: EDGE_FREEZE_REASON, edge_bps: change.edgeBps, threshold: thresholdBps }),
@@ -201,16 +204,16 @@ export function edgeFreezeEvents(symbol: string, change: FreezeChange, threshold
  * (risk_freeze, freeze_triggered risk_limit): only reduce-only orders go out until the position
  * is back under the soft limit (freeze_cleared).
  */
-export function riskTransitionEvents(symbol: string, t: RiskTransition, valued: Notionals, riskRatio: number, freezesTotal: number): DomainEvent[] {
-  const events: DomainEvent[] = [
+export function riskTransitionEvents(symbol: string, t: RiskTransition, valued: Notionals, riskRatio: number, freezesTotal: number): EventDraft[] {
+  const events: EventDraft[] = [
     domainEvent('risk_state_changed', {
       symbol,
       from: t.from,
       to: t.to,
       reason: t.reason,
-      position_notional: formatMoney(valued.position),
-      worst_long: formatMoney(valued.worstLong),
-      worst_short: formatMoney(valued.worstShort),
+      position_notional: new Amount(valued.position),
+      worst_long: new Amount(valued.worstLong),
+      worst_short: new Amount(valued.worstShort),
     }),
   ];
   if (t.to === 2) {

@@ -2,7 +2,7 @@
  * The market maker's public shapes: the commands and events of a decision, the numbers it
  * reports, its options, and the names of its freezes.
  */
-import type { DomainEvent } from './events.ts';
+import type { EventDraft } from './events.ts';
 import type { Steps, Ticks } from './instrument.ts';
 import type { CancelOrder, PlaceOrder } from './model.ts';
 import type { Money } from './money.ts';
@@ -18,7 +18,7 @@ export type OrderCommand =
 export interface Decision {
   /** Cancels first, then places. */
   readonly commands: readonly OrderCommand[];
-  readonly events: readonly DomainEvent[];
+  readonly events: readonly EventDraft[];
   readonly suppressed: SuppressionReason | null;
   readonly skipped: readonly SkippedOrder[];
 }

@@ -12,7 +12,8 @@
  */
 import { ClientOrderIds, isOurClientOrderId, type ClientOrderTag } from './client-order-ids.ts';
 import { EdgeMonitor, fillEdgeBps } from './edge-monitor.ts';
-import { domainEvent, type DomainEvent } from './events.ts';
+import { Quantity } from './event-values.ts';
+import { domainEvent, type EventDraft } from './events.ts';
 import { notionals, riskRatio, signedNotional, worstCase, type Exposure, type Notionals } from './exposure.ts';
 import { resolveGridParams, type GridParams } from './grid-params.ts';
 import { maxTicks, midTicks, minTicks, type Instrument, type Ticks } from './instrument.ts';
@@ -123,14 +124,14 @@ export class MarketMaker {
   }
 
   /** Takes mark price and funding; returns funding_update when the rate changes or settles. */
-  onMarkPrice(update: MarkPriceUpdate, _nowMs: number): DomainEvent[] {
+  onMarkPrice(update: MarkPriceUpdate, _nowMs: number): EventDraft[] {
     if (update.symbol !== this.symbol) return [];
     this.markTicks = this.instrument.priceToTicks(update.markPrice, 'nearest');
     return this.ledger.updateFundingRate(update.fundingRate, update.nextFundingTimeMs) ? [fundingEvent(this.symbol, this.ledger, null, 'mark_price')] : [];
   }
 
   /** Records a stream's state; a dropped market stream discards the book (a fresh one is needed). */
-  onStreamState(stream: 'market' | 'user', connected: boolean, _nowMs: number): DomainEvent[] {
+  onStreamState(stream: 'market' | 'user', connected: boolean, _nowMs: number): EventDraft[] {
     this.conditions.onStreamState(stream, connected);
     return [];
   }
@@ -139,7 +140,7 @@ export class MarketMaker {
    * Applies an ORDER_TRADE_UPDATE; returns order_update, order_settled, order_filled and
    * position_update as they apply. Duplicates and stale updates return nothing.
    */
-  onOrderUpdate(update: OrderUpdate, nowMs: number): DomainEvent[] {
+  onOrderUpdate(update: OrderUpdate, nowMs: number): EventDraft[] {
     if (update.symbol !== this.symbol) return [];
     const isTrade = update.execution === 'TRADE' && update.lastFilledSteps > 0;
     const newTrade = isTrade && this.tracker.recordTrade(update.tradeId);
@@ -171,8 +172,8 @@ export class MarketMaker {
    * ignored. Returns order_filled (`via: "backfill"`), position_update (`fill_backfill`) and, for
    * an order this made final, order_settled (`FILLED`, `via: "backfill"`).
    */
-  applyMissedTrades(trades: readonly UserTrade[], _nowMs: number): DomainEvent[] {
-    const events: DomainEvent[] = [];
+  applyMissedTrades(trades: readonly UserTrade[], _nowMs: number): EventDraft[] {
+    const events: EventDraft[] = [];
     const ours = this.tracker.byVenueOrderId();
     for (const trade of [...trades].sort((a, b) => a.tradeId - b.tradeId)) {
       if (trade.symbol !== this.symbol || trade.qtySteps <= 0) continue;
@@ -191,8 +192,8 @@ export class MarketMaker {
    * each income id once, in the margin asset only. The caller leaves out payments the user stream
    * delivered. Returns funding_update (`via: "income"`) per payment recorded.
    */
-  applyMissedFunding(payments: readonly FundingPayment[], _nowMs: number): DomainEvent[] {
-    const events: DomainEvent[] = [];
+  applyMissedFunding(payments: readonly FundingPayment[], _nowMs: number): EventDraft[] {
+    const events: EventDraft[] = [];
     for (const payment of payments) {
       if (payment.symbol !== this.symbol || payment.asset !== this.instrument.spec.marginAsset || payment.amount === 0n) continue;
       if (this.ledger.recordRecoveredFunding(payment)) events.push(fundingEvent(this.symbol, this.ledger, payment.amount, 'income'));
@@ -212,8 +213,8 @@ export class MarketMaker {
   }
 
   /** Applies an ACCOUNT_UPDATE: funding fees accumulate; the venue position is cross-checked. */
-  onAccountUpdate(update: AccountUpdate, _nowMs: number): DomainEvent[] {
-    const events: DomainEvent[] = [];
+  onAccountUpdate(update: AccountUpdate, _nowMs: number): EventDraft[] {
+    const events: EventDraft[] = [];
     const ours = update.positions.filter((p) => p.symbol === this.symbol && p.positionSide === 'BOTH');
     if (update.reason === 'FUNDING_FEE' && (update.positions.length === 0 || ours.length > 0)) {
       for (const balance of update.balances) {
@@ -230,7 +231,7 @@ export class MarketMaker {
 
   /** Returns what to send now, with the events of this decision. */
   decide(nowMs: number): Decision {
-    const events: DomainEvent[] = [];
+    const events: EventDraft[] = [];
     this.decisionCount += 1;
     for (const change of this.edge.update(nowMs)) {
       if (change.kind === 'triggered') this.freezeCount += 1;
@@ -299,7 +300,7 @@ export class MarketMaker {
    * order_ambiguous. A rejection (other than a 429/418, which stops all sending) makes its slot
    * back off (rejection-backoff.ts); an acceptance clears the slot's back-off.
    */
-  onPlaceOutcome(order: PlaceOrder, outcome: CommandOutcome<OrderSnapshot>, nowMs: number, latencyMs: number | null = null): DomainEvent[] {
+  onPlaceOutcome(order: PlaceOrder, outcome: CommandOutcome<OrderSnapshot>, nowMs: number, latencyMs: number | null = null): EventDraft[] {
     const slot = this.tracker.get(order.clientOrderId)?.slot ?? null;
     const effect = this.tracker.applyPlaceOutcome(order.clientOrderId, outcome, nowMs);
     let backoffMs = 0;
@@ -312,12 +313,12 @@ export class MarketMaker {
   }
 
   /** Applies the answer to a cancel command; returns order_settled or order_ambiguous when they apply. */
-  onCancelOutcome(cancel: CancelOrder, outcome: CommandOutcome<OrderSnapshot>, nowMs: number): DomainEvent[] {
+  onCancelOutcome(cancel: CancelOrder, outcome: CommandOutcome<OrderSnapshot>, nowMs: number): EventDraft[] {
     return outcomeEvents(this.instrument, this.tracker.applyCancelOutcome(cancel.clientOrderId, outcome, nowMs), 'cancel');
   }
 
   /** Settles an ambiguous order from a status query (null: it never existed); returns order_settled. */
-  onOrderQuery(clientOrderId: string, snapshot: OrderSnapshot | null, nowMs: number): DomainEvent[] {
+  onOrderQuery(clientOrderId: string, snapshot: OrderSnapshot | null, nowMs: number): EventDraft[] {
     return outcomeEvents(this.instrument, this.tracker.applyQuery(clientOrderId, snapshot, nowMs, this.notFoundAfterMs), 'query');
   }
 
@@ -331,7 +332,7 @@ export class MarketMaker {
    * orders with our prefix are cancelled, tracked open orders the venue no longer lists are final,
    * and the venue's position replaces ours. Marks the book reconciled.
    */
-  reconcile(openOrders: readonly OrderSnapshot[], position: PositionSnapshot, nowMs: number): { events: DomainEvent[]; cancel: CancelOrder[] } {
+  reconcile(openOrders: readonly OrderSnapshot[], position: PositionSnapshot, nowMs: number): { events: EventDraft[]; cancel: CancelOrder[] } {
     const { events, cancel, listed, adopted } = reconcileOrders(this.tracker, this.prefix, this.symbol, openOrders, nowMs);
     if (position.symbol === this.symbol) {
       // After a reconnect the fills the stream missed have been applied from the trade history.
@@ -346,7 +347,7 @@ export class MarketMaker {
         open_orders: listed.size,
         adopted,
         cancelled: cancel.length,
-        position: this.instrument.formatQty(this.ledger.inventory.positionSteps),
+        position: new Quantity(this.instrument, this.ledger.inventory.positionSteps),
         trigger: this.reconcileCount === 1 ? 'start' : 'reconnect',
       }),
     );
@@ -451,7 +452,7 @@ export class MarketMaker {
    * Records one new fill in the ledger; returns order_filled and position_update. Only live fills
    * feed the edge monitor: a fill read back from the trade history is judged against today's mid.
    */
-  private applyFill(fill: FillRecord, via: FillSource, ours: boolean): DomainEvent[] {
+  private applyFill(fill: FillRecord, via: FillSource, ours: boolean): EventDraft[] {
     const realized = this.ledger.recordFill(fill);
     const book = this.conditions.book;
     if (ours && via === 'user_stream' && book !== null) {
@@ -500,7 +501,7 @@ export class MarketMaker {
   }
 
   private pushQuoteDecided(
-    events: DomainEvent[],
+    events: EventDraft[],
     book: BookTop | null,
     targets: Map<string, OrderTarget>,
     skew: number,
@@ -523,7 +524,7 @@ export class MarketMaker {
     referenceTicks: Ticks | null,
     exposure: Exposure,
     nowMs: number,
-    events: DomainEvent[],
+    events: EventDraft[],
     skipped: SkippedOrder[],
   ): OrderCommand[] {
     const plan = planCommands(
@@ -562,13 +563,13 @@ export class MarketMaker {
       commands.push({ kind: 'place', order, purpose: target.purpose });
       if (target.purpose === 'reduce_only_force') this.reduceOnlyForceCount += 1;
       if (target.purpose === 'grind') this.grindingCount += 1;
-      const purposeEvent_ = purposeEvent(this.instrument, order, target.purpose, this.ledger.inventory.averageEntryPrice());
+      const purposeEvent_ = purposeEvent(this.instrument, order, target.purpose, this.ledger.inventory.entryPrice());
       if (purposeEvent_ !== null) events.push(purposeEvent_);
     }
     return commands;
   }
 
-  private positionEvent(reason: string): DomainEvent {
+  private positionEvent(reason: string): EventDraft {
     return positionEvent(this.instrument, this.ledger.inventory, this.markTicks ?? this.referenceTicks(), reason);
   }
 }

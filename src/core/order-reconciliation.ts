@@ -5,13 +5,13 @@
  * no longer lists are gone.
  */
 import { isOurClientOrderId } from './client-order-ids.ts';
-import type { DomainEvent } from './events.ts';
+import type { EventDraft } from './events.ts';
 import { orderSettledEvent } from './market-maker-events.ts';
 import type { CancelOrder, OrderSnapshot } from './model.ts';
 import type { OrderTracker } from './order-tracker.ts';
 
 export interface OrderReconciliation {
-  readonly events: DomainEvent[];
+  readonly events: EventDraft[];
   /** Our untracked orders to cancel (already marked cancel-sent). */
   readonly cancel: CancelOrder[];
   /** Client ids the venue lists as open for the symbol. */
@@ -28,7 +28,7 @@ export function reconcileOrders(
   openOrders: readonly OrderSnapshot[],
   nowMs: number,
 ): OrderReconciliation {
-  const events: DomainEvent[] = [];
+  const events: EventDraft[] = [];
   const cancel: CancelOrder[] = [];
   const listed = new Set<string>();
   let adopted = 0;

@@ -5,6 +5,7 @@
  * outcome stays in the core's tracker until the user stream or a status query settles it.
  */
 import type { Clock } from '../core/clock.ts';
+import { Price, Quantity } from '../core/event-values.ts';
 import type { EventBus } from '../core/events.ts';
 import type { Instrument } from '../core/instrument.ts';
 import type { MarketMaker, OrderCommand } from '../core/market-maker.ts';
@@ -94,8 +95,8 @@ export class OrderExecutor {
 
   /** Sends one new order and reports its outcome; returns the outcome's kind. */
   async place(order: PlaceOrder, purpose: string): Promise<CommandOutcome<unknown>['kind']> {
-    const price = order.priceTicks === undefined ? null : this.instrument.formatPrice(order.priceTicks);
-    const qty = this.instrument.formatQty(order.qtySteps);
+    const price = order.priceTicks === undefined ? null : new Price(this.instrument, order.priceTicks);
+    const qty = new Quantity(this.instrument, order.qtySteps);
     const id = order.clientOrderId;
     this.bus.emit(
       'order_submit',

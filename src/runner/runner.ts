@@ -15,7 +15,7 @@ import { InstanceGuard } from '../core/instance-guard.ts';
 import type { Instrument } from '../core/instrument.ts';
 import { MarketMaker, type MarketMakerView } from '../core/market-maker.ts';
 import type { AccountUpdate, MarginCall, MarginType, OrderUpdate } from '../core/model.ts';
-import { formatMoney } from '../core/money.ts';
+import { Amount } from '../core/event-values.ts';
 import type { StrategyParams } from '../core/params.ts';
 import type { OrderTransport, StreamStateChange, Venue, VenueListener } from '../core/venue.ts';
 import { checkConfigAgainstInstruments } from './config-checks.ts';
@@ -328,7 +328,7 @@ export class Runner {
         for (const session of this.accountUpdateTargets(update)) session.onAccountUpdate(update);
       },
       onMarginCall: (call: MarginCall) => {
-        this.bus.emit('margin_call', { cross_wallet_balance: formatMoney(call.crossWalletBalance), symbols: call.positions.map((p) => p.symbol).join(',') });
+        this.bus.emit('margin_call', { cross_wallet_balance: new Amount(call.crossWalletBalance), symbols: call.positions.map((p) => p.symbol).join(',') });
       },
       onStreamState: (change) => this.onStreamState(change),
       onListenKey: (event) => this.bus.emit('listen_key_event', { action: event.action, listenKey: event.listenKey, error: event.error }),

@@ -6,11 +6,11 @@
  */
 import { context } from '@opentelemetry/api';
 import type { Clock } from '../core/clock.ts';
-import type { DomainEvent, EventBus } from '../core/events.ts';
+import { Amount, Price, Quantity } from '../core/event-values.ts';
+import type { EventBus, EventDraft } from '../core/events.ts';
 import type { Instrument, Steps } from '../core/instrument.ts';
 import type { MarketMaker, OrderCommand } from '../core/market-maker.ts';
 import type { AccountUpdate, BookTop, CommandOutcome, MarkPriceUpdate, OrderUpdate } from '../core/model.ts';
-import { formatMoney } from '../core/money.ts';
 import type { Venue } from '../core/venue.ts';
 import type { DecisionTracing } from './decision-tracing.ts';
 import { OrderExecutor } from './order-executor.ts';
@@ -76,7 +76,7 @@ export class SymbolSession {
   }
 
   /** Publishes the core's events on the bus, in order. */
-  publish(events: Iterable<DomainEvent>): void {
+  publish(events: Iterable<EventDraft>): void {
     for (const event of events) this.deps.bus.publish(event);
   }
 
@@ -195,18 +195,18 @@ export class SymbolSession {
   /** Emits one runner_snapshot. */
   snapshot(): void {
     const v = this.maker.view(this.deps.clock.nowMs());
-    const fmt = (steps: Steps) => this.instrument.formatQty(steps);
+    const qty = (steps: Steps) => new Quantity(this.instrument, steps);
     this.deps.bus.emit('runner_snapshot', {
       symbol: v.symbol,
-      mid: v.midTicks === null ? null : this.instrument.formatPrice(v.midTicks),
-      position: fmt(v.positionSteps),
-      pending_buy: fmt(v.pendingBuySteps),
-      pending_sell: fmt(v.pendingSellSteps),
+      mid: v.midTicks === null ? null : new Price(this.instrument, v.midTicks),
+      position: qty(v.positionSteps),
+      pending_buy: qty(v.pendingBuySteps),
+      pending_sell: qty(v.pendingSellSteps),
       risk_state: v.riskState,
-      realized_pnl: formatMoney(v.realizedPnl),
-      unrealized_pnl: formatMoney(v.unrealizedPnl),
-      fees: formatMoney(v.fees),
-      funding_accum: formatMoney(v.fundingAccum),
+      realized_pnl: new Amount(v.realizedPnl),
+      unrealized_pnl: new Amount(v.unrealizedPnl),
+      fees: new Amount(v.fees),
+      funding_accum: new Amount(v.fundingAccum),
       open_orders: v.openOrders,
       suppressed: v.suppressed,
     });

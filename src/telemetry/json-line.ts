@@ -5,6 +5,7 @@
  * line breaks. Faster than JSON.stringify over a sorted copy: the sorted key order of each
  * record shape is computed once and reused.
  */
+import { EventDecimal } from '../core/event-values.ts';
 import type { FieldRecord, FieldValue } from '../core/events.ts';
 import { isSecretKey, maskValue, type TextMasker } from './masking.ts';
 
@@ -41,6 +42,7 @@ export function jsonValue(value: FieldValue | undefined, textMask: TextMasker | 
       return jsonString(secret ? maskValue(String(value)) : String(value));
     case 'object':
       if (value === null) return 'null';
+      if (value instanceof EventDecimal) return jsonValue(value.toString(), textMask, secret);
       if (Array.isArray(value)) return jsonArray(value, textMask, secret);
       return jsonRecord(value as FieldRecord, textMask, secret);
     default:

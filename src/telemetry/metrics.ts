@@ -4,7 +4,7 @@
  */
 import { monitorEventLoopDelay, type ELDHistogram } from 'node:perf_hooks';
 import type { Attributes, Counter, Histogram, Meter, ObservableGauge } from '@opentelemetry/api';
-import type { DomainEvent, EventFields } from '../core/events.ts';
+import type { DomainEvent } from '../core/events.ts';
 import type { Instrument, Steps, Ticks } from '../core/instrument.ts';
 import { EDGE_FREEZE_REASON, RISK_LIMIT_FREEZE, type MarketMakerView } from '../core/market-maker.ts';
 import { SUPPRESSION_PRECEDENCE } from '../core/suppression.ts';
@@ -291,25 +291,25 @@ export class RunnerMetrics {
   private onEvent(event: DomainEvent): void {
     switch (event.event) {
       case 'order_placed': {
-        const f = event.fields as EventFields['order_placed'];
+        const f = event.fields;
         this.placed.add(1, this.attrs(f.symbol));
-        this.lastOrderPlacedSeconds = Date.now() / 1000;
+        this.lastOrderPlacedSeconds = event.atMs / 1000;
         return;
       }
       case 'order_submit_result': {
-        const f = event.fields as EventFields['order_submit_result'];
+        const f = event.fields;
         if (f.outcome === 'accepted') this.orderLatency.record(f.duration_ms, { [LABEL.symbol]: f.symbol, [LABEL.transport]: f.transport ?? 'unknown' });
         if (f.outcome === 'ambiguous') this.ambiguous.add(1, this.attrs(f.symbol));
         return;
       }
       case 'order_filled': {
-        const f = event.fields as EventFields['order_filled'];
+        const f = event.fields;
         this.fills.add(1, { [LABEL.symbol]: f.symbol, [LABEL.liquidity]: f.is_maker ? 'maker' : 'taker' });
         if (f.full) this.filled.add(1, this.attrs(f.symbol));
         return;
       }
       case 'order_rejected': {
-        const f = event.fields as EventFields['order_rejected'];
+        const f = event.fields;
         const reason = f.source === 'venue' || f.code !== null ? reasonSlug(f.code) : `denied_${f.reason}`.replace(/[^a-z0-9_]/gi, '_').slice(0, 40);
         this.rejected.add(1, { [LABEL.symbol]: f.symbol, [LABEL.reason]: reason });
         return;
@@ -318,28 +318,28 @@ export class RunnerMetrics {
         this.freezes.add(1);
         return;
       case 'reduce_only_force':
-        this.reduceOnly.add(1, this.attrs((event.fields as EventFields['reduce_only_force']).symbol));
+        this.reduceOnly.add(1, this.attrs(event.fields.symbol));
         return;
       case 'grinding':
-        this.grinding.add(1, this.attrs((event.fields as EventFields['grinding']).symbol));
+        this.grinding.add(1, this.attrs(event.fields.symbol));
         return;
       case 'rate_limited':
-        this.rateLimited.add(1, { [LABEL.status]: String((event.fields as EventFields['rate_limited']).status) });
+        this.rateLimited.add(1, { [LABEL.status]: String(event.fields.status) });
         return;
       case 'listen_key_event': {
-        const action = (event.fields as EventFields['listen_key_event']).action;
+        const action = event.fields.action;
         if (action === 'renewed' || action === 'recreated') this.renewals.add(1);
         if (action === 'renew_failed') this.renewalFailures.add(1);
         return;
       }
       case 'malformed_message':
-        this.malformed.add(1, { [LABEL.source]: (event.fields as EventFields['malformed_message']).source });
+        this.malformed.add(1, { [LABEL.source]: event.fields.source });
         return;
       case 'ws_connected':
-        this.streamConnected.set((event.fields as EventFields['ws_connected']).stream, 1);
+        this.streamConnected.set(event.fields.stream, 1);
         return;
       case 'ws_disconnected':
-        this.streamConnected.set((event.fields as EventFields['ws_disconnected']).stream, 0);
+        this.streamConnected.set(event.fields.stream, 0);
         return;
       default:
         return;

@@ -5,6 +5,7 @@
  * stream, a short `mm.order.update` span in the trace of the request that created the order.
  */
 import { context, logs, SeverityNumber, SpanKind, SpanStatusCode, trace, type AnyValue, type Attributes, type Context, type Logger } from '@opentelemetry/api';
+import { EventDecimal } from '../core/event-values.ts';
 import { eventSeverity, type DomainEvent, type EventSeverity, type FieldValue } from '../core/events.ts';
 import type { AfterWire } from './after-wire.ts';
 import { isSecretKey, maskValue } from './masking.ts';
@@ -33,11 +34,12 @@ function toAnyValue(key: string, value: FieldValue): AnyValue {
   if (value === null) return null;
   if (typeof value === 'string') return isSecretKey(key) ? maskValue(value) : value;
   if (typeof value === 'number' || typeof value === 'boolean') return value;
+  if (value instanceof EventDecimal) return value.toString();
   return JSON.stringify(maskDeep(value));
 }
 
 function maskDeep(value: FieldValue): FieldValue {
-  if (value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object' || value instanceof EventDecimal) return value;
   if (Array.isArray(value)) return value.map(maskDeep);
   const out: Record<string, FieldValue> = {};
   for (const [k, v] of Object.entries(value as Record<string, FieldValue>)) out[k] = typeof v === 'string' && isSecretKey(k) ? maskValue(v) : maskDeep(v);
@@ -48,29 +50,27 @@ export class OtelEventBridge {
   private readonly logger: Logger;
   private readonly tracer = trace.getTracer(INSTRUMENTATION_SCOPE);
   private readonly orderContexts: OrderContexts;
-  private readonly nowMs: () => number;
   private readonly afterWire: AfterWire;
 
-  constructor(orderContexts: OrderContexts, nowMs: () => number, afterWire: AfterWire) {
+  constructor(orderContexts: OrderContexts, afterWire: AfterWire) {
     this.logger = logs.getLogger(INSTRUMENTATION_SCOPE);
     this.orderContexts = orderContexts;
-    this.nowMs = nowMs;
     this.afterWire = afterWire;
   }
 
   /**
-   * Returns an EventBus listener. It captures the active context and the time when the event
-   * happens; the record is built and emitted after the orders being sent are on the wire.
+   * Returns an EventBus listener. It captures the active context when the event happens; the
+   * record (timestamped with the event's own time) is built and emitted after the orders being
+   * sent are on the wire.
    */
   listener(): (event: DomainEvent) => void {
     return (event) => {
       const active = context.active();
-      const timestamp = this.nowMs();
-      this.afterWire.run(() => this.onEvent(event, active, timestamp));
+      this.afterWire.run(() => this.onEvent(event, active));
     };
   }
 
-  private onEvent(event: DomainEvent, active: Context, timestamp: number): void {
+  private onEvent(event: DomainEvent, active: Context): void {
     const id = event.clientOrderId;
     let ctx: Context = active;
     if (id !== undefined) {
@@ -100,7 +100,7 @@ export class OtelEventBridge {
       body: event.event,
       attributes,
       context: ctx,
-      timestamp,
+      timestamp: event.atMs,
     });
   }
 
@@ -125,6 +125,7 @@ export class OtelEventBridge {
     for (const key of ['symbol', 'status', 'execution', 'side', 'last_qty', 'last_price', 'via', 'is_maker'] as const) {
       const v = fields[key];
       if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') attributes[orderLifeAttr(key)] = v;
+      else if (v instanceof EventDecimal) attributes[orderLifeAttr(key)] = v.toString();
     }
     const span = this.tracer.startSpan(`${SPANS.orderUpdate} ${event.event}`, { kind: SpanKind.CONSUMER, attributes }, parent);
     span.end();

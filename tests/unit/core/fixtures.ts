@@ -1,4 +1,6 @@
 /** Shared test fixtures for the core: a BTCUSDT-like instrument, params and update builders. */
+import { FractionalPrice, Price, Quantity } from '../../../src/core/event-values.ts';
+import type { DomainEvent, EventDraft } from '../../../src/core/events.ts';
 import { asSteps, asTicks, Instrument, ZERO_STEPS, ZERO_TICKS } from '../../../src/core/instrument.ts';
 import { MarketMaker, type OrderCommand } from '../../../src/core/market-maker.ts';
 import type { BookTop, OrderSnapshot, OrderStatus, OrderUpdate, PlaceOrder, PositionSnapshot, Side } from '../../../src/core/model.ts';
@@ -18,6 +20,31 @@ export const btc = new Instrument({
   minPrice: '0.10',
   maxPrice: '1000000',
 });
+
+/** A price on btc's grid as events carry it ("65000.1"). */
+export function px(text: string): Price {
+  return new Price(btc, btc.priceToTicks(text));
+}
+
+/** A quantity on btc's grid as events carry it ("0.005"). */
+export function qty(text: string): Quantity {
+  return new Quantity(btc, btc.qtyToSteps(text));
+}
+
+/** The mid between two prices on btc's grid, as quote_decided carries it. */
+export function midOf(bid: string, ask: string): FractionalPrice {
+  return new FractionalPrice(btc, BigInt(btc.priceToTicks(bid) + btc.priceToTicks(ask)), 2n, 1);
+}
+
+/** The draft as a bus would deliver it, published at `atMs`. */
+export function published<E extends DomainEvent['event']>(draft: EventDraft<E>, atMs = 0): DomainEvent<E> {
+  return { ...draft, atMs } as DomainEvent<E>;
+}
+
+/** The event's fields with every typed number as the decimal string the sinks write. */
+export function written(fields: object): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(fields)) as Record<string, unknown>;
+}
 
 export const baseParams: StrategyParams = {
   halfSpreadBps: 5,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { breakEvenTicks, grindClip } from '../../../src/core/grinding.ts';
-import { acceptAll, btc, places, readyMaker, snapshotOf, T0, tradeUpdate } from './fixtures.ts';
+import { acceptAll, btc, places, readyMaker, snapshotOf, T0, tradeUpdate, written } from './fixtures.ts';
 import { asSteps, asTicks, maxTicks, minTicks, offsetTicks } from '../../../src/core/instrument.ts';
 
 const K = btc.tickStepsToMoney(1n);
@@ -79,7 +79,7 @@ describe('MarketMaker grinding', () => {
     if (!clip) throw new Error('no clip');
     // break-even 64967.5 x 1.002 = 65097.435 -> 65097.5 (above the normal ask 65032.6)
     expect(clip).toMatchObject({ side: 'SELL', reduceOnly: true, qtySteps: 2, priceTicks: 650_975, timeInForce: 'GTX' });
-    expect(first.events.find((e) => e.event === 'grinding')?.fields).toMatchObject({
+    expect(written(first.events.find((e) => e.event === 'grinding')?.fields ?? {})).toMatchObject({
       side: 'SELL',
       qty: '0.002',
       price: '65097.5',

@@ -1,21 +1,35 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { DomainEvent, EventName } from '../../../src/core/events.ts';
+import type { EventDraft, EventName } from '../../../src/core/events.ts';
 import { AMBIGUOUS_QUERY_GRACE_MS, MarketMaker } from '../../../src/core/market-maker.ts';
 import type { PlaceOrder } from '../../../src/core/model.ts';
-import { acceptAll, baseParams, btc, bookTop, cancels, flatPosition, orderUpdate, places, readyMaker, snapshotOf, T0, tradeUpdate } from './fixtures.ts';
+import {
+  acceptAll,
+  baseParams,
+  btc,
+  bookTop,
+  cancels,
+  flatPosition,
+  orderUpdate,
+  places,
+  readyMaker,
+  snapshotOf,
+  T0,
+  tradeUpdate,
+  written,
+} from './fixtures.ts';
 import { asSteps } from '../../../src/core/instrument.ts';
 
-function names(events: readonly DomainEvent[]): EventName[] {
+function names(events: readonly EventDraft[]): EventName[] {
   return events.map((e) => e.event);
 }
 
-function isEvent<E extends EventName>(event: DomainEvent, name: E): event is DomainEvent<E> {
+function isEvent<E extends EventName>(event: EventDraft, name: E): event is EventDraft<E> {
   return event.event === name;
 }
 
 /** Returns the risk transitions of a decision as [from, to, reason]. */
-function riskSteps(events: readonly DomainEvent[]): Array<[number, number, string]> {
+function riskSteps(events: readonly EventDraft[]): Array<[number, number, string]> {
   return events.flatMap((e): Array<[number, number, string]> => (isEvent(e, 'risk_state_changed') ? [[e.fields.from, e.fields.to, e.fields.reason]] : []));
 }
 
@@ -37,7 +51,14 @@ describe('MarketMaker quoting', () => {
     }
     expect(d.commands.every((c) => c.kind === 'place' && c.purpose === 'quote')).toBe(true);
     const decided = d.events.find((e) => e.event === 'quote_decided');
-    expect(decided?.fields).toMatchObject({ mid: '65000.05', bid: '64967.5', ask: '65032.6', bid_qty: '0.010', risk_state: 0, suppressed: null });
+    expect(written(decided?.fields ?? {})).toMatchObject({
+      mid: '65000.05',
+      bid: '64967.5',
+      ask: '65032.6',
+      bid_qty: '0.010',
+      risk_state: 0,
+      suppressed: null,
+    });
   });
 
   it('raises a quote below MIN_NOTIONAL to the minimum on the grid', () => {
@@ -204,7 +225,7 @@ describe('MarketMaker order tracking', () => {
       },
       T0 + 2,
     );
-    expect(events.map((e) => [e.event, e.fields])).toEqual([
+    expect(events.map((e) => [e.event, written(e.fields)])).toEqual([
       ['funding_update', expect.objectContaining({ funding_fee: '-0.00001234', accum_pnl: '-0.00001234' })],
     ]);
     const v = mm.view(T0 + 2);
@@ -252,7 +273,7 @@ describe('MarketMaker order tracking', () => {
     const stale = { ...snapshotOf({ ...bid, clientOrderId: 'mm-oldsess-q1' }), orderId: 'x2' };
     const result = mm.reconcile([snapshotOf(bid), foreign, stale], { ...flatPosition(T0 + 50), amountSteps: asSteps(30), entryPrice: '64000.04' }, T0 + 100);
     expect(result.cancel).toEqual([{ symbol: 'BTCUSDT', clientOrderId: 'mm-oldsess-q1' }]);
-    expect(result.events.at(-1)?.fields).toMatchObject({ adopted: 1, cancelled: 1, open_orders: 3, position: '0.030', trigger: 'reconnect' });
+    expect(written(result.events.at(-1)?.fields ?? {})).toMatchObject({ adopted: 1, cancelled: 1, open_orders: 3, position: '0.030', trigger: 'reconnect' });
     expect(mm.order(bid.clientOrderId)?.state).toBe('open');
     expect(mm.view(T0 + 100).positionSteps).toBe(30);
     expect(mm.view(T0 + 100).entryPrice).toBe('64000.00000');

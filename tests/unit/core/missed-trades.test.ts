@@ -4,10 +4,10 @@
  * trade id whichever way it comes first, to the inventory and to the order.
  */
 import { describe, expect, it } from 'vitest';
-import type { DomainEvent } from '../../../src/core/events.ts';
+import type { EventDraft } from '../../../src/core/events.ts';
 import type { MarketMaker } from '../../../src/core/market-maker.ts';
 import type { OrderStatus, PlaceOrder, UserTrade } from '../../../src/core/model.ts';
-import { acceptAll, btc, places, readyMaker, T0, tradeUpdate } from './fixtures.ts';
+import { acceptAll, btc, places, readyMaker, T0, tradeUpdate, written } from './fixtures.ts';
 import { asSteps, asTicks, ZERO_STEPS, ZERO_TICKS } from '../../../src/core/instrument.ts';
 
 interface Fill {
@@ -84,8 +84,8 @@ function books(mm: MarketMaker) {
   };
 }
 
-function filled(events: readonly DomainEvent[]): Array<Record<string, unknown>> {
-  return events.filter((e) => e.event === 'order_filled').map((e) => ({ ...(e.fields as unknown as Record<string, unknown>) }));
+function filled(events: readonly EventDraft[]): Array<Record<string, unknown>> {
+  return events.filter((e) => e.event === 'order_filled').map((e) => written(e.fields));
 }
 
 describe('MarketMaker.applyMissedTrades', () => {

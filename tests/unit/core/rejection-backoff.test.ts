@@ -3,15 +3,15 @@
  * (issue: a missing MIN_NOTIONAL gave 900 rejects of -4164, a zero bid 584 rejects in 6 s).
  */
 import { describe, expect, it } from 'vitest';
-import type { DomainEvent } from '../../../src/core/events.ts';
+import type { EventDraft } from '../../../src/core/events.ts';
 import { POST_ONLY_REJECTED, RejectionBackoff, rejectionBackoffMs } from '../../../src/core/rejection-backoff.ts';
 import { bookTop, places, readyMaker, T0 } from './fixtures.ts';
 
 /** Runs a maker for `ms` of book ticks every 10 ms, rejecting every place with `code`; returns the places sent. */
-function rejectEverything(code: number, ms: number, httpStatus = 400): { placed: number; rejectedEvents: DomainEvent[] } {
+function rejectEverything(code: number, ms: number, httpStatus = 400): { placed: number; rejectedEvents: EventDraft[] } {
   const mm = readyMaker({ levels: 1 });
   let placed = 0;
-  const rejectedEvents: DomainEvent[] = [];
+  const rejectedEvents: EventDraft[] = [];
   for (let t = 0; t <= ms; t += 10) {
     mm.onBookTop(bookTop(650_000, 650_001, T0 + t), T0 + t);
     for (const order of places(mm.decide(T0 + t).commands)) {

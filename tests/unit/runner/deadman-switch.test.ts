@@ -10,7 +10,7 @@ import { ManualTime } from '../../support/manual-time.ts';
 
 function setup(countdownMs = 30_000, symbols = ['BTCUSDT']) {
   const time = new ManualTime();
-  const bus = new EventBus();
+  const bus = new EventBus(time);
   const events: DomainEvent[] = [];
   bus.subscribe((e) => events.push(e));
   const calls: Array<{ atMs: number; symbol: string; countdownMs: number }> = [];

@@ -36,7 +36,7 @@ describe('OrderExecutor', () => {
     const decision = maker.decide(T0);
     expect(decision.commands.length).toBeGreaterThanOrEqual(3);
     const { venue, calls, answerAll } = recordingVenue();
-    const executor = new OrderExecutor({ venue, clock: new SystemClock(), bus: new EventBus(), instrument: btc, maker, observe: () => {} });
+    const executor = new OrderExecutor({ venue, clock: new SystemClock(), bus: new EventBus(new SystemClock()), instrument: btc, maker, observe: () => {} });
 
     const sent = executor.execute(decision.commands);
     const ids = decision.commands.map((c) => (c.kind === 'place' ? `place ${c.order.clientOrderId}` : `cancel ${c.cancel.clientOrderId}`));
@@ -54,7 +54,7 @@ describe('OrderExecutor', () => {
     const maker = readyMaker();
     const decision = maker.decide(T0);
     const { venue, answerAll } = recordingVenue();
-    const executor = new OrderExecutor({ venue, clock: new SystemClock(), bus: new EventBus(), instrument: btc, maker, observe: () => {} });
+    const executor = new OrderExecutor({ venue, clock: new SystemClock(), bus: new EventBus(new SystemClock()), instrument: btc, maker, observe: () => {} });
     let idle = false;
     executor.execute(decision.commands);
     void executor.idle().then(() => (idle = true));

@@ -43,7 +43,7 @@ async function start(options: Partial<RunnerOptions> = {}, prepare: (venue: Memo
   const time = new ManualTime();
   const venue = new MemoryVenue(time);
   prepare(venue);
-  const bus = new EventBus();
+  const bus = new EventBus(time);
   const events: DomainEvent[] = [];
   bus.subscribe((e) => events.push(e));
   const runner = new Runner({ venue, clock: time, bus }, { ...OPTIONS, ...options });
@@ -183,9 +183,9 @@ describe('reconciliation after the user stream comes back', () => {
     await t.time.advance(2_000);
     t.venue.stream('user', true);
     await settle();
-    const expected = ((65_100_0 - (bid?.priceTicks ?? 0)) * 10 * 10_000).toString(); // ticks 0.1 x steps 0.001 in 1e-8
-    expect(t.named('order_filled').map((e) => [e.fields.client_id, e.fields.via, e.fields.realized_pnl])).toEqual([
-      [bid?.clientOrderId, 'backfill', (Number(expected) / 1e8).toFixed(8)],
+    const expected = BigInt((65_100_0 - (bid?.priceTicks ?? 0)) * 10 * 10_000); // ticks 0.1 x steps 0.001 in 1e-8
+    expect(t.named('order_filled').map((e) => [e.fields.client_id, e.fields.via, e.fields.realized_pnl.money])).toEqual([
+      [bid?.clientOrderId, 'backfill', expected],
     ]);
     expect(t.runner.views()[0]?.realizedPnl).toBe(BigInt(expected));
     expect(t.runner.views()[0]?.positionSteps).toBe(0);
@@ -199,8 +199,8 @@ describe('reconciliation after the user stream comes back', () => {
       t
         .named('funding_update')
         .filter((e) => e.fields.funding_fee !== null)
-        .map((e) => [e.fields.funding_fee, e.fields.via]),
-    ).toEqual([['0.00005000', 'user_stream']]);
+        .map((e) => [e.fields.funding_fee?.money, e.fields.via]),
+    ).toEqual([[5000n, 'user_stream']]);
     t.venue.stream('user', false);
     await t.time.advance(2_000);
     t.venue.payFunding(-3_000n); // paid during the outage: only the income history knows
@@ -211,10 +211,10 @@ describe('reconciliation after the user stream comes back', () => {
       t
         .named('funding_update')
         .filter((e) => e.fields.funding_fee !== null)
-        .map((e) => [e.fields.funding_fee, e.fields.via]);
+        .map((e) => [e.fields.funding_fee?.money, e.fields.via]);
     expect(payments()).toEqual([
-      ['0.00005000', 'user_stream'],
-      ['-0.00003000', 'income'],
+      [5_000n, 'user_stream'],
+      [-3_000n, 'income'],
     ]);
     expect(t.runner.views()[0]?.fundingAccum).toBe(2_000n);
     // Another outage reads the same history again: nothing is counted twice.
@@ -304,7 +304,7 @@ describe('the graceful stop', () => {
     let calls = 0;
     // The start-up's first arm hangs until told: a second instance found meanwhile stops the runner.
     venue.countdownCancelAll = (symbol, ms) => (++calls === 1 ? firstArm.then(() => countdown(symbol, ms)) : countdown(symbol, ms));
-    const runner = new Runner({ venue, clock: time, bus: new EventBus() }, OPTIONS);
+    const runner = new Runner({ venue, clock: time, bus: new EventBus(time) }, OPTIONS);
     const started = runner.start();
     while (calls === 0) await settle();
     const stopped = runner.stop('another_instance');

@@ -8,6 +8,7 @@ import { Pool } from 'undici';
 import { WebSocketServer } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { domainEvent, EventBus, type DomainEvent } from '../../../src/core/events.ts';
+import { midOf, published, px, qty } from '../core/fixtures.ts';
 import { DEFAULT_LIVENESS } from '../../../src/exchange/reconnecting-socket.ts';
 import { WsApiConnection } from '../../../src/exchange/ws-api-connection.ts';
 import { FrozenClock, SystemClock, UtcNanosFormatter } from '../../../src/runner/clocks.ts';
@@ -44,30 +45,34 @@ function jqAvailable(): boolean {
 
 /** A buffered line (an order's later life). */
 function filled(i: number): DomainEvent {
-  return domainEvent('order_placed', {
-    symbol: 'BTCUSDT',
-    client_id: `mm-${i}`,
-    order_id: String(1000 + i),
-    side: i % 2 === 0 ? 'BUY' : 'SELL',
-    price: '65000.1',
-    qty: '0.005',
-    latency_ms: 1.5,
-  });
+  return published(
+    domainEvent('order_placed', {
+      symbol: 'BTCUSDT',
+      client_id: `mm-${i}`,
+      order_id: String(1000 + i),
+      side: i % 2 === 0 ? 'BUY' : 'SELL',
+      price: px('65000.1'),
+      qty: qty('0.005'),
+      latency_ms: 1.5,
+    }),
+  );
 }
 
 /** A write-ahead line (an order's intent). */
 function submit(i: number): DomainEvent {
-  return domainEvent('order_submit', {
-    symbol: 'BTCUSDT',
-    client_id: `mm-${i}`,
-    side: i % 2 === 0 ? 'BUY' : 'SELL',
-    type: 'LIMIT',
-    price: '65000.1',
-    qty: '0.005',
-    reduce_only: false,
-    time_in_force: 'GTX',
-    purpose: 'quote',
-  });
+  return published(
+    domainEvent('order_submit', {
+      symbol: 'BTCUSDT',
+      client_id: `mm-${i}`,
+      side: i % 2 === 0 ? 'BUY' : 'SELL',
+      type: 'LIMIT',
+      price: px('65000.1'),
+      qty: qty('0.005'),
+      reduce_only: false,
+      time_in_force: 'GTX',
+      purpose: 'quote',
+    }),
+  );
 }
 
 afterEach(() => {
@@ -78,7 +83,7 @@ describe('EventLog lines', () => {
   it('writes one sorted, masked, parseable object per line', () => {
     const path = tempPath();
     const log = open({ path, knownSecrets: ['SuperSecretApiKey0123'] });
-    const bus = new EventBus();
+    const bus = new EventBus(new SystemClock());
     bus.subscribe(log.listener);
     bus.emit('ws_connected', { stream: 'user', listenKey: 'pqrstuvwxyz0123456789', url: 'wss://x/ws/pqrstuvwxyz0123456789' });
     bus.emit('runner_start', { symbol: 'BTCUSDT', marginType: 'CROSSED', exchange: 'sim', shadow: false, config: { zeta: 1, alpha: { b: 2, a: null } } });
@@ -115,7 +120,7 @@ describe('EventLog lines', () => {
     const path = tempPath();
     const log = open({ path });
     for (let i = 0; i < 200; i++) log.write(filled(i));
-    log.write(domainEvent('malformed_message', { source: 'ws', error: 'bad \u2029 "quote" \\ \n', sample: '\u0000\u001f\ud83d\ude00' }));
+    log.write(published(domainEvent('malformed_message', { source: 'ws', error: 'bad \u2029 "quote" \\ \n', sample: '\u0000\u001f\ud83d\ude00' })));
     log.flush();
     const out = execFileSync('jq', ['-c', '.', path], { encoding: 'utf8' });
     expect(out.trim().split('\n')).toHaveLength(201);
@@ -192,7 +197,7 @@ describe('EventLog rotation', () => {
     const path = tempPath();
     const log = open({ path, maxBytes: 100, keep: 2 });
     log.write(filled(1));
-    log.write(domainEvent('malformed_message', { source: 'ws', error: 'big', sample: 'x'.repeat(500) }));
+    log.write(published(domainEvent('malformed_message', { source: 'ws', error: 'big', sample: 'x'.repeat(500) })));
     log.write(filled(2));
     log.flush();
     expect(lines(`${path}.1`)).toHaveLength(1);
@@ -320,18 +325,20 @@ describe('EventLog short writes', () => {
 
 describe('EventLog write-ahead (issue 12, item 3)', () => {
   function decided(i: number): DomainEvent {
-    return domainEvent('quote_decided', {
-      symbol: 'BTCUSDT',
-      mid: '65000.0',
-      bid: '64999.9',
-      ask: '65000.1',
-      bid_qty: '0.005',
-      ask_qty: '0.005',
-      skew_bps: 0,
-      risk_state: 0,
-      suppressed: null,
-      decision_id: `d${i}`,
-    });
+    return published(
+      domainEvent('quote_decided', {
+        symbol: 'BTCUSDT',
+        mid: midOf('64999.9', '65000.1'),
+        bid: px('64999.9'),
+        ask: px('65000.1'),
+        bid_qty: qty('0.005'),
+        ask_qty: qty('0.005'),
+        skew_bps: 0,
+        risk_state: 0,
+        suppressed: null,
+        decision_id: `d${i}`,
+      }),
+    );
   }
 
   /** A stand-in for undici's "about to write a request" hook: `fire()` is undici writing one. */
@@ -354,7 +361,7 @@ describe('EventLog write-ahead (issue 12, item 3)', () => {
     const path = tempPath();
     const wire = requestWrites();
     const log = open({ path, flushIntervalMs: 60_000, beforeRequestWrite: wire.register });
-    const bus = new EventBus();
+    const bus = new EventBus(new SystemClock());
     bus.subscribe(log.listener);
     bus.publish(decided(1));
     bus.emit('order_cancel', { symbol: 'BTCUSDT', client_id: 'mm-old', reason: 'requote' });
@@ -398,7 +405,7 @@ describe('EventLog write-ahead (issue 12, item 3)', () => {
   it('has the intent line on disk when the request reaches a server through undici (reused and fresh connections)', async () => {
     const path = tempPath();
     const log = open({ path, flushIntervalMs: 60_000 });
-    const bus = new EventBus();
+    const bus = new EventBus(new SystemClock());
     bus.subscribe(log.listener);
     // The server looks at the file the moment a request's first bytes arrive.
     const seenAtArrival: boolean[] = [];
@@ -429,7 +436,7 @@ describe('EventLog write-ahead (issue 12, item 3)', () => {
   it('has the intent line on disk before a WebSocket API request frame is handed to the socket', async () => {
     const path = tempPath();
     const log = open({ path, flushIntervalMs: 60_000 });
-    const bus = new EventBus();
+    const bus = new EventBus(new SystemClock());
     bus.subscribe(log.listener);
     const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     await new Promise<void>((resolve) => server.once('listening', () => resolve()));
@@ -470,7 +477,7 @@ describe('EventLog write-ahead (issue 12, item 3)', () => {
   it('keeps the order in which events happened across deferred and write-ahead lines', () => {
     const path = tempPath();
     const log = open({ path, flushIntervalMs: 60_000 });
-    const bus = new EventBus();
+    const bus = new EventBus(new SystemClock());
     bus.subscribe(log.listener);
     bus.publish(decided(1));
     bus.publish(submit(1));
@@ -480,8 +487,8 @@ describe('EventLog write-ahead (issue 12, item 3)', () => {
       client_id: 'mm-1',
       side: 'SELL',
       type: 'LIMIT',
-      price: '65000.1',
-      qty: '0.005',
+      price: px('65000.1'),
+      qty: qty('0.005'),
       duration_ms: 1,
       outcome: 'accepted',
       order_id: '1',

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { domainEvent, EventBus, type FieldRecord } from '../../../src/core/events.ts';
 import type { VenueListener } from '../../../src/core/venue.ts';
 import { guardListener } from '../../../src/exchange/listener-guard.ts';
+import { SystemClock } from '../../../src/runner/clocks.ts';
 import { ListenerErrors, type ListenerKind } from '../../../src/telemetry/listener-errors.ts';
 import type { ComponentLogger } from '../../../src/telemetry/stdout-logger.ts';
 
@@ -64,7 +65,7 @@ describe('a listener that throws', () => {
 
   it('of the event bus: the other listeners still get the event, and the error is counted and logged', () => {
     errors = new ListenerErrors((listener) => counted.push(listener), log);
-    const bus = new EventBus(errors.onBusError);
+    const bus = new EventBus(new SystemClock(), errors.onBusError);
     const seen: string[] = [];
     bus.subscribe(() => {
       throw new TypeError('bad listener');

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { domainEvent, EventBus } from '../../../src/core/events.ts';
 import { FrozenClock, UtcNanosFormatter } from '../../../src/runner/clocks.ts';
 import { StdoutLogger } from '../../../src/telemetry/stdout-logger.ts';
+import { px, qty } from '../core/fixtures.ts';
 
 function capture(): { out: { write: (chunk: string) => boolean }; records: () => Array<Record<string, unknown>>; chunks: string[] } {
   const chunks: string[] = [];
@@ -50,7 +51,7 @@ describe('StdoutLogger', () => {
   it('logs domain events at their severity, masking secrets in text', () => {
     const sink = capture();
     const logger = new StdoutLogger({ timestamp: frozen, out: sink.out, level: 'debug', knownSecrets: ['SuperSecretApiKey0123'] });
-    const bus = new EventBus();
+    const bus = new EventBus(new FrozenClock('2026-11-21T19:52:44Z'));
     bus.subscribe(logger.eventListener());
     bus.emit('exchange_error', { operation: 'newOrder', error: 'rejected key SuperSecretApiKey0123', code: -1022, http_status: 400 });
     bus.emit('quote_suppressed', { symbol: 'BTCUSDT', reason: 'stale_book', detail: null });
@@ -69,9 +70,13 @@ describe('StdoutLogger', () => {
   it("names each event's component and logs a graceful stop that failed as CRITICAL (specification 002)", () => {
     const sink = capture();
     const logger = new StdoutLogger({ timestamp: frozen, out: sink.out, level: 'debug' });
-    const bus = new EventBus();
+    const bus = new EventBus(new FrozenClock('2026-11-21T19:52:44Z'));
     bus.subscribe(logger.eventListener());
-    bus.emit('order_placed', { symbol: 'BTCUSDT', client_id: 'mm-1', side: 'BUY', price: '65000.0', qty: '0.005', order_id: '7', latency_ms: 2 }, 'mm-1');
+    bus.emit(
+      'order_placed',
+      { symbol: 'BTCUSDT', client_id: 'mm-1', side: 'BUY', price: px('65000.0'), qty: qty('0.005'), order_id: '7', latency_ms: 2 },
+      'mm-1',
+    );
     bus.emit('freeze_triggered', { symbol: 'BTCUSDT', reason: 'edge_below_minimum', edge_bps: -3, threshold: 1 });
     bus.emit('runner_stopped', { reason: 'signal SIGTERM', open_orders_left: 0, clean: true, deadman: 'disarmed', duration_ms: 40 });
     bus.emit('runner_stopped', { reason: 'signal SIGTERM', open_orders_left: 2, clean: false, deadman: 'left_armed', duration_ms: 10_000 });
