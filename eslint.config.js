@@ -10,6 +10,16 @@ const noTimers = [
   { name: 'setTimeout', message: 'Time is injected: use the Clock (core/clock.ts) passed in.' },
   { name: 'setInterval', message: 'Time is injected: use every() on the Clock passed in.' },
 ];
+const timersModule = {
+  group: ['node:timers', 'node:timers/*', 'timers', 'timers/*'],
+  message: 'Time is injected: use sleep() or setTimer() on the Clock passed in.',
+};
+const noParseFloat = {
+  selector: "CallExpression[callee.name='parseFloat']",
+  message: 'Money is never a float: parse into ticks/steps (src/core/instrument.ts).',
+};
+// The clock modules are the only ones that read the machine's time or set a timer (ARCHITECTURE "Time is injected").
+const CLOCK_MODULES = ['src/runner/clocks.ts', 'src/sim/wall-clock.ts'];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'logs/**', 'coverage/**'] },
@@ -20,10 +30,7 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-syntax': [
-        'error',
-        { selector: "CallExpression[callee.name='parseFloat']", message: 'Money is never a float: parse into ticks/steps (src/core/instrument.ts).' },
-      ],
+      'no-restricted-syntax': ['error', noParseFloat],
     },
   },
   {
@@ -157,6 +164,7 @@ export default tseslint.config(
               group: ['**/exchange/**', '**/sim/**'],
               message: 'The runner trades through the Venue port (core/venue.ts); app.ts picks the concrete venue.',
             },
+            timersModule,
             {
               group: ['@opentelemetry/sdk-*', '@opentelemetry/exporter-*', '@opentelemetry/resources'],
               message: 'Only telemetry/ imports the OpenTelemetry SDK.',
@@ -164,6 +172,20 @@ export default tseslint.config(
             processModule,
           ],
         },
+      ],
+    },
+  },
+  {
+    // Everywhere else in src (core and runner have their own rules above and below).
+    files: ['src/**/*.ts'],
+    ignores: ['src/core/**', 'src/runner/**', ...CLOCK_MODULES],
+    rules: {
+      'no-restricted-globals': ['error', ...noTimers],
+      'no-restricted-syntax': [
+        'error',
+        noParseFloat,
+        { selector: "MemberExpression[object.name='Date'][property.name='now']", message: 'Time is injected: use the Clock passed in.' },
+        { selector: 'ImportDeclaration[source.value=/^(node:)?timers(\\u002F.*)?$/]', message: timersModule.message },
       ],
     },
   },

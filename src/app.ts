@@ -84,13 +84,13 @@ export function serviceVersion(): string {
  */
 const METRICS_RENDER_MAX_WAIT_MS = 100;
 
-/** Resolves once no order command awaits the venue, or after `maxWaitMs`. */
-function whenNoOrderInFlight(runner: Runner, maxWaitMs: number): Promise<void> {
-  const deadline = performance.now() + maxWaitMs;
+/** Resolves once no order command awaits the venue, or after `maxWaitMs` on the clock. */
+function whenNoOrderInFlight(runner: Runner, clock: Clock, maxWaitMs: number): Promise<void> {
+  const deadline = clock.monoNs() + BigInt(maxWaitMs) * 1_000_000n;
   return new Promise((resolve) => {
     const check = (): void => {
-      if (runner.commandsInFlight() === 0 || performance.now() >= deadline) resolve();
-      else setTimeout(check, 1);
+      if (runner.commandsInFlight() === 0 || clock.monoNs() >= deadline) resolve();
+      else clock.setTimer(check, 1);
     };
     check();
   });
@@ -139,8 +139,9 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
   const secrets = knownSecrets(config);
   const mask = createTextMasker(secrets);
   // The one deferral: listener work runs once the order requests of the moment are on the wire.
-  const afterWire = new AfterWire();
+  const afterWire = new AfterWire(clock);
   const telemetry = startTelemetry({
+    clock,
     serviceVersion: version,
     environment: config.environment,
     otelEnv: deps.otelEnv,
@@ -151,7 +152,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
     ...(deps.logExporter ? { logExporter: deps.logExporter } : {}),
   });
   const timestamp = new UtcNanosFormatter(logClock).now;
-  const stdoutLogger = new StdoutLogger({ timestamp, level: config.logLevel, out: deps.stdout, knownSecrets: secrets, afterWire });
+  const stdoutLogger = new StdoutLogger({ timestamp, clock, level: config.logLevel, out: deps.stdout, knownSecrets: secrets, afterWire });
   const log = stdoutLogger.component('mm.telemetry');
   let metrics: RunnerMetrics | null = null;
   const listenerErrors = new ListenerErrors((listener) => metrics?.recordListenerError(listener), log);
@@ -166,6 +167,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
     maxBytes: config.eventLog.maxBytes,
     keep: config.eventLog.keep,
     timestamp,
+    clock,
     knownSecrets: secrets,
     afterWire,
     ...(deps.eventLogWriteAhead === undefined ? {} : { writeAhead: deps.eventLogWriteAhead }),
@@ -299,7 +301,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
       ? await startOpsServer({
           host: config.obs.host,
           port: config.obs.port,
-          renderMetrics: () => whenNoOrderInFlight(runner, METRICS_RENDER_MAX_WAIT_MS).then(renderMetrics),
+          renderMetrics: () => whenNoOrderInFlight(runner, clock, METRICS_RENDER_MAX_WAIT_MS).then(renderMetrics),
           readiness: () => runner.readiness(),
         })
       : null;

@@ -8,6 +8,8 @@
  */
 import { simCredentials, simStartingPositions, startApp, type App } from './app.ts';
 import { CONFIG_EXIT_CODE, ConfigError, formatConfigError, knownSecrets, launchedByNpm, loadConfigFromProcess, type Config } from './config/index.ts';
+import { every } from './core/clock.ts';
+import { SystemClock } from './runner/clocks.ts';
 import type { StopReport } from './runner/runner.ts';
 import { runStandaloneSimulator } from './sim/standalone.ts';
 import { listingWith } from './sim/symbols.ts';
@@ -17,6 +19,8 @@ import { otelEnvironment } from './telemetry/sdk.ts';
 const DUPLICATE_SIGNAL_MS = 1000;
 /** How often a runner started by npm checks that npm is still its parent. */
 const PARENT_CHECK_MS = 500;
+/** The process's own timers (signals, the parent watch, the exit safety net). */
+const clock = new SystemClock();
 /** Signals that stop the runner gracefully (SIGUSR1 stays Node's inspector signal). */
 const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'];
 /** Exit codes besides 0 (clean stop), 1 (start-up failure) and 2 (invalid configuration). */
@@ -80,7 +84,7 @@ async function trade(config: Config, mask: TextMasker): Promise<number> {
   let stopSignal: NodeJS.Signals | 'parent_exited' | null = null;
   let firstSignalAt: number | null = null;
   const onSignal = (signal: NodeJS.Signals | 'parent_exited') => {
-    const now = performance.now();
+    const now = Number(clock.monoNs()) / 1e6;
     // Ctrl-C under `npm start` arrives twice (the terminal signals the whole process group and
     // npm forwards its own copy): a repeat within a second is the same request to stop.
     if (firstSignalAt !== null && now - firstSignalAt < DUPLICATE_SIGNAL_MS) return;
@@ -105,13 +109,17 @@ async function trade(config: Config, mask: TextMasker): Promise<number> {
   // reparented. A runner npm started stops gracefully when its parent goes away.
   if (launchedByNpm()) {
     const parent = process.ppid;
-    const watch = setInterval(() => {
-      if (process.ppid === parent) return;
-      clearInterval(watch);
-      process.stderr.write(`mm-runner: npm (pid ${parent}) is gone; stopping\n`);
-      onSignal('parent_exited');
-    }, PARENT_CHECK_MS);
-    watch.unref();
+    const watch = every(
+      clock,
+      PARENT_CHECK_MS,
+      () => {
+        if (process.ppid === parent) return;
+        watch.cancel();
+        process.stderr.write(`mm-runner: npm (pid ${parent}) is gone; stopping\n`);
+        onSignal('parent_exited');
+      },
+      { background: true },
+    );
   }
 
   try {
@@ -139,10 +147,14 @@ main().then(
     process.exitCode = code;
     // Everything is closed, so the process ends by itself; a handle left open by mistake must not
     // keep a stopped runner alive (a supervisor waits for it to go before starting the next one).
-    setTimeout(() => {
-      process.stderr.write(`mm-runner: still running ${EXIT_GRACE_MS / 1000} s after it stopped (a handle left open); exiting\n`);
-      process.exit(code);
-    }, EXIT_GRACE_MS).unref();
+    clock.setTimer(
+      () => {
+        process.stderr.write(`mm-runner: still running ${EXIT_GRACE_MS / 1000} s after it stopped (a handle left open); exiting\n`);
+        process.exit(code);
+      },
+      EXIT_GRACE_MS,
+      { background: true },
+    );
   },
   (error: unknown) => {
     process.stderr.write(`mm-runner failed: ${createTextMasker([])(errorText(error))}\n`);

@@ -80,8 +80,9 @@ export interface Stack {
 /** Builds the full telemetry stack of src/app.ts. */
 export function fullStack(options: StackOptions): Stack {
   const clock = new SystemClock();
-  const afterWire = new AfterWire();
+  const afterWire = new AfterWire(clock);
   const telemetry = startTelemetry({
+    clock,
     afterWire,
     serviceVersion: '0.1.0',
     environment: 'bench',
@@ -90,7 +91,7 @@ export function fullStack(options: StackOptions): Stack {
   });
   const timestamp = new UtcNanosFormatter(clock).now;
   const sink = devNull();
-  const stdoutLogger = new StdoutLogger({ timestamp, level: 'info', out: sink, knownSecrets: SECRETS, afterWire });
+  const stdoutLogger = new StdoutLogger({ timestamp, clock, level: 'info', out: sink, knownSecrets: SECRETS, afterWire });
   const log = stdoutLogger.component('mm-runner');
   let counter: RunnerMetrics | null = null;
   const listenerErrors = new ListenerErrors((listener) => counter?.recordListenerError(listener), log);
@@ -100,6 +101,7 @@ export function fullStack(options: StackOptions): Stack {
   const eventLog = new EventLog({
     path: eventLogPath,
     timestamp,
+    clock,
     knownSecrets: SECRETS,
     afterWire,
     ...(options.writeAhead === false ? { writeAhead: new Set<string>() } : {}),

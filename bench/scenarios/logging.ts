@@ -33,18 +33,19 @@ const N = quick ? 2000 : 5000;
 const dir = mkdtempSync(join(tmpdir(), 'mm-bench-log-'));
 const sink = new Child('servers/otlp-sink.ts');
 const otlp = String((await sink.expect('ready')).url);
-const afterWire = new AfterWire();
+const clock = new SystemClock();
+const afterWire = new AfterWire(clock);
 const telemetry = startTelemetry({
+  clock,
   afterWire,
   serviceVersion: '0.1.0',
   environment: 'bench',
   otelEnv: { OTEL_EXPORTER_OTLP_ENDPOINT: otlp },
   flushTimeoutMs: 3000,
 });
-const clock = new SystemClock();
 const timestamp = new UtcNanosFormatter(clock).now;
-const eventLog = new EventLog({ path: join(dir, 'events.log'), timestamp, knownSecrets: ['benchApiKey0123456789'] });
-const stdoutLogger = new StdoutLogger({ timestamp, out: devNull(), knownSecrets: ['benchApiKey0123456789'], afterWire });
+const eventLog = new EventLog({ path: join(dir, 'events.log'), timestamp, clock, knownSecrets: ['benchApiKey0123456789'] });
+const stdoutLogger = new StdoutLogger({ timestamp, clock, out: devNull(), knownSecrets: ['benchApiKey0123456789'], afterWire });
 const stdoutListener = stdoutLogger.eventListener();
 const bridge = new OtelEventBridge(new OrderContexts(), afterWire).listener();
 const jsonFd = openSync(join(dir, 'json.log'), 'a');

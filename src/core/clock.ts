@@ -11,13 +11,22 @@ export interface Timer {
   cancel(): void;
 }
 
+/** How a timer behaves beyond firing. */
+export interface TimerOptions {
+  /**
+   * A background timer (a flush, a hold limit, a safety net) never keeps the process alive on
+   * its own: a process with nothing else to do exits without waiting for it.
+   */
+  readonly background?: boolean;
+}
+
 export interface Clock {
   /** Returns wall-clock time in epoch milliseconds (timestamps, venue time comparisons). */
   nowMs(): number;
   /** Returns a monotonic time in nanoseconds (durations only). */
   monoNs(): bigint;
   /** Runs `callback` once, `delayMs` (>= 0) from now. */
-  setTimer(callback: () => void, delayMs: number): Timer;
+  setTimer(callback: () => void, delayMs: number, options?: TimerOptions): Timer;
 }
 
 /** What reads the time without setting timers (timestamp formatters). */
@@ -31,15 +40,19 @@ export function sleep(clock: Clock, ms: number): Promise<void> {
 }
 
 /** Runs `callback` every `intervalMs` until the returned timer is cancelled. */
-export function every(clock: Clock, intervalMs: number, callback: () => void): Timer {
+export function every(clock: Clock, intervalMs: number, callback: () => void, options?: TimerOptions): Timer {
   let cancelled = false;
   let current: Timer;
   const arm = (): void => {
-    current = clock.setTimer(() => {
-      if (cancelled) return;
-      arm();
-      callback();
-    }, intervalMs);
+    current = clock.setTimer(
+      () => {
+        if (cancelled) return;
+        arm();
+        callback();
+      },
+      intervalMs,
+      options,
+    );
   };
   arm();
   return {

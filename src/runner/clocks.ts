@@ -4,7 +4,7 @@
  * the nanosecond UTC timestamp formatter used by the event log and the stdout logger. This is
  * the only module of the runner that reads the machine's time or sets a timer.
  */
-import type { Clock, ClockReading, Timer } from '../core/clock.ts';
+import type { Clock, ClockReading, Timer, TimerOptions } from '../core/clock.ts';
 
 /** A clock reading that may declare its wall time frozen (log timestamps are then exact and repeatable). */
 export interface LogClock extends ClockReading {
@@ -23,8 +23,9 @@ export class SystemClock implements Clock {
     return process.hrtime.bigint();
   }
 
-  setTimer(callback: () => void, delayMs: number): Timer {
+  setTimer(callback: () => void, delayMs: number, options?: TimerOptions): Timer {
     const handle = setTimeout(callback, Math.max(0, delayMs));
+    if (options?.background === true) handle.unref();
     return { cancel: () => clearTimeout(handle) };
   }
 }

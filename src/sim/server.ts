@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep, type Clock } from '../core/clock.ts';
 import { AdminRequestError, adminHandler, type AdminContext } from './admin-routes.ts';
 import { apiErrors, BinanceApiError } from './errors.ts';
 import { describeRequestPlan, type FaultController, type RequestPlan } from './faults.ts';
@@ -29,6 +29,8 @@ export interface SimServerOptions {
   /** Shared with the WebSocket API: Binance counts both against the same limits. */
   readonly limiter: RateLimiter;
   readonly step: (n: number) => void;
+  /** The network edge's clock (delayed and held answers). */
+  readonly timers: Clock;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -102,9 +104,9 @@ export class SimServer {
       req.socket.destroy();
       return;
     }
-    if (plan.delayMs > 0) await sleep(plan.delayMs);
+    if (plan.delayMs > 0) await sleep(this.options.timers, plan.delayMs);
     // A held request is processed even when the client has given up: the order may exist.
-    if (plan.holdMs > 0) await sleep(plan.holdMs);
+    if (plan.holdMs > 0) await sleep(this.options.timers, plan.holdMs);
     if (!route) {
       this.sendJson(res, 404, { code: -1000, msg: `Unknown endpoint ${method} ${url.pathname}` });
       return;

@@ -3,7 +3,7 @@
  * WebSocket + admin API) on a local port, with a synthetic market stepping on a timer.
  */
 import { createPublicKey } from 'node:crypto';
-import type { ClockReading } from '../core/clock.ts';
+import { every, type Clock, type ClockReading } from '../core/clock.ts';
 import { parseMoney } from '../core/money.ts';
 import { FaultController } from './faults.ts';
 import { defaultMarketModelOptions, type MarketModelOptions } from './market-model.ts';
@@ -14,7 +14,7 @@ import { SimServer } from './server.ts';
 import { SimulatedExchange } from './simulated-exchange.ts';
 import { simState, type SimState } from './sim-state.ts';
 import { defaultSymbolSpecs, simSymbol, type SimSymbolSpec } from './symbols.ts';
-import { wallClock } from './wall-clock.ts';
+import { systemTimers, wallClock } from './wall-clock.ts';
 import { WS_API_PATH, WsApiServer } from './ws-api-server.ts';
 import { WsHub } from './ws-hub.ts';
 
@@ -53,8 +53,10 @@ export interface SimulatorOptions {
   /** Mid volatility per step, bps (shortcut for market.volatilityBps). */
   readonly volatilityBps?: number;
   readonly market?: Partial<MarketModelOptions>;
-  /** Default: the real wall clock. */
+  /** The exchange's clock (timestamps, recvWindow); default: the real wall clock. */
   readonly clock?: ClockReading;
+  /** The network edge's timers (pings, held answers, lifetimes, automatic steps); default: real time. */
+  readonly timers?: Clock;
   /** Starting USDT wallet balance as a decimal string. Default "10000". */
   readonly startingBalance?: string;
   /**
@@ -109,6 +111,7 @@ function resolveSymbols(wanted: ReadonlyArray<string | SimSymbolSpec> | undefine
 /** Starts the simulator and returns its handle once it listens. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<SimulatorHandle> {
   const clock = options.clock ?? wallClock();
+  const timers = options.timers ?? systemTimers();
   const seed = options.seed ?? 1;
   const symbols = resolveSymbols(options.symbols).map(simSymbol);
   const market: MarketModelOptions = {
@@ -140,6 +143,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     isLiveListenKey: (key) => exchange.listenKeys.isLive(key, clock.nowMs()),
     pingIntervalMs: options.wsPingIntervalMs ?? 180_000,
     pongTimeoutMs: options.wsPongTimeoutMs ?? 600_000,
+    timers,
   });
   exchange.attach(hub);
   const limiter = new RateLimiter({ ...binanceRateLimits(), ...options.rateLimits });
@@ -155,6 +159,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     pingIntervalMs: options.wsPingIntervalMs ?? 180_000,
     pongTimeoutMs: options.wsPongTimeoutMs ?? 600_000,
     connectionLifetimeMs: options.wsApiConnectionLifetimeMs ?? 24 * 60 * 60 * 1000,
+    timers,
   });
   faults.bind({
     dropSockets: (target, code) => hub.drop(target, code) + wsApi.drop(target, code),
@@ -174,10 +179,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     apiSecret: options.apiSecret ?? SIM_API_SECRET,
     limiter,
     step,
+    timers,
   });
   const host = options.host ?? '127.0.0.1';
   const port = await server.listen(host, options.port ?? 0);
-  const timer = options.autoStep === false ? null : setInterval(() => exchange.step(), options.stepIntervalMs ?? 100);
+  const stepping = options.autoStep === false ? null : every(timers, options.stepIntervalMs ?? 100, () => exchange.step());
   const urlHost = host.includes(':') ? `[${host}]` : host;
   let closed = false;
   return {
@@ -193,7 +199,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     close: async () => {
       if (closed) return;
       closed = true;
-      if (timer) clearInterval(timer);
+      stepping?.cancel();
       await hub.close();
       await wsApi.close();
       await server.close();

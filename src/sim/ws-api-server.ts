@@ -13,7 +13,6 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { apiErrors, BinanceApiError } from './errors.ts';
 import { describeWsApiPlan, type FaultController, type SocketTarget, type WsApiPlan } from './faults.ts';
@@ -21,6 +20,7 @@ import { NO_ORDERS, rateLimitsJson, type RateLimiter, type RateLimitJson } from 
 import { checkTiming } from './request-timing.ts';
 import type { Route } from './rest-route.ts';
 import type { SimulatedExchange } from './simulated-exchange.ts';
+import { sleep, type Clock, type Timer } from '../core/clock.ts';
 import { startPinging } from './ws-liveness.ts';
 import { wsApiMethods } from './ws-api-methods.ts';
 import type { WsApiParamValue } from './ws-api-security.ts';
@@ -41,6 +41,8 @@ export interface WsApiServerOptions {
   readonly pingIntervalMs: number;
   readonly pongTimeoutMs: number;
   readonly connectionLifetimeMs: number;
+  /** The network edge's clock (pings, held answers, connection lifetimes). */
+  readonly timers: Clock;
 }
 
 interface ApiClient {
@@ -49,7 +51,7 @@ interface ApiClient {
   readonly returnRateLimits: boolean;
   silent: boolean;
   awaitingPongSinceMs: number | null;
-  readonly lifetime: NodeJS.Timeout;
+  readonly lifetime: Timer;
   readonly session: SessionState;
 }
 
@@ -87,7 +89,7 @@ export class WsApiServer {
     this.options = options;
     this.methods = wsApiMethods(options.restRoutes);
     this.keys = { hmac: { apiKey: options.apiKey, secret: options.apiSecret }, ed25519: options.ed25519ApiKey };
-    this.stopPinging = startPinging(() => this.clients, options.pingIntervalMs, options.pongTimeoutMs);
+    this.stopPinging = startPinging(() => this.clients, options.timers, options.pingIntervalMs, options.pongTimeoutMs);
   }
 
   /** Accepts a connection on WS_API_PATH, or refuses it with HTTP 503 while the API is down. */
@@ -144,8 +146,7 @@ export class WsApiServer {
   }
 
   private accept(ws: WebSocket, returnRateLimits: boolean): void {
-    const lifetime = setTimeout(() => ws.close(1000, 'connection lifetime reached'), this.options.connectionLifetimeMs);
-    lifetime.unref();
+    const lifetime = this.options.timers.setTimer(() => ws.close(1000, 'connection lifetime reached'), this.options.connectionLifetimeMs, { background: true });
     const session: SessionState = { apiKey: null, authorizedSinceMs: null, connectedSinceMs: this.options.exchange.clock.nowMs() };
     const client: ApiClient = { ws, returnRateLimits, silent: false, awaitingPongSinceMs: null, lifetime, session };
     this.clients.add(client);
@@ -157,7 +158,7 @@ export class WsApiServer {
     });
     ws.on('message', (data) => this.onMessage(client, data));
     ws.on('close', () => {
-      clearTimeout(client.lifetime);
+      client.lifetime.cancel();
       this.clients.delete(client);
     });
     ws.on('error', () => ws.terminate());
@@ -197,7 +198,7 @@ export class WsApiServer {
     returnRateLimits: boolean,
     waitMs: number,
   ): Promise<void> {
-    await sleep(waitMs);
+    await sleep(this.options.timers, waitMs);
     // A held request is processed even when its connection is gone: the order may exist.
     this.finish(client, request, route, plan, returnRateLimits);
   }

@@ -12,6 +12,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { SocketTarget } from './faults.ts';
 import type { StreamSink } from './simulated-exchange.ts';
 import { normalizeStream } from './streams.ts';
+import type { Clock } from '../core/clock.ts';
 import { startPinging } from './ws-liveness.ts';
 import { parseWsPath, UpgradeRejection, type WsRoute, type WsSetup } from './ws-paths.ts';
 
@@ -38,6 +39,8 @@ export interface WsHubOptions {
   readonly isLiveListenKey: (key: string) => boolean;
   readonly pingIntervalMs: number;
   readonly pongTimeoutMs: number;
+  /** The network edge's clock (pings). */
+  readonly timers: Clock;
   /** A client buffering more than this is cut off, as Binance drops slow consumers. */
   readonly maxBufferedBytes?: number;
 }
@@ -74,7 +77,7 @@ export class WsHub implements StreamSink {
 
   constructor(options: WsHubOptions) {
     this.options = options;
-    this.stopPinging = startPinging(() => this.clients, options.pingIntervalMs, options.pongTimeoutMs);
+    this.stopPinging = startPinging(() => this.clients, options.timers, options.pingIntervalMs, options.pongTimeoutMs);
   }
 
   /** Handles an HTTP upgrade on one of the routed paths; refuses anything else with an HTTP error. */

@@ -15,6 +15,7 @@
  * unsubscribes from the channels.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { Clock, Timer } from '../core/clock.ts';
 
 type Work = () => void;
 
@@ -26,14 +27,16 @@ const FAILED = 'undici:request:error';
 const MAX_HOLD_MS = 2;
 
 export class AfterWire {
+  private readonly clock: Clock;
   private readonly maxHoldMs: number;
   /** undici requests created and neither written nor failed yet. */
   private readonly unwritten = new Set<unknown>();
   private queue: Work[] = [];
   private immediate: NodeJS.Immediate | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
 
-  constructor(maxHoldMs = MAX_HOLD_MS) {
+  constructor(clock: Clock, maxHoldMs = MAX_HOLD_MS) {
+    this.clock = clock;
     this.maxHoldMs = maxHoldMs;
     subscribe(CREATED, this.onCreated);
     subscribe(WRITTEN, this.onSettled);
@@ -44,7 +47,7 @@ export class AfterWire {
   run(work: Work): void {
     this.queue.push(work);
     if (this.timer !== null) return;
-    this.timer = setTimeout(this.drain, this.maxHoldMs).unref();
+    this.timer = this.clock.setTimer(this.drain, this.maxHoldMs, { background: true });
   }
 
   /** Runs every queued piece of work now, in order (including work queued while draining). Never throws. */
@@ -61,7 +64,7 @@ export class AfterWire {
       }
     }
     if (this.timer !== null) {
-      clearTimeout(this.timer);
+      this.timer.cancel();
       this.timer = null;
     }
     if (this.immediate !== null) {

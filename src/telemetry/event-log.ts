@@ -15,6 +15,7 @@
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import * as nodeFs from 'node:fs';
+import type { Clock, Timer } from '../core/clock.ts';
 import type { DomainEvent, EventListener, EventName } from '../core/events.ts';
 import { WS_API_BEFORE_SEND_CHANNEL } from '../exchange/ws-api-connection.ts';
 import { AfterWire } from './after-wire.ts';
@@ -32,6 +33,8 @@ export interface EventLogOptions {
   readonly path: string;
   /** Returns the `ts` of a line (UTC, nanosecond precision: UtcNanosFormatter.now). */
   readonly timestamp: TimestampSource;
+  /** Times the flushes and spaces the retries of rotation (monotonic time). */
+  readonly clock: Clock;
   /** Size at which the file is rotated (default 50 MiB). */
   readonly maxBytes?: number;
   /** Size the file may reach while rotation fails before the log counts as unwritable (default 2 x maxBytes). */
@@ -60,8 +63,6 @@ export interface EventLogOptions {
   readonly onRecovered?: () => void;
   /** Called for each fault detected and dealt with (rotation failing or recovered, file reopened, torn line). */
   readonly onNotice?: (notice: EventLogNotice) => void;
-  /** Monotonic time in ms (default performance.now), for spacing rotation retries. */
-  readonly now?: () => number;
   readonly fs?: EventLogFs;
 }
 
@@ -115,6 +116,7 @@ export class EventLog {
 
   private readonly timestamp: TimestampSource;
   private readonly path: string;
+  private readonly clock: Clock;
   private readonly flushBytes: number;
   private readonly flushIntervalMs: number;
   private readonly retryIntervalMs: number;
@@ -138,7 +140,7 @@ export class EventLog {
   /** Serialized lines awaiting their write. */
   private pending: string[] = [];
   private pendingChars = 0;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
   private failing = false;
   private error: EventLogWriteError | null = null;
   private linesWritten = 0;
@@ -148,6 +150,7 @@ export class EventLog {
 
   constructor(options: EventLogOptions) {
     this.path = options.path;
+    this.clock = options.clock;
     this.timestamp = options.timestamp;
     this.flushBytes = options.flushBytes ?? 64 * 1024;
     this.flushIntervalMs = options.flushIntervalMs ?? 100;
@@ -165,13 +168,13 @@ export class EventLog {
       hardMaxBytes: options.hardMaxBytes ?? 2 * maxBytes,
       keep: options.keep ?? 5,
       retryIntervalMs: this.retryIntervalMs,
-      now: options.now ?? (() => performance.now()),
+      now: () => Number(options.clock.monoNs()) / 1e6,
       onNotice: (notice) => this.safely(() => onNotice(notice)),
       onRotationError: (error) => this.recordError(error, false),
     });
     this.serializer = new SortedLineSerializer(['event', 'ts'], createTextMasker(options.knownSecrets ?? []));
     this.ownsAfterWire = options.afterWire === undefined;
-    this.afterWire = options.afterWire ?? new AfterWire();
+    this.afterWire = options.afterWire ?? new AfterWire(options.clock);
     this.stopHook = (options.beforeRequestWrite ?? beforeRequestWrite)(this.writeIntents);
   }
 
@@ -190,7 +193,7 @@ export class EventLog {
     this.clearIntents();
     this.serializeQueued();
     if (this.timer !== null) {
-      clearTimeout(this.timer);
+      this.timer.cancel();
       this.timer = null;
     }
     if (this.pending.length === 0 && !this.file.hasUnverified()) return;
@@ -357,11 +360,14 @@ export class EventLog {
 
   private schedule(delayMs: number): void {
     if (this.timer !== null) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.flush();
-    }, delayMs);
-    this.timer.unref();
+    this.timer = this.clock.setTimer(
+      () => {
+        this.timer = null;
+        this.flush();
+      },
+      delayMs,
+      { background: true },
+    );
   }
 
   private nameJson(name: string): string {

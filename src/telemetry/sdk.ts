@@ -16,6 +16,7 @@ import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter, Simple
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, TracerProvider } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import type { Clock } from '../core/clock.ts';
 import type { AfterWire } from './after-wire.ts';
 import { maskAttributes, maskingLogExporter, maskingSpanExporter } from './masking-exporters.ts';
 import { createTextMasker, type TextMasker } from './masking.ts';
@@ -30,6 +31,8 @@ export interface TelemetryOptions {
   readonly otelEnv: Readonly<Record<string, string | undefined>>;
   /** Upper bound for flushing on shutdown. */
   readonly flushTimeoutMs: number;
+  /** Times that bound. */
+  readonly clock: Clock;
   /**
    * Masks secrets in every span, log record and resource attribute exported (default: a masker
    * told no secret, which still masks signatures, Binance-shaped tokens and URL credentials).
@@ -76,12 +79,11 @@ export function otlpEndpointFor(signal: 'traces' | 'logs', env: Readonly<Record<
   return `${base.replace(/\/+$/, '')}/v1/${signal}`;
 }
 
-function bounded(work: Promise<unknown>, ms: number): Promise<void> {
+function bounded(clock: Clock, work: Promise<unknown>, ms: number): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    timer.unref();
+    const timer = clock.setTimer(resolve, ms, { background: true });
     const done = () => {
-      clearTimeout(timer);
+      timer.cancel();
       resolve();
     };
     work.then(done, done);
@@ -164,6 +166,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   const flush = () => {
     options.afterWire?.drain();
     return bounded(
+      options.clock,
       Promise.allSettled([
         tracerProvider.forceFlush({ timeoutMillis: options.flushTimeoutMs }),
         loggerProvider.forceFlush({ timeoutMillis: options.flushTimeoutMs }),
@@ -181,6 +184,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     flush,
     shutdown() {
       shutdownPromise ??= bounded(
+        options.clock,
         (async () => {
           await flush();
           await Promise.allSettled([tracerProvider.shutdown(), loggerProvider.shutdown(), meterProvider.shutdown(), selfObservation.meterProvider.shutdown()]);

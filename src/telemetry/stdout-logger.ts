@@ -3,6 +3,7 @@
  * `lvl`, `name` (the component), `event` and the fields, keys sorted, secrets masked. Lines are
  * buffered and written in batches; `flush()` writes what is buffered.
  */
+import type { Clock, Timer } from '../core/clock.ts';
 import { eventSeverity, type DomainEvent, type EventListener, type EventSeverity, type FieldRecord } from '../core/events.ts';
 import type { AfterWire } from './after-wire.ts';
 import { jsonString, SortedLineSerializer, type TimestampSource } from './json-line.ts';
@@ -24,6 +25,8 @@ export interface LineSink {
 export interface StdoutLoggerOptions {
   /** Returns `ts_utc` (UtcNanosFormatter.now, which honours MM_FREEZE_UTC_ISO). */
   readonly timestamp: TimestampSource;
+  /** Times the flushes. */
+  readonly clock: Clock;
   /** Records below this level are discarded (default info). */
   readonly level?: LogLevel;
   /** Defaults to process.stdout. */
@@ -55,12 +58,14 @@ export class StdoutLogger {
   private readonly flushIntervalMs: number;
   private readonly serializer: SortedLineSerializer;
   private buffer = '';
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
+  private readonly clock: Clock;
   private writeFailures = 0;
   private readonly afterWire: AfterWire | null;
 
   constructor(options: StdoutLoggerOptions) {
     this.timestamp = options.timestamp;
+    this.clock = options.clock;
     this.minRank = LEVEL_RANK[options.level ?? 'info'];
     this.out = options.out ?? process.stdout;
     this.flushBytes = options.flushBytes ?? 16 * 1024;
@@ -124,7 +129,7 @@ export class StdoutLogger {
   flush(): void {
     this.afterWire?.drain();
     if (this.timer !== null) {
-      clearTimeout(this.timer);
+      this.timer.cancel();
       this.timer = null;
     }
     if (this.buffer === '') return;
@@ -144,7 +149,6 @@ export class StdoutLogger {
 
   private schedule(): void {
     if (this.timer !== null) return;
-    this.timer = setTimeout(() => this.flush(), this.flushIntervalMs);
-    this.timer.unref();
+    this.timer = this.clock.setTimer(() => this.flush(), this.flushIntervalMs, { background: true });
   }
 }

@@ -36,5 +36,18 @@ describe('lint rules of the architecture', () => {
       expect(await ruleHits(file, probe), file).toEqual(['1:no-restricted-globals', '2:no-restricted-globals', '3:no-restricted-properties']);
     }
     expect(await ruleHits('src/runner/clocks.ts', probe)).toEqual([]);
+    const sleeping = "import { setTimeout as sleep } from 'node:timers/promises';\nexport const s = sleep;\n";
+    expect(await ruleHits('src/runner/probe.ts', sleeping)).toEqual(['1:no-restricted-imports']);
+  });
+
+  it('so does everything else in src (telemetry, exchange, simulator, composition root); only the clock modules read the machine', async () => {
+    const probe =
+      "import { setTimeout as sleep } from 'node:timers/promises';\nimport { setImmediate as soon } from 'timers';\nexport const t = setTimeout(() => undefined, 1);\nexport const i = setInterval(() => undefined, 1);\nexport const n = Date.now();\nexport const f = [sleep, soon];\n";
+    const expected = ['1:no-restricted-syntax', '2:no-restricted-syntax', '3:no-restricted-globals', '4:no-restricted-globals', '5:no-restricted-syntax'];
+    for (const file of ['src/telemetry/probe.ts', 'src/exchange/probe.ts', 'src/sim/probe.ts', 'src/config/probe.ts', 'src/app.ts', 'src/main.ts']) {
+      expect(await ruleHits(file, probe), file).toEqual(expected);
+    }
+    expect(await ruleHits('src/sim/wall-clock.ts', probe)).toEqual([]);
+    expect(await ruleHits('src/telemetry/probe.ts', 'export const x = parseFloat("1.5");\n')).toEqual(['1:no-restricted-syntax']);
   });
 });

@@ -3,7 +3,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Pool } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SystemClock } from '../../../src/runner/clocks.ts';
 import { AfterWire } from '../../../src/telemetry/after-wire.ts';
+import { ManualTime } from '../../support/manual-time.ts';
 
 describe('AfterWire', () => {
   let server: Server;
@@ -24,7 +26,7 @@ describe('AfterWire', () => {
     await Promise.all([get('/warm1'), get('/warm2')]);
     seen.length = 0;
     subscribe('undici:request:bodySent', onSent);
-    afterWire = new AfterWire();
+    afterWire = new AfterWire(new SystemClock());
   });
   afterEach(async () => {
     afterWire.close();
@@ -38,8 +40,8 @@ describe('AfterWire', () => {
   const get = (path: string) => pool.request({ method: 'GET', path }).then((r) => r.body.text());
 
   it('runs queued work only after the requests dispatched now and in the next check phase are written', async () => {
-    // A hold bound no machine reaches: what is checked is the order, not how fast the machine is.
-    const patient = new AfterWire(60_000);
+    // A hold bound that never passes (a manual clock nobody moves): what is checked is the order, not how fast the machine is.
+    const patient = new AfterWire(new ManualTime());
     try {
       let ran: () => void = () => {};
       const workRan = new Promise<void>((resolve) => (ran = resolve));

@@ -23,7 +23,7 @@ function tempPath(name = 'runner_events.log'): string {
 }
 
 function open(options: Partial<ConstructorParameters<typeof EventLog>[0]> & { path: string }): EventLog {
-  const log = new EventLog({ timestamp: FROZEN, ...options });
+  const log = new EventLog({ timestamp: FROZEN, clock: new SystemClock(), ...options });
   logs.push(log);
   return log;
 }
@@ -512,14 +512,9 @@ describe('EventLog write-ahead (issue 12, item 3)', () => {
 });
 
 describe('EventLog file faults (issue 12, item 16)', () => {
-  function manualTime(): { now: () => number; advance: (ms: number) => void } {
-    let t = 0;
-    return { now: () => t, advance: (ms) => (t += ms) };
-  }
-
-  it('reports a failed rotation, keeps writing up to twice the limit, then stops and retries until rotation works', () => {
+  it('reports a failed rotation, keeps writing up to twice the limit, then stops and retries until rotation works', async () => {
     const path = tempPath();
-    const time = manualTime();
+    const time = new ManualTime();
     let renameBlocked = true;
     const disk: EventLogFs = {
       ...fs,
@@ -536,7 +531,7 @@ describe('EventLog file faults (issue 12, item 16)', () => {
       fs: disk,
       maxBytes: 2_000,
       keep: 100,
-      now: time.now,
+      clock: time,
       retryIntervalMs: 1_000,
       flushIntervalMs: 60_000,
       onNotice: (notice) => notices.push(notice),
@@ -557,14 +552,14 @@ describe('EventLog file faults (issue 12, item 16)', () => {
     log.write(filled(i++));
     log.flush();
     expect(log.stats().faults.rotation_failed).toBe(attemptsSoFar);
-    time.advance(1_000);
+    await time.advance(1_000);
     log.write(filled(i++));
     log.flush();
     expect(log.stats().faults.rotation_failed).toBe(attemptsSoFar + 1);
 
     // At twice the limit the log stops writing (the disk policy takes over) instead of growing without bound.
     for (let n = 0; n < 40; n++) {
-      time.advance(1_000);
+      await time.advance(1_000);
       log.write(filled(i++));
       log.flush();
     }
@@ -576,7 +571,7 @@ describe('EventLog file faults (issue 12, item 16)', () => {
 
     // Rotation works again: retried, every line written, healthy, the recovery reported.
     renameBlocked = false;
-    time.advance(1_000);
+    await time.advance(1_000);
     log.flush();
     expect(log.healthy()).toBe(true);
     expect(recovered).toBe(1);

@@ -2,6 +2,7 @@ import { SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RestRequest, RestResponse, RestTransport } from '../../../src/exchange/rest-transport.ts';
+import { SystemClock } from '../../../src/runner/clocks.ts';
 import { AfterWire } from '../../../src/telemetry/after-wire.ts';
 import { OrderContexts } from '../../../src/telemetry/order-contexts.ts';
 import { redactedFullUrl, tracingTransport } from '../../../src/telemetry/rest-tracing.ts';
@@ -9,7 +10,7 @@ import { useTelemetry } from '../../support/test-telemetry.ts';
 
 const spans = new InMemorySpanExporter();
 const telemetry = useTelemetry(spans);
-const afterWire = new AfterWire();
+const afterWire = new AfterWire(new SystemClock());
 afterAll(() => afterWire.close());
 const drainDeferred = () => afterWire.drain();
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { domainEvent, EventBus } from '../../../src/core/events.ts';
-import { FrozenClock, UtcNanosFormatter } from '../../../src/runner/clocks.ts';
+import { FrozenClock, SystemClock, UtcNanosFormatter } from '../../../src/runner/clocks.ts';
 import { StdoutLogger } from '../../../src/telemetry/stdout-logger.ts';
+import { ManualTime } from '../../support/manual-time.ts';
 import { px, qty } from '../core/fixtures.ts';
 
 function capture(): { out: { write: (chunk: string) => boolean }; records: () => Array<Record<string, unknown>>; chunks: string[] } {
@@ -23,7 +24,7 @@ const frozen = new UtcNanosFormatter(new FrozenClock('2026-11-21T19:52:44Z')).no
 describe('StdoutLogger', () => {
   it('writes sorted compact lines with ts_utc, lvl, name and event under a frozen clock', () => {
     const sink = capture();
-    const logger = new StdoutLogger({ timestamp: frozen, out: sink.out, flushIntervalMs: 60_000 });
+    const logger = new StdoutLogger({ timestamp: frozen, clock: new ManualTime(), out: sink.out, flushIntervalMs: 60_000 });
     logger.component('runner').info('started', { symbols: ['BTCUSDT'], name: 'shadowed', apiKey: 'abcdefghijklmnop' });
     expect(sink.chunks).toHaveLength(0);
     logger.flush();
@@ -32,9 +33,21 @@ describe('StdoutLogger', () => {
     );
   });
 
+  it('writes what it buffered once flushIntervalMs has passed on its clock', async () => {
+    const sink = capture();
+    const time = new ManualTime();
+    const logger = new StdoutLogger({ timestamp: frozen, clock: time, out: sink.out, flushIntervalMs: 50 });
+    logger.component('runner').info('first');
+    await time.advance(49);
+    expect(sink.chunks).toHaveLength(0);
+    logger.component('runner').info('second');
+    await time.advance(1);
+    expect(sink.records().map((record) => record.event)).toEqual(['first', 'second']);
+  });
+
   it('filters by level', () => {
     const sink = capture();
-    const logger = new StdoutLogger({ timestamp: frozen, out: sink.out, level: 'warn' });
+    const logger = new StdoutLogger({ timestamp: frozen, clock: new SystemClock(), out: sink.out, level: 'warn' });
     const log = logger.component('x');
     log.debug('a');
     log.info('b');
@@ -50,7 +63,7 @@ describe('StdoutLogger', () => {
 
   it('logs domain events at their severity, masking secrets in text', () => {
     const sink = capture();
-    const logger = new StdoutLogger({ timestamp: frozen, out: sink.out, level: 'debug', knownSecrets: ['SuperSecretApiKey0123'] });
+    const logger = new StdoutLogger({ timestamp: frozen, clock: new SystemClock(), out: sink.out, level: 'debug', knownSecrets: ['SuperSecretApiKey0123'] });
     const bus = new EventBus(new FrozenClock('2026-11-21T19:52:44Z'));
     bus.subscribe(logger.eventListener());
     bus.emit('exchange_error', { operation: 'newOrder', error: 'rejected key SuperSecretApiKey0123', code: -1022, http_status: 400 });
@@ -69,7 +82,7 @@ describe('StdoutLogger', () => {
 
   it("names each event's component and logs a graceful stop that failed as CRITICAL (specification 002)", () => {
     const sink = capture();
-    const logger = new StdoutLogger({ timestamp: frozen, out: sink.out, level: 'debug' });
+    const logger = new StdoutLogger({ timestamp: frozen, clock: new SystemClock(), out: sink.out, level: 'debug' });
     const bus = new EventBus(new FrozenClock('2026-11-21T19:52:44Z'));
     bus.subscribe(logger.eventListener());
     bus.emit(
@@ -91,7 +104,7 @@ describe('StdoutLogger', () => {
 
   it('flushes by itself once the buffer passes its size', () => {
     const sink = capture();
-    const logger = new StdoutLogger({ timestamp: frozen, out: sink.out, flushBytes: 1_000, flushIntervalMs: 60_000 });
+    const logger = new StdoutLogger({ timestamp: frozen, clock: new SystemClock(), out: sink.out, flushBytes: 1_000, flushIntervalMs: 60_000 });
     for (let i = 0; i < 50; i++) logger.log('info', 'bulk', 'line', { i });
     expect(sink.chunks.length).toBeGreaterThan(0);
     logger.flush();
@@ -101,6 +114,7 @@ describe('StdoutLogger', () => {
   it('never throws when the sink does', () => {
     const logger = new StdoutLogger({
       timestamp: frozen,
+      clock: new SystemClock(),
       out: {
         write: () => {
           throw new Error('EPIPE');

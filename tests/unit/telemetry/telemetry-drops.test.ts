@@ -2,6 +2,7 @@ import { trace } from '@opentelemetry/api';
 import { afterAll, describe, expect, it } from 'vitest';
 import { metricsRenderer } from '../../../src/telemetry/prometheus-render.ts';
 import { RunnerMetrics } from '../../../src/telemetry/metrics.ts';
+import { SystemClock } from '../../../src/runner/clocks.ts';
 import { startTelemetry } from '../../../src/telemetry/sdk.ts';
 import { createTextMasker } from '../../../src/telemetry/masking.ts';
 import { OtlpReceiver } from '../../support/otlp-receiver.ts';
@@ -20,7 +21,13 @@ describe('telemetry drops', () => {
   it('counts, from the batch processor itself, spans dropped on a full queue and exports that fail; shuts down within the bound', async () => {
     receiver.mode = 'hang';
     const url = await receiver.start();
-    const telemetry = startTelemetry({ serviceVersion: 't', environment: 't', otelEnv: { OTEL_EXPORTER_OTLP_ENDPOINT: url }, flushTimeoutMs: 500 });
+    const telemetry = startTelemetry({
+      serviceVersion: 't',
+      environment: 't',
+      otelEnv: { OTEL_EXPORTER_OTLP_ENDPOINT: url },
+      flushTimeoutMs: 500,
+      clock: new SystemClock(),
+    });
     const source = {
       views: () => [],
       instrument: () => undefined,

@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ExchangeError } from '../../../src/exchange/errors.ts';
 import { WsApiUnavailableError, type WsApiCall } from '../../../src/exchange/ws-api-client.ts';
 import type { WsApiCaller } from '../../../src/exchange/ws-api-trading.ts';
+import { SystemClock } from '../../../src/runner/clocks.ts';
 import { AfterWire } from '../../../src/telemetry/after-wire.ts';
 import { OrderContexts } from '../../../src/telemetry/order-contexts.ts';
 import { tracingWsApiCaller } from '../../../src/telemetry/ws-api-tracing.ts';
@@ -11,7 +12,7 @@ import { useTelemetry } from '../../support/test-telemetry.ts';
 
 const spans = new InMemorySpanExporter();
 const telemetry = useTelemetry(spans);
-const afterWire = new AfterWire();
+const afterWire = new AfterWire(new SystemClock());
 afterAll(() => afterWire.close());
 
 const place: WsApiCall = {
