@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { Price, Quantity } from '../../src/core/event-values.ts';
 import { domainEvent, type DomainEvent } from '../../src/core/events.ts';
-import { asSteps, asTicks, Instrument } from '../../src/core/instrument.ts';
+import { asSteps, asTicks } from '../../src/core/instrument.ts';
 import { SystemClock, UtcNanosFormatter } from '../../src/runner/clocks.ts';
 import { AfterWire } from '../../src/telemetry/after-wire.ts';
 import { EventLog } from '../../src/telemetry/event-log.ts';
@@ -24,6 +24,7 @@ import { OtelEventBridge } from '../../src/telemetry/otel-events.ts';
 import { startTelemetry } from '../../src/telemetry/sdk.ts';
 import { StdoutLogger } from '../../src/telemetry/stdout-logger.ts';
 import { Child, flag, REPO_ROOT, sleep, tell } from '../lib/proc.ts';
+import { fixtureInstrument } from '../lib/instruments.ts';
 import { devNull } from '../lib/stack.ts';
 import { cpuMicros, median, p99, pairedRatio, round } from '../lib/stats.ts';
 
@@ -55,19 +56,7 @@ const pinoAsync = pino({ base: null }, pinoAsyncDest);
 await new Promise((resolve) => pinoAsyncDest.once('ready', resolve));
 
 let seq = 0;
-const btc = new Instrument({
-  symbol: 'BTCUSDT',
-  baseAsset: 'BTC',
-  quoteAsset: 'USDT',
-  marginAsset: 'USDT',
-  tickSize: '0.10',
-  stepSize: '0.001',
-  minNotional: '100',
-  minQty: '0.001',
-  maxQty: '1000',
-  minPrice: '0.10',
-  maxPrice: '1000000',
-});
+const btc = fixtureInstrument('BTCUSDT');
 
 function event(): DomainEvent {
   seq++;

@@ -8,7 +8,6 @@
  * no scrape 50 ms later (the machine's own noise), and how much the orders overlapping a scrape
  * are delayed.
  */
-import { readFileSync } from 'node:fs';
 import type { MetricReader } from '@opentelemetry/sdk-metrics';
 import { join } from 'node:path';
 import client from 'prom-client';
@@ -16,26 +15,25 @@ import { Price, Quantity } from '../../src/core/event-values.ts';
 import { domainEvent } from '../../src/core/events.ts';
 import type { Instrument } from '../../src/core/instrument.ts';
 import type { MarketMakerView } from '../../src/core/market-maker.ts';
-import { parseExchangeInfo, toInstrument } from '../../src/exchange/wire/exchange-info.ts';
+import { toInstrument } from '../../src/exchange/wire/exchange-info.ts';
+import { fixtureSpec } from '../lib/instruments.ts';
 import { createTextMasker } from '../../src/telemetry/masking.ts';
 import { metricsRenderer } from '../../src/telemetry/prometheus-render.ts';
 import { globalTracerDecisions } from '../../src/runner/decision-tracing.ts';
 import { nextOrder, orderPath } from '../lib/order-path.ts';
 import { beforeTree } from '../lib/before-tree.ts';
-import { Child, flag, REPO_ROOT, tell } from '../lib/proc.ts';
+import { Child, flag, tell } from '../lib/proc.ts';
 import { fullStack, type Stack } from '../lib/stack.ts';
 import { dist, median, p99, round } from '../lib/stats.ts';
 
 const quick = flag('quick');
 const RENDERS = quick ? 60 : 300;
 const FLOW_SECONDS = quick ? 4 : 15;
-const specs = parseExchangeInfo(JSON.parse(readFileSync(join(REPO_ROOT, 'tests/fixtures/binance/exchange-info.json'), 'utf8'))).specs;
-const btc = specs.get('BTCUSDT');
-if (btc === undefined) throw new Error('fixture without BTCUSDT');
+const btc = fixtureSpec('BTCUSDT');
 
 function symbolsFor(n: number): { names: string[]; instruments: Map<string, Instrument>; views: MarketMakerView[] } {
   const names = Array.from({ length: n }, (_, i) => (i === 0 ? 'BTCUSDT' : `S${i}USDT`));
-  const instruments = new Map(names.map((symbol) => [symbol, toInstrument({ ...btc!, symbol })]));
+  const instruments = new Map(names.map((symbol) => [symbol, toInstrument({ ...btc, symbol })]));
   const views = names.map((symbol, i): MarketMakerView => {
     const inst = instruments.get(symbol)!;
     const mid = inst.priceToTicks('65000.0', 'nearest') + i;

@@ -8,14 +8,10 @@ import { Amount, Price, Quantity } from '../../../src/core/event-values.ts';
 import { EventBus, isEvent, type DomainEvent } from '../../../src/core/events.ts';
 import { SortedLineSerializer } from '../../../src/telemetry/json-line.ts';
 import { ManualTime } from '../../support/manual-time.ts';
-import { acceptAll, places, readyMaker, T0, tradeUpdate } from './fixtures.ts';
+import { quotedMaker, T0, tradeUpdate } from './fixtures.ts';
 
 function filledMaker() {
-  const mm = readyMaker({ levels: 1 });
-  const d = mm.decide(T0);
-  acceptAll(mm, d.commands, T0);
-  const bid = places(d.commands).find((o) => o.side === 'BUY');
-  if (bid === undefined) throw new Error('no bid');
+  const { mm, bid } = quotedMaker();
   const trade = tradeUpdate(bid, {
     side: 'BUY',
     priceTicks: bid.priceTicks ?? 0,

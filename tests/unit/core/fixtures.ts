@@ -129,6 +129,16 @@ export function acceptAll(mm: MarketMaker, commands: readonly OrderCommand[], no
   for (const order of places(commands)) mm.onPlaceOutcome(order, { kind: 'accepted', value: snapshotOf(order) }, nowMs);
 }
 
+/** A one-level maker whose first quotes the venue accepted, and its resting bid. */
+export function quotedMaker(): { mm: MarketMaker; bid: PlaceOrder } {
+  const mm = readyMaker({ levels: 1 });
+  const d = mm.decide(T0);
+  acceptAll(mm, d.commands, T0);
+  const bid = places(d.commands).find((p) => p.side === 'BUY');
+  if (!bid) throw new Error('no bid');
+  return { mm, bid };
+}
+
 export interface FillSpec {
   readonly side: Side;
   readonly priceTicks: number;

@@ -12,6 +12,7 @@ import {
   flatPosition,
   orderUpdate,
   places,
+  quotedMaker,
   readyMaker,
   snapshotOf,
   T0,
@@ -162,15 +163,6 @@ describe('MarketMaker suppression', () => {
 });
 
 describe('MarketMaker order tracking', () => {
-  function quotedMaker() {
-    const mm = readyMaker({ levels: 1 });
-    const d = mm.decide(T0);
-    acceptAll(mm, d.commands, T0);
-    const bid = places(d.commands).find((p) => p.side === 'BUY');
-    if (!bid) throw new Error('no bid');
-    return { mm, bid };
-  }
-
   it('applies a duplicated trade once and ignores a late NEW after FILLED', () => {
     const { mm, bid } = quotedMaker();
     const fill = tradeUpdate(bid, {
