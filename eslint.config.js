@@ -185,6 +185,7 @@ export default tseslint.config(
         'error',
         noParseFloat,
         { selector: "MemberExpression[object.name='Date'][property.name='now']", message: 'Time is injected: use the Clock passed in.' },
+        { selector: "MemberExpression[object.name='performance'][property.name=/^(now|timeOrigin)$/]", message: 'Time is injected: use the Clock passed in.' },
         { selector: 'ImportDeclaration[source.value=/^(node:)?timers(\\u002F.*)?$/]', message: timersModule.message },
       ],
     },
@@ -197,6 +198,8 @@ export default tseslint.config(
       'no-restricted-properties': [
         'error',
         { object: 'Date', property: 'now', message: 'Time is injected: use the Clock passed in.' },
+        { object: 'performance', property: 'now', message: 'Time is injected: use the Clock passed in.' },
+        { object: 'performance', property: 'timeOrigin', message: 'Time is injected: use the Clock passed in.' },
         { object: 'process', property: 'env', message: 'Only src/config reads process.env.' },
         globalProcess,
       ],

@@ -275,10 +275,13 @@ export async function startApp(config: Config, deps: AppDeps): Promise<App> {
       requestTimeoutMs: config.requestTimeoutMs,
       orderTransport: config.orderTransport,
       ...(wsApiUrl === null ? {} : { wsApiUrl }),
-      transport: (inner) => tracingTransport(inner, { baseUrl: restUrl, peerService, duration: runnerMetrics.httpDuration, orderContexts, afterWire }),
+      transport: (inner) => tracingTransport(inner, { baseUrl: restUrl, peerService, duration: runnerMetrics.httpDuration, orderContexts, afterWire, clock }),
       ...(wsApiUrl === null
         ? {}
-        : { wsApiCaller: (inner) => tracingWsApiCaller(inner, { url: wsApiUrl, peerService, duration: runnerMetrics.rpcDuration, orderContexts, afterWire }) }),
+        : {
+            wsApiCaller: (inner) =>
+              tracingWsApiCaller(inner, { url: wsApiUrl, peerService, duration: runnerMetrics.rpcDuration, orderContexts, afterWire, clock }),
+          }),
       onMalformed: (source, error, sample) => bus.emit('malformed_message', { source, error, sample }),
       ...deps.venueTuning,
     });

@@ -127,7 +127,7 @@ export function fullStack(options: StackOptions): Stack {
   bus.subscribe(metrics.listener());
   bus.subscribe(new OtelEventBridge(orderContexts, afterWire).listener());
   const decorate = (inner: RestTransport) =>
-    tracingTransport(inner, { baseUrl: options.restUrl, peerService: 'exchange-sim', duration: metrics.httpDuration, orderContexts, afterWire });
+    tracingTransport(inner, { baseUrl: options.restUrl, peerService: 'exchange-sim', duration: metrics.httpDuration, orderContexts, afterWire, clock });
   return {
     bus,
     telemetry,

@@ -61,8 +61,14 @@ async function build(): Promise<Built> {
     case 'ours':
     case 'ours-buffered': {
       const stack = fullStack({ otlpUrl, restUrl, symbols: ['BTCUSDT'], writeAhead: variant === 'ours' });
-      const path = await lib.orderPath(restUrl, stack.bus, stack.decorate, globalTracerDecisions);
-      return { path, decisions: globalTracerDecisions, drainDeferred: () => stack.afterWire.drain(), flush: () => stack.flush(), close: () => stack.close() };
+      const path = await lib.orderPath(restUrl, stack.bus, stack.decorate, globalTracerDecisions(new SystemClock()));
+      return {
+        path,
+        decisions: globalTracerDecisions(new SystemClock()),
+        drainDeferred: () => stack.afterWire.drain(),
+        flush: () => stack.flush(),
+        close: () => stack.close(),
+      };
     }
     case 'before': {
       const stackModule = (await import(join(root, 'bench/lib/stack.ts'))) as { fullStack(o: object): BeforeStack };
@@ -93,8 +99,8 @@ async function build(): Promise<Built> {
           eventLogFaults: () => ({}),
         },
       });
-      const path = await lib.orderPath(restUrl, stack.bus, null, globalTracerDecisions);
-      return { path, decisions: globalTracerDecisions, drainDeferred: () => {}, flush: () => stack.flush(), close: () => stack.close() };
+      const path = await lib.orderPath(restUrl, stack.bus, null, globalTracerDecisions(new SystemClock()));
+      return { path, decisions: globalTracerDecisions(new SystemClock()), drainDeferred: () => {}, flush: () => stack.flush(), close: () => stack.close() };
     }
   }
 }

@@ -19,6 +19,7 @@ import { toInstrument } from '../../src/exchange/wire/exchange-info.ts';
 import { fixtureSpec } from '../lib/instruments.ts';
 import { createTextMasker } from '../../src/telemetry/masking.ts';
 import { metricsRenderer } from '../../src/telemetry/prometheus-render.ts';
+import { SystemClock } from '../../src/runner/clocks.ts';
 import { globalTracerDecisions } from '../../src/runner/decision-tracing.ts';
 import { nextOrder, orderPath } from '../lib/order-path.ts';
 import { beforeTree } from '../lib/before-tree.ts';
@@ -238,7 +239,7 @@ for (const n of [1, 10, 50]) {
     beforeTenSymbolP50 = median(handWritten);
     ratioAt10 = perLineRatio;
     // Orders flowing while /metrics is scraped every 100 ms.
-    const path = await orderPath(restUrl, stack.bus, stack.decorate, globalTracerDecisions);
+    const path = await orderPath(restUrl, stack.bus, stack.decorate, globalTracerDecisions(new SystemClock()));
     let scraping = 0;
     let scrapes = 0;
     const turns: number[] = [];

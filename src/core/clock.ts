@@ -25,6 +25,11 @@ export interface Clock {
   nowMs(): number;
   /** Returns a monotonic time in nanoseconds (durations only). */
   monoNs(): bigint;
+  /**
+   * Returns wall time in epoch milliseconds with sub-millisecond precision, for span timestamps
+   * (a span must not end before the requests it covers, within the same millisecond).
+   */
+  preciseNowMs(): number;
   /** Runs `callback` once, `delayMs` (>= 0) from now. */
   setTimer(callback: () => void, delayMs: number, options?: TimerOptions): Timer;
 }

@@ -23,6 +23,11 @@ export class SystemClock implements Clock {
     return process.hrtime.bigint();
   }
 
+  /** OpenTelemetry's own time base: the process's time origin plus monotonic time since. */
+  preciseNowMs(): number {
+    return performance.timeOrigin + performance.now();
+  }
+
   setTimer(callback: () => void, delayMs: number, options?: TimerOptions): Timer {
     const handle = setTimeout(callback, Math.max(0, delayMs));
     if (options?.background === true) handle.unref();

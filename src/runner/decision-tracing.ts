@@ -2,9 +2,10 @@
  * The span around one quoting decision that sends something: its context is active while the
  * decision's events are published and its commands sent, and it ends once every command is
  * answered. By default an ordinary span of the global tracer (the tracer API; tests pass their
- * own port).
+ * own port), timed on the runner's clock.
  */
 import { context, trace, type Attributes, type Context } from '@opentelemetry/api';
+import type { Clock } from '../core/clock.ts';
 import { INSTRUMENTATION_SCOPE, SPANS } from '../telemetry/names.ts';
 
 export interface DecisionTrace {
@@ -21,12 +22,14 @@ export interface DecisionTracing {
 
 const tracer = trace.getTracer(INSTRUMENTATION_SCOPE);
 
-/** Decision spans started and ended on the spot through the global tracer. */
-export const globalTracerDecisions: DecisionTracing = {
-  start(startTime, attributes) {
-    const span = tracer.startSpan(SPANS.decision, { startTime, attributes });
-    // With a start time given, the SDK would end the span at Date.now(), a whole millisecond:
-    // possibly before the end of the requests it covers.
-    return { context: trace.setSpan(context.active(), span), end: () => span.end(performance.timeOrigin + performance.now()) };
-  },
-};
+/** Decision spans started and ended on the spot through the global tracer, ended at `clock`'s precise time. */
+export function globalTracerDecisions(clock: Pick<Clock, 'preciseNowMs'>): DecisionTracing {
+  return {
+    start(startTime, attributes) {
+      const span = tracer.startSpan(SPANS.decision, { startTime, attributes });
+      // With a start time given, the SDK would end the span at Date.now(), a whole millisecond:
+      // possibly before the end of the requests it covers.
+      return { context: trace.setSpan(context.active(), span), end: () => span.end(clock.preciseNowMs()) };
+    },
+  };
+}

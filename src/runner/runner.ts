@@ -104,7 +104,7 @@ export class Runner {
     this.venue = deps.venue;
     this.clock = deps.clock;
     this.bus = deps.bus;
-    this.decisions = deps.decisions ?? globalTracerDecisions;
+    this.decisions = deps.decisions ?? globalTracerDecisions(deps.clock);
     this.options = options;
     // Milliseconds, not seconds: a process restarted within the same second (kill -9 and an
     // immediate restart) must not generate the client ids of the orders it is about to adopt.

@@ -141,7 +141,7 @@ export class SymbolSession {
 
   private cycle(): void {
     if (!this.deps.running()) return;
-    const startedAt = performance.timeOrigin + performance.now();
+    const startedAt = this.deps.clock.preciseNowMs();
     const decision = this.maker.decide(this.deps.clock.nowMs());
     if (decision.commands.length === 0) {
       this.publish(decision.events);

@@ -19,6 +19,7 @@ export function systemTimers(): Clock {
   return {
     nowMs: () => Date.now(),
     monoNs: () => process.hrtime.bigint(),
+    preciseNowMs: () => performance.timeOrigin + performance.now(),
     setTimer(callback: () => void, delayMs: number, options?: TimerOptions): Timer {
       const handle = setTimeout(callback, Math.max(0, delayMs));
       if (options?.background === true) handle.unref();

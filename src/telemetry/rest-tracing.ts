@@ -10,6 +10,7 @@ import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Histogr
 import { classifyHttpError } from '../exchange/errors.ts';
 import type { RestRequest, RestResponse, RestTransport } from '../exchange/rest-transport.ts';
 import { redactUrl } from '../exchange/rest-transport.ts';
+import type { Clock } from '../core/clock.ts';
 import type { AfterWire } from './after-wire.ts';
 import { ATTR, INSTRUMENTATION_SCOPE, SPANS } from './names.ts';
 import type { OrderContexts } from './order-contexts.ts';
@@ -23,6 +24,8 @@ export interface RestTracingOptions {
   readonly orderContexts: OrderContexts;
   /** Where the span and the measurement are built, after the caller has its answer. */
   readonly afterWire: AfterWire;
+  /** Times the span (sub-millisecond wall time). */
+  readonly clock: Pick<Clock, 'preciseNowMs'>;
 }
 
 const TIMESTAMP_PARAM = /([?&])timestamp=\d+/;
@@ -66,7 +69,7 @@ export function tracingTransport(inner: RestTransport, options: RestTracingOptio
   return {
     async send(request: RestRequest): Promise<RestResponse> {
       const parent = context.active();
-      const startedAt = performance.timeOrigin + performance.now();
+      const startedAt = options.clock.preciseNowMs();
       let response: RestResponse | null = null;
       let failure: unknown = null;
       try {
@@ -76,7 +79,7 @@ export function tracingTransport(inner: RestTransport, options: RestTracingOptio
         failure = error;
         throw error;
       } finally {
-        const endedAt = performance.timeOrigin + performance.now();
+        const endedAt = options.clock.preciseNowMs();
         options.afterWire.run(() => record(request, response, failure, startedAt, endedAt, parent));
       }
     },

@@ -13,6 +13,7 @@ import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Histogr
 import { ExchangeError } from '../exchange/errors.ts';
 import { WsApiUnavailableError, type WsApiCall } from '../exchange/ws-api-client.ts';
 import type { WsApiCaller } from '../exchange/ws-api-trading.ts';
+import type { Clock } from '../core/clock.ts';
 import type { AfterWire } from './after-wire.ts';
 import { ATTR, INSTRUMENTATION_SCOPE, RPC_SYSTEM_BINANCE_WS_API } from './names.ts';
 import type { OrderContexts } from './order-contexts.ts';
@@ -26,6 +27,8 @@ export interface WsApiTracingOptions {
   readonly duration: Histogram;
   readonly orderContexts: OrderContexts;
   readonly afterWire: AfterWire;
+  /** Times the span (sub-millisecond wall time). */
+  readonly clock: Pick<Clock, 'preciseNowMs'>;
 }
 
 /** The WebSocket API method that creates an order: its span starts the order's trace. */
@@ -55,7 +58,7 @@ export function tracingWsApiCaller(inner: WsApiCaller, options: WsApiTracingOpti
   return {
     async call(call: WsApiCall): Promise<unknown> {
       const parent = context.active();
-      const startedAt = performance.timeOrigin + performance.now();
+      const startedAt = options.clock.preciseNowMs();
       let failure: unknown = null;
       try {
         return await inner.call(call);
@@ -63,7 +66,7 @@ export function tracingWsApiCaller(inner: WsApiCaller, options: WsApiTracingOpti
         failure = error;
         throw error;
       } finally {
-        const endedAt = performance.timeOrigin + performance.now();
+        const endedAt = options.clock.preciseNowMs();
         if (!(failure instanceof WsApiUnavailableError)) options.afterWire.run(() => record(call, failure, startedAt, endedAt, parent));
       }
     },

@@ -33,6 +33,9 @@ class SteppedClock extends SystemClock {
   override nowMs(): number {
     return super.nowMs() + this.offsetMs;
   }
+  override preciseNowMs(): number {
+    return super.preciseNowMs() + this.offsetMs;
+  }
 }
 
 /** Waits until about half a second before the next funding time (the simulator pays funding on interval boundaries). */

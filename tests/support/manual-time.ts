@@ -35,6 +35,10 @@ export class ManualTime implements Clock {
     return BigInt(Math.round(this.elapsedMs * 1e6));
   }
 
+  preciseNowMs(): number {
+    return this.wallMs;
+  }
+
   setTimer(fn: () => void, delayMs: number): Timer {
     const id = this.nextId++;
     this.pending.set(id, { id, dueMs: this.elapsedMs + Math.max(0, delayMs), fn });

@@ -27,7 +27,7 @@ export function manualClock(startMs: number): ManualClock {
  */
 export function signingOn(clock: ManualClock): Clock {
   const system = new SystemClock();
-  return { nowMs: () => clock.nowMs(), monoNs: () => system.monoNs(), setTimer: (fn, ms) => system.setTimer(fn, ms) };
+  return { nowMs: () => clock.nowMs(), monoNs: () => system.monoNs(), preciseNowMs: () => clock.nowMs(), setTimer: (fn, ms) => system.setTimer(fn, ms) };
 }
 
 export interface Answer {

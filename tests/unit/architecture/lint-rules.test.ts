@@ -49,5 +49,8 @@ describe('lint rules of the architecture', () => {
     }
     expect(await ruleHits('src/sim/wall-clock.ts', probe)).toEqual([]);
     expect(await ruleHits('src/telemetry/probe.ts', 'export const x = parseFloat("1.5");\n')).toEqual(['1:no-restricted-syntax']);
+    const spanTime = 'export const t = performance.timeOrigin + performance.now();\n';
+    expect(await ruleHits('src/telemetry/probe.ts', spanTime)).toEqual(['1:no-restricted-syntax', '1:no-restricted-syntax']);
+    expect(await ruleHits('src/runner/probe.ts', spanTime)).toEqual(['1:no-restricted-properties', '1:no-restricted-properties']);
   });
 });

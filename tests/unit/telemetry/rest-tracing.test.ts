@@ -10,7 +10,8 @@ import { useTelemetry } from '../../support/test-telemetry.ts';
 
 const spans = new InMemorySpanExporter();
 const telemetry = useTelemetry(spans);
-const afterWire = new AfterWire(new SystemClock());
+const afterWireClock = new SystemClock();
+const afterWire = new AfterWire(afterWireClock);
 afterAll(() => afterWire.close());
 const drainDeferred = () => afterWire.drain();
 
@@ -55,6 +56,7 @@ describe('tracingTransport', () => {
       duration: telemetry().meter.createHistogram('t1'),
       orderContexts: contexts,
       afterWire,
+      clock: afterWireClock,
     });
     await transport.send(order);
     // The span is built after the caller has its answer, with the listeners' deferred work.
@@ -87,6 +89,7 @@ describe('tracingTransport', () => {
       duration: h,
       orderContexts: new OrderContexts(),
       afterWire,
+      clock: afterWireClock,
     }).send(order);
     await tracingTransport(answer(400, { code: -5022, msg: 'Post Only order will be rejected' }), {
       baseUrl: 'http://x',
@@ -94,6 +97,7 @@ describe('tracingTransport', () => {
       duration: h,
       orderContexts: new OrderContexts(),
       afterWire,
+      clock: afterWireClock,
     }).send(order);
     drainDeferred();
     const [ambiguous, rejected] = spans.getFinishedSpans();
@@ -117,6 +121,7 @@ describe('tracingTransport', () => {
       duration: telemetry().meter.createHistogram('t3'),
       orderContexts: new OrderContexts(),
       afterWire,
+      clock: afterWireClock,
     });
     await expect(transport.send(order)).rejects.toThrow('socket hang up');
     drainDeferred();

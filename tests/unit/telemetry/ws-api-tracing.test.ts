@@ -12,7 +12,8 @@ import { useTelemetry } from '../../support/test-telemetry.ts';
 
 const spans = new InMemorySpanExporter();
 const telemetry = useTelemetry(spans);
-const afterWire = new AfterWire(new SystemClock());
+const afterWireClock = new SystemClock();
+const afterWire = new AfterWire(afterWireClock);
 afterAll(() => afterWire.close());
 
 const place: WsApiCall = {
@@ -39,6 +40,7 @@ function traced(inner: WsApiCaller, contexts = new OrderContexts()): WsApiCaller
     duration: telemetry().meter.createHistogram('ws-t'),
     orderContexts: contexts,
     afterWire,
+    clock: afterWireClock,
   });
 }
 
