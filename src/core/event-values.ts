@@ -7,9 +7,20 @@
 import type { Instrument, Steps, Ticks } from './instrument.ts';
 import { formatMoney, type Money } from './money.ts';
 
-/** A typed decimal in an event's fields; `toString()` is its decimal string. */
+/**
+ * A typed decimal in an event's fields; `toString()` is its decimal string, formatted once
+ * however many sinks write it (event log, stdout, OpenTelemetry).
+ */
 export abstract class EventDecimal {
-  abstract toString(): string;
+  private text: string | null = null;
+
+  /** Returns the decimal string (called at most once). */
+  protected abstract format(): string;
+
+  toString(): string {
+    this.text ??= this.format();
+    return this.text;
+  }
 
   toJSON(): string {
     return this.toString();
@@ -27,7 +38,7 @@ export class Price extends EventDecimal {
     this.ticks = ticks;
   }
 
-  override toString(): string {
+  protected override format(): string {
     return this.instrument.formatPrice(this.ticks);
   }
 }
@@ -52,7 +63,7 @@ export class FractionalPrice extends EventDecimal {
     this.extraDecimals = extraDecimals;
   }
 
-  override toString(): string {
+  protected override format(): string {
     if (this.divisor === 0n) return '0';
     return this.instrument.formatFractionalPrice(this.tickUnits, this.divisor, this.extraDecimals);
   }
@@ -69,7 +80,7 @@ export class Quantity extends EventDecimal {
     this.steps = steps;
   }
 
-  override toString(): string {
+  protected override format(): string {
     return this.instrument.formatQty(this.steps);
   }
 }
@@ -83,7 +94,7 @@ export class Amount extends EventDecimal {
     this.money = money;
   }
 
-  override toString(): string {
+  protected override format(): string {
     return formatMoney(this.money);
   }
 }
