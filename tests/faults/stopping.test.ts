@@ -63,6 +63,13 @@ afterEach(async () => {
   // What a killed runner left resting (and its countdown) is not the next test's business.
   await signed(sim, 'POST', '/fapi/v1/countdownCancelAll', { symbol: 'BTCUSDT', countdownTime: '0' });
   await signed(sim, 'DELETE', '/fapi/v1/allOpenOrders', { symbol: 'BTCUSDT' });
+  // Nor is its position: each test starts flat, not in whatever risk state the last one left.
+  const amount: string = sim.state().positions.find((p) => p.symbol === 'BTCUSDT')?.positionAmt ?? '0';
+  if (/[1-9]/.test(amount)) {
+    const side = amount.startsWith('-') ? 'BUY' : 'SELL';
+    await signed(sim, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side, type: 'MARKET', quantity: amount.replace('-', ''), reduceOnly: 'true' });
+    expect(sim.state().positions.find((p) => p.symbol === 'BTCUSDT')?.positionAmt ?? '0').not.toMatch(/[1-9]/);
+  }
 });
 
 afterAll(async () => {
@@ -168,7 +175,15 @@ describe('stopping safely', () => {
         .every((e) => e.action === 'continuing'),
     ).toBe(true);
     await waitFor('the first to keep placing', () => readEvents(first.log).filter((e) => e.event === 'order_placed').length > placedBefore + 4, 30_000);
-    await waitFor('the first quoting', () => ours().length >= 2, 30_000);
+    // Its own orders rest on the exchange (one side only is fine: its inventory may have it reducing).
+    const firstSession = String(readEvents(first.log).find((e) => e.event === 'order_placed')?.client_id).split('-')[1];
+    const firstResting = () => ours().filter((o) => String(o.clientOrderId).split('-')[1] === firstSession);
+    try {
+      await waitFor('the first quoting', () => firstResting().length >= 1, 30_000);
+    } catch (error) {
+      const open = ours().map((o) => `${String(o.clientOrderId)} ${String(o.side)} ${String(o.price)}`);
+      throw new Error(`${(error as Error).message}; resting: ${open.join(', ') || 'none'}\nfirst:\n${tail(first.log)}`, { cause: error });
+    }
     expect(first.runner.child.exitCode).toBeNull();
     // No fight: the whole overlap cost a handful of orders, not thousands.
     const secondOrders = readEvents(second.log).filter((e) => e.event === 'order_submit').length;
