@@ -10,8 +10,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator, type SimulatorHandle } from '../../src/sim/index.ts';
+import { leaveFlat } from '../integration/sim/sim-client.ts';
 import { readEvents, RunnerProcess, waitFor } from '../support/runner-process.ts';
 import { scaled, sleep } from './harness.ts';
 
@@ -60,6 +61,9 @@ beforeAll(async () => {
   sim = await startSimulator({ symbols: ['BTCUSDT'], seed: 5, fundingIntervalMs: 4_000, autoStep: false });
   resume();
 });
+
+// Each test starts flat, with nothing resting: not in the risk state the last killed runner left.
+beforeEach(() => leaveFlat(sim, 'BTCUSDT'));
 
 afterAll(async () => {
   for (const child of children) child.child.kill('SIGKILL');

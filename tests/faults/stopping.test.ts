@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimulatorHandle } from '../../src/sim/index.ts';
 import type { ObservedRequest } from '../../src/sim/faults.ts';
-import { signed } from '../integration/sim/sim-client.ts';
+import { leaveFlat } from '../integration/sim/sim-client.ts';
 import { readEvents, RunnerProcess, waitFor } from '../support/runner-process.ts';
 
 let sim: SimulatorHandle;
@@ -60,16 +60,8 @@ afterEach(async () => {
   for (const r of runners) r.child.kill('SIGKILL');
   await Promise.all(runners.map((r) => r.exited));
   runners = [];
-  // What a killed runner left resting (and its countdown) is not the next test's business.
-  await signed(sim, 'POST', '/fapi/v1/countdownCancelAll', { symbol: 'BTCUSDT', countdownTime: '0' });
-  await signed(sim, 'DELETE', '/fapi/v1/allOpenOrders', { symbol: 'BTCUSDT' });
-  // Nor is its position: each test starts flat, not in whatever risk state the last one left.
-  const amount: string = sim.state().positions.find((p) => p.symbol === 'BTCUSDT')?.positionAmt ?? '0';
-  if (/[1-9]/.test(amount)) {
-    const side = amount.startsWith('-') ? 'BUY' : 'SELL';
-    await signed(sim, 'POST', '/fapi/v1/order', { symbol: 'BTCUSDT', side, type: 'MARKET', quantity: amount.replace('-', ''), reduceOnly: 'true' });
-    expect(sim.state().positions.find((p) => p.symbol === 'BTCUSDT')?.positionAmt ?? '0').not.toMatch(/[1-9]/);
-  }
+  // What a killed runner left (resting orders, its countdown, a position) is not the next test's business.
+  await leaveFlat(sim, 'BTCUSDT');
 });
 
 afterAll(async () => {

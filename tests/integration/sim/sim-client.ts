@@ -175,3 +175,20 @@ export async function wsApiCall(socket: Captured, method: string, params?: Recor
   socket.ws.send(JSON.stringify(params === undefined ? { id, method } : { id, method, params }));
   return socket.next((m) => m !== null && typeof m === 'object' && m.id === id, timeoutMs);
 }
+
+/**
+ * Returns the account to flat in `symbol`: cancels what rests, disarms the countdown and closes
+ * any position with a reduce-only market order, so that the next test does not start in the risk
+ * state the last one left. Throws when the position is not flat afterwards.
+ */
+export async function leaveFlat(sim: SimulatorHandle, symbol: string): Promise<void> {
+  await signed(sim, 'POST', '/fapi/v1/countdownCancelAll', { symbol, countdownTime: '0' });
+  await signed(sim, 'DELETE', '/fapi/v1/allOpenOrders', { symbol });
+  const position = (): string => sim.state().positions.find((p) => p.symbol === symbol)?.positionAmt ?? '0';
+  const amount = position();
+  if (!/[1-9]/.test(amount)) return;
+  const side = amount.startsWith('-') ? 'BUY' : 'SELL';
+  const answer = await signed(sim, 'POST', '/fapi/v1/order', { symbol, side, type: 'MARKET', quantity: amount.replace('-', ''), reduceOnly: 'true' });
+  if (/[1-9]/.test(position()))
+    throw new Error(`${symbol} not flat after closing ${amount}: ${position()} (HTTP ${answer.status} ${JSON.stringify(answer.body)})`);
+}
