@@ -9,7 +9,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Child } from './lib/proc.ts';
+import { Child, venueArgs } from './lib/proc.ts';
 import { median } from './lib/stats.ts';
 
 interface ProfileNode {
@@ -41,18 +41,7 @@ const s = await sim.expect('ready');
 const otlp = String((await sink.expect('ready')).url);
 const child = new Child(
   'scenarios/runner-child.ts',
-  [
-    `--variant=${variant}`,
-    '--transport=ws',
-    '--reaction=any',
-    `--seconds=${seconds}`,
-    '--warmup=2',
-    `--rest=${String(s.restUrl)}`,
-    `--ws=${String(s.wsUrl)}`,
-    `--otlp=${otlp}`,
-    `--key=${String(s.apiKey)}`,
-    `--secret=${String(s.apiSecret)}`,
-  ],
+  [`--variant=${variant}`, '--transport=ws', '--reaction=any', `--seconds=${seconds}`, '--warmup=2', ...venueArgs(s, otlp)],
   ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=50'],
 );
 const result = await child.expect('result');

@@ -100,6 +100,20 @@ export function fromParent(type: string): Promise<Message> {
   });
 }
 
+/**
+ * The arguments that point a runner child (scenarios/runner-child.ts) at the simulator whose
+ * `ready` message is `sim` and at the OTLP sink at `otlpUrl`.
+ */
+export function venueArgs(sim: Message, otlpUrl: string): string[] {
+  return [
+    `--rest=${String(sim.restUrl)}`,
+    `--ws=${String(sim.wsUrl)}`,
+    `--otlp=${otlpUrl}`,
+    `--key=${String(sim.apiKey)}`,
+    `--secret=${String(sim.apiSecret)}`,
+  ];
+}
+
 /** Returns the value of `--name=value` from argv, or `fallback`. */
 export function arg(name: string, fallback: string): string {
   const prefix = `--${name}=`;

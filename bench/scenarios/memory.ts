@@ -8,7 +8,7 @@
  * moment is reported too, but is mostly uncollected garbage).
  * Drops must be counted and trading must continue in every phase.
  */
-import { Child, flag, sleep, tell } from '../lib/proc.ts';
+import { Child, flag, sleep, tell, venueArgs } from '../lib/proc.ts';
 import { median, round } from '../lib/stats.ts';
 
 const quick = flag('quick');
@@ -34,11 +34,7 @@ async function start(name: string) {
     `--seconds=${SECONDS}`,
     '--warmup=5',
     `--sample-ms=${SAMPLE_MS}`,
-    `--rest=${String(s.restUrl)}`,
-    `--ws=${String(s.wsUrl)}`,
-    `--otlp=${otlp}`,
-    `--key=${String(s.apiKey)}`,
-    `--secret=${String(s.apiSecret)}`,
+    ...venueArgs(s, otlp),
   ]);
   const samples: Sample[] = [];
   runner.proc.on('message', (raw) => {

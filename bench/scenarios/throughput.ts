@@ -3,7 +3,7 @@
  * full telemetry and without, alternating: order actions (POST/DELETE /fapi/v1/order written)
  * per second, and the runner's CPU per action.
  */
-import { Child, flag, tell } from '../lib/proc.ts';
+import { Child, flag, tell, venueArgs } from '../lib/proc.ts';
 import { median, round } from '../lib/stats.ts';
 
 const quick = flag('quick');
@@ -17,16 +17,7 @@ const rate: Record<string, number[]> = { full: [], bare: [] };
 const cpu: Record<string, number[]> = { full: [], bare: [] };
 for (let r = 0; r < ROUNDS; r++) {
   for (const v of r % 2 === 0 ? (['bare', 'full'] as const) : (['full', 'bare'] as const)) {
-    const child = new Child('scenarios/runner-child.ts', [
-      `--variant=${v}`,
-      `--seconds=${SECONDS}`,
-      '--warmup=3',
-      `--rest=${String(s.restUrl)}`,
-      `--ws=${String(s.wsUrl)}`,
-      `--otlp=${otlp}`,
-      `--key=${String(s.apiKey)}`,
-      `--secret=${String(s.apiSecret)}`,
-    ]);
+    const child = new Child('scenarios/runner-child.ts', [`--variant=${v}`, `--seconds=${SECONDS}`, '--warmup=3', ...venueArgs(s, otlp)]);
     const m = await child.expect('result');
     await child.waitExit();
     const actions = Number(m.orderRequests);

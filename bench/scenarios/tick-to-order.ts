@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { beforeTree } from '../lib/before-tree.ts';
-import { Child, flag, tell } from '../lib/proc.ts';
+import { Child, flag, tell, venueArgs } from '../lib/proc.ts';
 import { dist, median, p99, round } from '../lib/stats.ts';
 
 const quick = flag('quick');
@@ -30,16 +30,7 @@ for (let r = 0; r < ROUNDS; r++) {
   const order = VARIANTS.map((_, i) => VARIANTS[(i + r) % VARIANTS.length] as Variant);
   for (const v of order) {
     const script = v === 'before' ? beforeChild : 'scenarios/runner-child.ts';
-    const child = new Child(script, [
-      `--variant=${v === 'before' ? 'full' : v}`,
-      `--seconds=${SECONDS}`,
-      '--warmup=2',
-      `--rest=${String(s.restUrl)}`,
-      `--ws=${String(s.wsUrl)}`,
-      `--otlp=${otlp}`,
-      `--key=${String(s.apiKey)}`,
-      `--secret=${String(s.apiSecret)}`,
-    ]);
+    const child = new Child(script, [`--variant=${v === 'before' ? 'full' : v}`, `--seconds=${SECONDS}`, '--warmup=2', ...venueArgs(s, otlp)]);
     const m = await child.expect('result');
     await child.waitExit();
     const lat = m.latencies as number[];

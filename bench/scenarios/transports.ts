@@ -8,7 +8,7 @@
  * received) and CPU per order; and what the instrumentation adds over each transport (full minus
  * bare, in CPU per order and in tick to order over the floor).
  */
-import { Child, flag, tell } from '../lib/proc.ts';
+import { Child, flag, tell, venueArgs } from '../lib/proc.ts';
 import { dist, median, p99, round } from '../lib/stats.ts';
 
 const quick = flag('quick');
@@ -45,11 +45,7 @@ for (let r = 0; r < ROUNDS; r++) {
       '--reaction=any',
       `--seconds=${SECONDS}`,
       '--warmup=2',
-      `--rest=${String(s.restUrl)}`,
-      `--ws=${String(s.wsUrl)}`,
-      `--otlp=${otlp}`,
-      `--key=${String(s.apiKey)}`,
-      `--secret=${String(s.apiSecret)}`,
+      ...venueArgs(s, otlp),
     ]);
     const m = await child.expect('result');
     await child.waitExit();
