@@ -61,10 +61,11 @@ async function build(): Promise<Built> {
     case 'ours':
     case 'ours-buffered': {
       const stack = fullStack({ otlpUrl, restUrl, symbols: ['BTCUSDT'], writeAhead: variant === 'ours' });
-      const path = await lib.orderPath(restUrl, stack.bus, stack.decorate, globalTracerDecisions(new SystemClock()));
+      const decisions = globalTracerDecisions(new SystemClock());
+      const path = await lib.orderPath(restUrl, stack.bus, stack.decorate, decisions);
       return {
         path,
-        decisions: globalTracerDecisions(new SystemClock()),
+        decisions,
         drainDeferred: () => stack.afterWire.drain(),
         flush: () => stack.flush(),
         close: () => stack.close(),
@@ -99,8 +100,9 @@ async function build(): Promise<Built> {
           eventLogFaults: () => ({}),
         },
       });
-      const path = await lib.orderPath(restUrl, stack.bus, null, globalTracerDecisions(new SystemClock()));
-      return { path, decisions: globalTracerDecisions(new SystemClock()), drainDeferred: () => {}, flush: () => stack.flush(), close: () => stack.close() };
+      const decisions = globalTracerDecisions(new SystemClock());
+      const path = await lib.orderPath(restUrl, stack.bus, null, decisions);
+      return { path, decisions, drainDeferred: () => {}, flush: () => stack.flush(), close: () => stack.close() };
     }
   }
 }

@@ -27,7 +27,7 @@ export function globalTracerDecisions(clock: Pick<Clock, 'preciseNowMs'>): Decis
   return {
     start(startTime, attributes) {
       const span = tracer.startSpan(SPANS.decision, { startTime, attributes });
-      // With a start time given, the SDK would end the span at Date.now(), a whole millisecond:
+      // With a start time given, the SDK would end the span on its own millisecond wall clock:
       // possibly before the end of the requests it covers.
       return { context: trace.setSpan(context.active(), span), end: () => span.end(clock.preciseNowMs()) };
     },
