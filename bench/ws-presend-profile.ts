@@ -65,8 +65,12 @@ const stackOf = (id: number): ProfileNode[] => {
 
 const OTHER = 'everything else';
 const byStage = new Map<string, number>();
-/** Within "everything else": the innermost frame of our code (or a package's) each sample was in. */
-const otherByFrame = new Map<string, number>();
+/** Within "everything else" and the write-ahead: the innermost frame of our code (or a package's, or the runtime's) each sample was in. */
+const WRITE_AHEAD = (STAGES[0] as readonly [string, unknown])[0];
+const framesOf = new Map<string, Map<string, number>>([
+  [OTHER, new Map()],
+  [WRITE_AHEAD, new Map()],
+]);
 const frameName = (n: ProfileNode): string =>
   `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.replace(/^.*?\/(src|node_modules)\//, '$1/')}:${n.callFrame.lineNumber + 1}`;
 let preSend = 0;
@@ -90,12 +94,13 @@ for (let i = 0; i < profile.samples.length; i++) {
     for (const [stage, frame, dt] of pending) {
       preSend += dt;
       byStage.set(stage, (byStage.get(stage) ?? 0) + dt);
-      if (stage === OTHER) otherByFrame.set(frame, (otherByFrame.get(frame) ?? 0) + dt);
+      const frames = framesOf.get(stage);
+      frames?.set(frame, (frames.get(frame) ?? 0) + dt);
     }
     continue;
   }
   const stage = STAGES.find(([, matches]) => stack.some((n) => matches(n.callFrame)))?.[0] ?? OTHER;
-  const innermost = stack.find((n) => /\/(src|node_modules)\//.test(n.callFrame.url)) ?? (stack[0] as ProfileNode);
+  const innermost = stack.find((n) => /\/(src|node_modules)\/|^node:/.test(n.callFrame.url)) ?? (stack[0] as ProfileNode);
   pending.push([stage, frameName(innermost), profile.timeDeltas[i + 1] ?? 0]);
 }
 
@@ -107,8 +112,10 @@ process.stdout.write(
 for (const [stage, us] of [...byStage].sort((a, b) => b[1] - a[1])) {
   process.stdout.write(`  ${((100 * us) / preSend).toFixed(1).padStart(5)}%  ${stage}\n`);
 }
-process.stdout.write(`  of which, by the innermost frame of our code or a package's:\n`);
-for (const [frame, us] of [...otherByFrame].sort((a, b) => b[1] - a[1]).slice(0, 12)) {
-  process.stdout.write(`    ${((100 * us) / preSend).toFixed(1).padStart(5)}%  ${frame}\n`);
+for (const [stage, frames] of framesOf) {
+  process.stdout.write(`  ${stage}, by the innermost frame of our code, a package's or the runtime's:\n`);
+  for (const [frame, us] of [...frames].sort((a, b) => b[1] - a[1]).slice(0, 10)) {
+    process.stdout.write(`    ${((100 * us) / preSend).toFixed(1).padStart(5)}%  ${frame}\n`);
+  }
 }
 process.exit(0);

@@ -50,7 +50,8 @@ export interface WsApiConnectionOptions {
 interface Pending {
   readonly resolve: (answer: WsApiAnswer) => void;
   readonly reject: (failure: WsApiRequestFailure) => void;
-  readonly timer: Timer;
+  /** Armed once the frame is handed to the socket, so that arming it costs the frame nothing. */
+  timer: Timer | null;
 }
 
 export class WsApiConnection {
@@ -115,17 +116,19 @@ export class WsApiConnection {
       return Promise.reject(new WsApiRequestFailure('not-sent', 'the WebSocket API connection is not open'));
     }
     return new Promise<WsApiAnswer>((resolve, reject) => {
-      const timer = this.options.clock.setTimer(() => {
-        if (this.pending.delete(id)) reject(new WsApiRequestFailure('timeout', `no answer within ${timeoutMs} ms`));
-        this.closeIfRetiredAndIdle();
-      }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
+      const pending: Pending = { resolve, reject, timer: null };
+      this.pending.set(id, pending);
       if (beforeSend.hasSubscribers) beforeSend.publish(undefined);
       this.ws.send(frame, (error) => {
         if (error === undefined || error === null) return;
         // Part of the frame may have reached the venue: the request may have been acted on.
         this.fail(id, new WsApiRequestFailure('lost', `write failed: ${error.message}`));
       });
+      // The send's callback and any answer come in later turns, so the timer is armed before either.
+      pending.timer = this.options.clock.setTimer(() => {
+        if (this.pending.delete(id)) reject(new WsApiRequestFailure('timeout', `no answer within ${timeoutMs} ms`));
+        this.closeIfRetiredAndIdle();
+      }, timeoutMs);
     });
   }
 
@@ -156,7 +159,7 @@ export class WsApiConnection {
       return;
     }
     this.pending.delete(answer.id);
-    pending.timer.cancel();
+    pending.timer?.cancel();
     pending.resolve(answer);
     this.closeIfRetiredAndIdle();
   }
@@ -165,7 +168,7 @@ export class WsApiConnection {
     const pending = this.pending.get(id);
     if (pending === undefined) return;
     this.pending.delete(id);
-    pending.timer.cancel();
+    pending.timer?.cancel();
     pending.reject(failure);
   }
 
