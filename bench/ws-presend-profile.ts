@@ -23,9 +23,11 @@ interface Profile {
   readonly timeDeltas: readonly number[];
 }
 
+const WRITE_AHEAD = 'write-ahead: intent lines serialized and written before the frame';
+const OTHER = 'everything else';
 /** Named stages, first match wins (a sample's stack is searched for each in this order). */
 const STAGES: ReadonlyArray<readonly [string, (frame: ProfileNode['callFrame']) => boolean]> = [
-  ['write-ahead: intent lines serialized and written before the frame', (f) => f.url.endsWith('/src/telemetry/event-log.ts')],
+  [WRITE_AHEAD, (f) => f.url.endsWith('/src/telemetry/event-log.ts')],
   ['the decision (MarketMaker.decide)', (f) => f.url.endsWith('/src/core/market-maker.ts') && f.functionName === 'decide'],
   ['signing the request', (f) => f.url.endsWith('/src/exchange/ws-api-signing.ts')],
   ['starting the decision span', (f) => f.url.endsWith('/src/runner/decision-tracing.ts')],
@@ -63,10 +65,8 @@ const stackOf = (id: number): ProfileNode[] => {
   return stack;
 };
 
-const OTHER = 'everything else';
 const byStage = new Map<string, number>();
 /** Within "everything else" and the write-ahead: the innermost frame of our code (or a package's, or the runtime's) each sample was in. */
-const WRITE_AHEAD = (STAGES[0] as readonly [string, unknown])[0];
 const framesOf = new Map<string, Map<string, number>>([
   [OTHER, new Map()],
   [WRITE_AHEAD, new Map()],

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { isOurClientOrderId, sessionOf } from '../../src/core/client-order-ids.ts';
 import { startSimulator, type SimulatorHandle } from '../../src/sim/index.ts';
 import type { ObservedRequest } from '../../src/sim/faults.ts';
 import { leaveFlat } from '../integration/sim/sim-client.ts';
@@ -40,8 +41,11 @@ function start(name: string, env: Record<string, string> = {}): { runner: Runner
   return { runner, log };
 }
 
+/** The runners' client id prefix (the default). */
+const PREFIX = 'mm';
+
 function ours(): Array<Record<string, unknown>> {
-  return sim.state().openOrders.filter((o) => String(o.clientOrderId).startsWith('mm-'));
+  return sim.state().openOrders.filter((o) => isOurClientOrderId(PREFIX, String(o.clientOrderId)));
 }
 
 function stopped(log: string): Record<string, unknown> | undefined {
@@ -168,8 +172,8 @@ describe('stopping safely', () => {
     ).toBe(true);
     await waitFor('the first to keep placing', () => readEvents(first.log).filter((e) => e.event === 'order_placed').length > placedBefore + 4, 30_000);
     // Its own orders rest on the exchange (one side only is fine: its inventory may have it reducing).
-    const firstSession = String(readEvents(first.log).find((e) => e.event === 'order_placed')?.client_id).split('-')[1];
-    const firstResting = () => ours().filter((o) => String(o.clientOrderId).split('-')[1] === firstSession);
+    const firstSession = sessionOf(PREFIX, String(readEvents(first.log).find((e) => e.event === 'order_placed')?.client_id));
+    const firstResting = () => ours().filter((o) => sessionOf(PREFIX, String(o.clientOrderId)) === firstSession);
     try {
       await waitFor('the first quoting', () => firstResting().length >= 1, 30_000);
     } catch (error) {
